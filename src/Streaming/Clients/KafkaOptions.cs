@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CinematicSwitch.Streaming.Clients;
+
+/// <summary>How to reach the cluster. Bound from the "Kafka" configuration section.</summary>
+public sealed class KafkaOptions
+{
+    public const string SectionName = "Kafka";
+
+    /// <summary>Comma-separated host:port list.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string BootstrapServers { get; set; } = "";
+
+    /// <summary>Prepended to every topic name, e.g. "staging.", so environments can share a cluster. Empty by default.</summary>
+    [RegularExpression("^[A-Za-z0-9._-]*$", ErrorMessage = "Kafka:TopicPrefix may only contain letters, digits, '.', '_' and '-'.")]
+    public string TopicPrefix { get; set; } = "";
+
+    [Required(AllowEmptyStrings = false)]
+    public string ClientId { get; set; } = "cinematic-switch";
+
+    /// <summary>PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.</summary>
+    [RegularExpression("^(PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL)$", ErrorMessage = "Kafka:SecurityProtocol must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")]
+    public string SecurityProtocol { get; set; } = "PLAINTEXT";
+
+    /// <summary>PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER, when SASL is used.</summary>
+    public string? SaslMechanism { get; set; }
+
+    public string? SaslUsername { get; set; }
+
+    public string? SaslPassword { get; set; }
+
+    /// <summary>A CA bundle file for brokers' TLS certificates.</summary>
+    public string? SslCaLocation { get; set; }
+
+    /// <summary>
+    /// Consumer session timeout. Short enough that a dead member's partitions move quickly; note the
+    /// embedded cluster's coordinator waits about this long for members to rejoin during a rebalance.
+    /// </summary>
+    [Range(1000, 300000)]
+    public int SessionTimeoutMs { get; set; } = 10000;
+
+    /// <summary>Any further librdkafka properties, passed through as they are (e.g. "ssl.endpoint.identification.algorithm").</summary>
+    public Dictionary<string, string> Properties { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The real name of a topic of the contract under this prefix.</summary>
+    public string Topic(string contractName) => TopicPrefix + contractName;
+}
