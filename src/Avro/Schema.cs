@@ -182,6 +182,11 @@ public sealed class Field
 
     /// <summary>The default encoded in Avro binary with this field's schema; set once parsing validated it.</summary>
     internal byte[]? DefaultBytes { get; set; }
+
+    /// <summary>The plan that decodes <see cref="DefaultBytes"/> (this field's schema read as itself).</summary>
+    internal Resolution.ReadPlan IdentityPlan => _identityPlan ??= Resolution.Resolver.Resolve(Schema, Schema).Plan;
+
+    private Resolution.ReadPlan? _identityPlan;
 }
 
 public sealed class RecordSchema : NamedSchema
