@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs the whole system on its embedded default: Kafka, schema registry, S3, provider simulators and
+# the three services, all on loopback. Endpoints are written to .devstack/endpoints.json. Ctrl-C stops it.
+# Extra arguments are configuration overrides, e.g. --DevStack:IngestPort=9090 --Topology:Partitions=6
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+dotnet build CinematicSwitch.sln --no-restore --verbosity quiet -nologo
+exec dotnet run --project src/DevStack --no-build -- "$@"

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+
+namespace CinematicSwitch.DevStack.Components;
+
+/// <summary>
+/// One of the project's services run from its build output as its own OS process, configured only
+/// through environment variables, exactly as a container would run it.
+/// </summary>
+public sealed partial class ServiceProcess : IAsyncDisposable
+{
+    private const int SigTerm = 15;
+    private readonly Process _process;
+    private readonly ILogger _logger;
+
+    private ServiceProcess(string name, Process process, ILogger logger)
+    {
+        Name = name;
+        _process = process;
+        _logger = logger;
+    }
+
+    public string Name { get; }
+
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The build output of a service project: src/{project}/bin/{configuration}/net10.0/CinematicSwitch.{project}.dll.</summary>
+    public static string AssemblyPath(string project, string configuration) =>
+        Path.Combine(RepositoryLayout.Root, "src", project, "bin", configuration, "net10.0", $"CinematicSwitch.{project}.dll");
+
+    /// <param name="output">Receives each line the service writes (stdout and stderr), already formatted by the service.</param>
+    public static ServiceProcess Start(
+        string name,
+        string assemblyPath,
+        IReadOnlyDictionary<string, string> environment,
+        Action<string> output,
+        ILogger logger)
+    {
+        if (!File.Exists(assemblyPath))
+        {
+            throw new FileNotFoundException($"{name} is not built (run dotnet build first).", assemblyPath);
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(assemblyPath)!,
+        };
+        start.ArgumentList.Add(assemblyPath);
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name}.");
+        process.OutputDataReceived += (_, e) => Relay(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Relay(output, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new ServiceProcess(name, process, logger);
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks run, as in a crash.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>SIGTERM, then SIGKILL if the service has not stopped within <paramref name="grace"/>.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        _ = SendSignal(_process.Id, SigTerm);
+        using var timeout = new CancellationTokenSource(grace);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogWarning("{Service} did not stop within {Grace}; killing it", Name, grace);
+            await KillAsync();
+        }
+    }
+
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        await _process.WaitForExitAsync(cancellationToken);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(30));
+        _process.Dispose();
+    }
+
+    private static void Relay(Action<string> output, string? line)
+    {
+        if (!string.IsNullOrEmpty(line))
+        {
+            output(line);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
+}

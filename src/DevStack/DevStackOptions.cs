@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CinematicSwitch.DevStack;
+
+/// <summary>Shape of the embedded stack. Bound from the "DevStack" section (or DevStack__* variables).</summary>
+public sealed class DevStackOptions
+{
+    public const string SectionName = "DevStack";
+
+    [Range(1, 9)]
+    public int Brokers { get; set; } = 3;
+
+    /// <summary>Where s3rver keeps objects and where endpoints.json is written, relative to the repository root.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string DataDirectory { get; set; } = ".devstack";
+
+    [Range(0, 65535)]
+    public int S3Port { get; set; } = 4568;
+
+    [Range(0, 65535)]
+    public int IngestPort { get; set; } = 8080;
+
+    /// <summary>Start the three services as child processes; false brings up only the infrastructure.</summary>
+    public bool RunServices { get; set; } = true;
+
+    /// <summary>Build configuration whose outputs the services are started from.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string Configuration { get; set; } = "Debug";
+}

@@ -1,0 +1,13 @@
+using CinematicSwitch.DevStack;
+using CinematicSwitch.ServiceDefaults.Logging;
+using CinematicSwitch.ServiceDefaults.Options;
+using CinematicSwitch.ServiceDefaults.Topology;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.AddStructuredLogging("devstack");
+builder.Services.AddValidatedOptions<DevStackOptions>(DevStackOptions.SectionName);
+builder.Services.AddValidatedOptions<TopologyOptions>(TopologyOptions.SectionName);
+builder.Services.AddHostedService<EmbeddedStackHost>();
+await builder.Build().RunAsync();

@@ -1,0 +1,28 @@
+namespace CinematicSwitch.Testing;
+
+/// <summary>
+/// Addresses of real infrastructure for the integration tests. Unset (the default) means the tests start
+/// the embedded equivalents themselves.
+/// </summary>
+public static class TestEnvironment
+{
+    /// <summary>Bootstrap servers of a real Kafka cluster.</summary>
+    public static string? KafkaBootstrapServers => Get("CINEMATIC_TEST_KAFKA_BOOTSTRAP_SERVERS");
+
+    /// <summary>Replication factor for topics created on a real cluster (default 1).</summary>
+    public static short KafkaReplicationFactor => short.TryParse(Get("CINEMATIC_TEST_KAFKA_REPLICATION_FACTOR"), out var rf) ? rf : (short)1;
+
+    /// <summary>URL of a real Schema Registry (Confluent, Karapace, Apicurio's ccompat API, Redpanda).</summary>
+    public static string? SchemaRegistryUrl => Get("CINEMATIC_TEST_SCHEMA_REGISTRY_URL");
+
+    /// <summary>An S3-compatible endpoint (MinIO, or https://s3.amazonaws.com with a region).</summary>
+    public static string? S3Endpoint => Get("CINEMATIC_TEST_S3_ENDPOINT");
+
+    public static string? S3AccessKey => Get("CINEMATIC_TEST_S3_ACCESS_KEY");
+
+    public static string? S3SecretKey => Get("CINEMATIC_TEST_S3_SECRET_KEY");
+
+    public static string S3Region => Get("CINEMATIC_TEST_S3_REGION") ?? "us-east-1";
+
+    private static string? Get(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+}
