@@ -1,0 +1,50 @@
+using System.Buffers.Binary;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace CinematicSwitch.Providers.Adapters;
+
+/// <summary>Small pieces the adapters share.</summary>
+internal static class AdapterSupport
+{
+    /// <summary>
+    /// A seed derived from the request id when the caller gives none: the same request always sends the same
+    /// inputs, which is what lets a resumed worker recognise its own job in a provider's job list.
+    /// Kept below 2^31 - 10 (Leonardo's Motion 2.0 limit).
+    /// </summary>
+    public static long DerivedSeed(Guid requestId)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        requestId.TryWriteBytes(bytes);
+        return BinaryPrimitives.ReadUInt32LittleEndian(bytes) % 2_147_483_000L;
+    }
+
+    /// <summary>The seed of a variation: different variations must differ, the same variation stays the same.</summary>
+    public static long SeedFor(GenerationRequest request, int variation, long max) =>
+        ((request.Video?.Seed ?? DerivedSeed(request.RequestId)) + Math.Max(0, variation - 1)) % max;
+
+    public static bool MentionsCredits(string? message) =>
+        message is not null &&
+        (message.Contains("credit", StringComparison.OrdinalIgnoreCase) || message.Contains("api token", StringComparison.OrdinalIgnoreCase)) &&
+        (message.Contains("enough", StringComparison.OrdinalIgnoreCase) || message.Contains("insufficient", StringComparison.OrdinalIgnoreCase) ||
+         message.Contains("balance", StringComparison.OrdinalIgnoreCase));
+
+    private static readonly string[] ModerationWords = ["moderation", "nsfw", "content policy", "safety", "inappropriate", "flagged"];
+
+    public static bool MentionsModeration(string? message) =>
+        message is not null && ModerationWords.Any(word => message.Contains(word, StringComparison.OrdinalIgnoreCase));
+
+    public static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
+
+    public static void Bearer(HttpRequestMessage request, string key) =>
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+
+    /// <summary>URLs in a JSON array (or a single string), skipping anything else.</summary>
+    public static List<string> Urls(JsonNode? node) => node switch
+    {
+        JsonArray array => array.Select(n => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : null).OfType<string>().ToList(),
+        JsonValue value when value.TryGetValue<string>(out var single) => [single],
+        _ => [],
+    };
+}

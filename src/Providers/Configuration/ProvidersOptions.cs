@@ -1,0 +1,186 @@
+namespace CinematicSwitch.Providers.Configuration;
+
+/// <summary>
+/// Section "Providers". Each provider also reads the flat environment names of the seed specs
+/// (REPLICATE_API_TOKEN, RUNWAY_API_KEY, RUNWAY_API_BASE_URL, RUNWAY_POLL_INTERVAL_MS, ...) when its own key is absent.
+/// </summary>
+public sealed class ProvidersOptions
+{
+    public const string SectionName = "Providers";
+
+    public ReplicateOptions Replicate { get; set; } = new();
+
+    public RunwayOptions Runway { get; set; } = new();
+
+    public LeonardoOptions Leonardo { get; set; } = new();
+
+    public RoutingOptions Routing { get; set; } = new();
+}
+
+/// <summary>Which providers serve which kind of request, in order: the first capable one runs, the next ones are fallbacks.</summary>
+public sealed class RoutingOptions
+{
+    public List<ProviderName> ImageProviders { get; set; } = [ProviderName.Replicate];
+
+    public List<ProviderName> VideoProviders { get; set; } = [ProviderName.Runway, ProviderName.Leonardo];
+}
+
+/// <summary>Polly circuit breaker over a provider's HTTP calls (5xx, timeouts, connection failures count).</summary>
+public sealed class CircuitBreakerSettings
+{
+    public double FailureRatio { get; set; } = 0.5;
+
+    public int MinimumThroughput { get; set; } = 10;
+
+    public int SamplingDurationMs { get; set; } = 60_000;
+
+    public int BreakDurationMs { get; set; } = 30_000;
+}
+
+/// <summary>What every provider has: endpoint, key, timing, limits, resilience and the credit rate table.</summary>
+public abstract class ProviderOptions
+{
+    /// <summary>A disabled provider is never routed to (its key may then be empty).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The secret. Never logged, never put in an exception message.</summary>
+    public string ApiKey { get; set; } = "";
+
+    /// <summary>Origin (and path prefix) in front of "v1/...".</summary>
+    public string BaseUrl { get; set; } = "";
+
+    /// <summary>How long a job may take from its creation before it is cancelled (Timeout).</summary>
+    public int TimeoutMs { get; set; }
+
+    /// <summary>Time between two status polls of a job.</summary>
+    public int PollIntervalMs { get; set; }
+
+    /// <summary>Timeout of one HTTP attempt.</summary>
+    public int RequestTimeoutMs { get; set; } = 30_000;
+
+    /// <summary>Jobs of this provider in flight at once, across all requests of this process.</summary>
+    public int MaxConcurrent { get; set; }
+
+    /// <summary>
+    /// Retries of failed idempotent calls (polls, cancels). 0 by default: the service spec says "no retries".
+    /// Create calls are never retried on an ambiguous failure, so that no job is paid for twice.
+    /// </summary>
+    public int MaxRetries { get; set; }
+
+    /// <summary>How many times an HTTP 429 is waited out (Retry-After), always within the job's deadline.</summary>
+    public int MaxRateLimitWaits { get; set; } = 20;
+
+    /// <summary>
+    /// After a restart, how old a "Starting" checkpoint must be before a failed look-up is trusted to mean
+    /// "the create call never reached the provider" (a slow create may still be landing).
+    /// </summary>
+    public int ResumeLookupGraceMs { get; set; } = 10_000;
+
+    /// <summary>Longest prompt the provider accepts (characters, UTF-16 code units).</summary>
+    public int MaxPromptLength { get; set; }
+
+    public CircuitBreakerSettings CircuitBreaker { get; set; } = new();
+
+    /// <summary>
+    /// Credits per model when the provider does not report them: per second of video for video models,
+    /// per image for image models.
+    /// </summary>
+    public Dictionary<string, decimal> CreditRates { get; set; } = [];
+
+    public string CreditUnit { get; set; } = "credits";
+
+    internal TimeSpan Timeout => TimeSpan.FromMilliseconds(TimeoutMs);
+
+    internal TimeSpan PollInterval => TimeSpan.FromMilliseconds(PollIntervalMs);
+
+    internal Uri BaseUri => new(BaseUrl.EndsWith('/') ? BaseUrl : BaseUrl + "/", UriKind.Absolute);
+}
+
+/// <summary>Replicate predictions API, black-forest-labs/flux-dev.</summary>
+public sealed class ReplicateOptions : ProviderOptions
+{
+    public ReplicateOptions()
+    {
+        BaseUrl = "https://api.replicate.com";
+        TimeoutMs = 180_000;
+        PollIntervalMs = 1_000;
+        MaxConcurrent = 64;
+        MaxPromptLength = 6_000;
+        CreditRates = new() { ["black-forest-labs/flux-dev"] = 0.025m };
+        CreditUnit = "usd";
+    }
+
+    /// <summary>Official model, run through POST v1/models/{owner}/{name}/predictions.</summary>
+    public string Model { get; set; } = "black-forest-labs/flux-dev";
+
+    /// <summary>Seconds of "Prefer: wait" on create (1-60); 0 creates asynchronously.</summary>
+    public int PreferWaitSeconds { get; set; } = 5;
+
+    /// <summary>png, jpg or webp.</summary>
+    public string OutputFormat { get; set; } = "png";
+
+    /// <summary>flux-dev's num_outputs limit; more variations take more predictions.</summary>
+    public int MaxOutputsPerPrediction { get; set; } = 4;
+
+    /// <summary>How far the image may move away from the input photo (flux-dev prompt_strength).</summary>
+    public double PromptStrength { get; set; } = 0.8;
+}
+
+/// <summary>Runway developer API (api.dev.runwayml.com), task based.</summary>
+public sealed class RunwayOptions : ProviderOptions
+{
+    public RunwayOptions()
+    {
+        BaseUrl = "https://api.dev.runwayml.com";
+        TimeoutMs = 300_000;
+        PollIntervalMs = 10_000;
+        MaxConcurrent = 1;
+        MaxPromptLength = 1_000;
+        CreditRates = new()
+        {
+            ["gen3a_turbo"] = 5m,
+            ["gen4_turbo"] = 5m,
+            ["gen4_aleph"] = 15m,
+            ["gen4_image"] = 5m,
+        };
+        CreditUnit = "runway_credits";
+    }
+
+    /// <summary>The X-Runway-Version header.</summary>
+    public string ApiVersion { get; set; } = "2024-11-06";
+
+    /// <summary>Image-to-video models in order of preference; the first that can do the request is used.</summary>
+    public List<string> VideoModels { get; set; } = ["gen3a_turbo", "gen4_turbo"];
+
+    /// <summary>Makes the first frame when a text-to-video request has no image.</summary>
+    public string FirstFrameModel { get; set; } = "gen4_image";
+
+    public string VideoToVideoModel { get; set; } = "gen4_aleph";
+
+    /// <summary>Most clips one video may be chained from (duration beyond a model's longest clip).</summary>
+    public int MaxChainSegments { get; set; } = 6;
+}
+
+/// <summary>Leonardo.Ai REST API (cloud.leonardo.ai/api/rest/v1), generations with polling.</summary>
+public sealed class LeonardoOptions : ProviderOptions
+{
+    public LeonardoOptions()
+    {
+        BaseUrl = "https://cloud.leonardo.ai/api/rest";
+        TimeoutMs = 180_000;
+        PollIntervalMs = 5_000;
+        MaxConcurrent = 4;
+        MaxPromptLength = 1_500;
+        CreditRates = new() { ["MOTION2"] = 5m };
+        CreditUnit = "leonardo_api_credits";
+    }
+
+    /// <summary>Video model of generations-image-to-video and generations-text-to-video.</summary>
+    public string VideoModel { get; set; } = "MOTION2";
+
+    /// <summary>RESOLUTION_480 or RESOLUTION_720.</summary>
+    public string Resolution { get; set; } = "RESOLUTION_720";
+
+    /// <summary>Largest input image uploaded as an init image.</summary>
+    public long MaxInitImageBytes { get; set; } = 16 * 1024 * 1024;
+}

@@ -1,0 +1,133 @@
+namespace CinematicSwitch.Providers;
+
+/// <summary>The hosted AI providers the library can call.</summary>
+public enum ProviderName
+{
+    Replicate,
+    Runway,
+    Leonardo,
+}
+
+/// <summary>What a request asks for; decides which providers and models can serve it.</summary>
+public enum GenerationTask
+{
+    /// <summary>A photo in, transformed photos out (Replicate flux-dev).</summary>
+    ImageTransform,
+
+    /// <summary>A still image animated into a video.</summary>
+    ImageToVideo,
+
+    /// <summary>A video from the description alone.</summary>
+    TextToVideo,
+
+    /// <summary>A video in, a transformed video out.</summary>
+    VideoToVideo,
+}
+
+/// <summary>
+/// The user's media as the provider will fetch it: an https URL (a presigned S3 URL, say) or a data: URI.
+/// Width and height, when the caller knows them, let "original" aspect ratios map onto what a model offers.
+/// </summary>
+public sealed record MediaInput(string Url, string ContentType, bool IsVideo, int? Width = null, int? Height = null);
+
+/// <summary>Video options (the game skills' intro and outcome loops).</summary>
+public sealed record VideoSpec(int DurationSeconds, bool SeamlessLoop, long? Seed = null, string? CameraMotion = null);
+
+/// <summary>One transformation request, as the processor hands it over.</summary>
+/// <param name="OutputCount">Variations wanted, 1 to 5.</param>
+/// <param name="AspectRatio">"original", "16:9", "9:16", "1:1", "4:3", ...</param>
+public sealed record GenerationRequest(
+    Guid RequestId,
+    string TenantId,
+    GenerationTask Task,
+    MediaInput? Media,
+    string SceneDescription,
+    string? StylePreset,
+    string? PromptOverride,
+    int OutputCount,
+    string AspectRatio,
+    VideoSpec? Video,
+    ProviderName? PreferredProvider);
+
+/// <summary>Where the credits of a result come from.</summary>
+public enum CreditSource
+{
+    /// <summary>The provider's own response said what the generation cost.</summary>
+    ProviderResponse,
+
+    /// <summary>Estimated from the configured per-model rate table (the provider does not report cost).</summary>
+    RateTable,
+}
+
+/// <summary>One produced media file.</summary>
+/// <param name="Index">The variation, 1-based.</param>
+/// <param name="Segment">0 for a single clip; the position in the chain when a long video was made of several clips.</param>
+/// <param name="DurationSeconds">Length of a video clip as generated.</param>
+public sealed record GeneratedOutput(int Index, string Url, string? ContentType, bool IsVideo, int Segment = 0, int? DurationSeconds = null);
+
+/// <summary>A successful (possibly partial) generation.</summary>
+public sealed record GenerationResult(
+    ProviderName Provider,
+    string Model,
+    IReadOnlyList<GeneratedOutput> Outputs,
+    IReadOnlyList<string> Warnings,
+    decimal Credits,
+    string CreditUnit,
+    CreditSource CreditSource,
+    IReadOnlyList<string> ProviderJobIds,
+    ProviderName? FallbackFrom,
+    string? FallbackReason,
+    TimeSpan ProviderTime)
+{
+    /// <summary>Distinct variations that produced media.</summary>
+    public int VariationCount => Outputs.Select(o => o.Index).Distinct().Count();
+}
+
+/// <summary>Error classes, covering both seed specs (DESIGN.md documents the mapping to their codes).</summary>
+public enum ProviderErrorCode
+{
+    /// <summary>The request cannot be served as asked (capabilities, limits, an input the provider rejects).</summary>
+    InvalidInput,
+
+    /// <summary>Content policy: the provider's moderation rejected the input or the output.</summary>
+    InputValidation,
+
+    /// <summary>The account's credits are exhausted.</summary>
+    QuotaExceeded,
+
+    /// <summary>The provider failed, answered badly, could not be reached, or its circuit is open.</summary>
+    ProviderError,
+
+    /// <summary>The job did not finish within the provider's timeout; it was cancelled.</summary>
+    Timeout,
+}
+
+/// <summary>
+/// A failure. <see cref="Details"/> keeps the provider's own words ("originalError"), its HTTP status,
+/// failure code and job id; never keys, never the user's description.
+/// </summary>
+public sealed record ProviderFailure(
+    ProviderErrorCode Code,
+    string Message,
+    ProviderName? Provider,
+    int? HttpStatus,
+    IReadOnlyDictionary<string, string> Details)
+{
+    public static ProviderFailure Create(ProviderErrorCode code, string message, ProviderName? provider = null, int? httpStatus = null,
+        params (string Key, string? Value)[] details) =>
+        new(code, message, provider, httpStatus,
+            details.Where(d => d.Value is not null).ToDictionary(d => d.Key, d => d.Value!, StringComparer.Ordinal));
+
+    /// <summary>Whether the cause lies with the user's request (so another provider would fail the same way).</summary>
+    public bool IsUsersFault => Code is ProviderErrorCode.InvalidInput or ProviderErrorCode.InputValidation or ProviderErrorCode.QuotaExceeded;
+}
+
+/// <summary>The end of a run: a result or a failure. Provider problems never surface as exceptions.</summary>
+public sealed record GenerationOutcome(GenerationResult? Result, ProviderFailure? Failure)
+{
+    public bool Succeeded => Result is not null;
+
+    public static GenerationOutcome Success(GenerationResult result) => new(result, null);
+
+    public static GenerationOutcome Fail(ProviderFailure failure) => new(null, failure);
+}

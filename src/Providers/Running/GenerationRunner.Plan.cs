@@ -1,0 +1,388 @@
+using CinematicSwitch.Providers.Adapters;
+using Microsoft.Extensions.Logging;
+
+namespace CinematicSwitch.Providers.Running;
+
+internal sealed partial class GenerationRunner
+{
+    private sealed record PlanAttempt(GenerationResult? Result, ProviderFailure? Failure);
+
+    /// <summary>What one job came to: outputs and credits, or a failure.</summary>
+    private sealed record JobRun(string? JobId, IReadOnlyList<string> Outputs, decimal? ReportedCredits, ProviderFailure? Failure);
+
+    /// <summary>Runs a plan's jobs one after the other (a tenant never has two jobs in flight) and assembles the result.</summary>
+    private async Task<PlanAttempt> RunPlanAsync(GenerationRequest request, IProviderAdapter adapter, GenerationPlan plan,
+        List<JobCheckpoint> checkpoints, IJobJournal journal, CancellationToken cancellationToken)
+    {
+        var runs = new Dictionary<int, JobRun>();
+        var failedVariations = new Dictionary<int, ProviderFailure>();
+        ProviderFailure? stop = null;
+        foreach (var job in plan.Jobs)
+        {
+            if (stop is not null)
+            {
+                break;
+            }
+
+            if (job.Variation > 0 && failedVariations.ContainsKey(job.Variation))
+            {
+                continue;
+            }
+
+            MediaInput? media = request.Media;
+            if (job.InputFromStep is { } source)
+            {
+                if (runs.GetValueOrDefault(source) is not { Failure: null, Outputs.Count: > 0 } frame)
+                {
+                    continue;
+                }
+
+                media = new MediaInput(frame.Outputs[0], "image/png", false);
+            }
+
+            var run = await RunJobAsync(request, adapter, job, media, checkpoints.Where(cp => cp.Step == job.Step).ToList(), journal, cancellationToken);
+            runs[job.Step] = run;
+            if (run.Failure is null)
+            {
+                continue;
+            }
+
+            if (job.Variation == 0)
+            {
+                stop = run.Failure;
+                continue;
+            }
+
+            for (var v = job.Variation; v < job.Variation + job.OutputCount; v++)
+            {
+                failedVariations.TryAdd(v, run.Failure);
+            }
+
+            // Another variation would hit the same wall (the user's input, the account, an open circuit): stop spending.
+            if (run.Failure.IsUsersFault || run.Failure.Details.ContainsKey("circuit"))
+            {
+                stop = run.Failure;
+            }
+        }
+
+        return Assemble(request, adapter, plan, runs, failedVariations, stop);
+    }
+
+    private static PlanAttempt Assemble(GenerationRequest request, IProviderAdapter adapter, GenerationPlan plan, Dictionary<int, JobRun> runs,
+        Dictionary<int, ProviderFailure> failedVariations, ProviderFailure? stop)
+    {
+        var outputs = new List<GeneratedOutput>();
+        var warnings = new List<string>(plan.Warnings);
+        var isVideo = request.Task != GenerationTask.ImageTransform;
+        for (var variation = 1; variation <= request.OutputCount; variation++)
+        {
+            var jobs = plan.Jobs.Where(j => j.Variation <= variation && variation < j.Variation + j.OutputCount).OrderBy(j => j.Segment).ToList();
+            var produced = new List<GeneratedOutput>();
+            foreach (var job in jobs)
+            {
+                var index = variation - job.Variation;
+                if (failedVariations.ContainsKey(variation) || runs.GetValueOrDefault(job.Step) is not { Failure: null } run || run.Outputs.Count <= index)
+                {
+                    produced.Clear();
+                    break;
+                }
+
+                var url = run.Outputs[index];
+                produced.Add(new GeneratedOutput(variation, url, ContentTypeOf(url, isVideo), isVideo, job.Segment, isVideo ? job.DurationSeconds : null));
+            }
+
+            if (produced.Count > 0)
+            {
+                outputs.AddRange(produced);
+            }
+            else
+            {
+                warnings.Add($"Failed to generate variation {variation}");
+            }
+        }
+
+        if (outputs.Count == 0)
+        {
+            var failure = stop ?? failedVariations.Values.FirstOrDefault() ?? runs.Values.Select(r => r.Failure).FirstOrDefault(f => f is not null)
+                ?? ProviderFailure.Create(ProviderErrorCode.ProviderError, $"{adapter.Name} produced no output.", adapter.Name);
+            return new PlanAttempt(null, failure);
+        }
+
+        var succeeded = plan.Jobs.Where(j => runs.GetValueOrDefault(j.Step) is { Failure: null }).ToList();
+        var reported = succeeded.All(j => runs[j.Step].ReportedCredits is not null);
+        var credits = reported
+            ? succeeded.Sum(j => runs[j.Step].ReportedCredits!.Value)
+            : succeeded.Sum(j => runs[j.Step].ReportedCredits ?? adapter.EstimateCredits(j, Math.Max(1, runs[j.Step].Outputs.Count)));
+        var jobIds = plan.Jobs.Select(j => runs.GetValueOrDefault(j.Step)?.JobId).OfType<string>().ToList();
+        return new PlanAttempt(new GenerationResult(adapter.Name, plan.Model, outputs, warnings, credits, adapter.Options.CreditUnit,
+            reported ? CreditSource.ProviderResponse : CreditSource.RateTable, jobIds, null, null, TimeSpan.Zero), null);
+    }
+
+    private static string? ContentTypeOf(string url, bool isVideo)
+    {
+        var path = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.AbsolutePath : url;
+        return Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".png" => "image/png",
+            ".jpg" or ".jpeg" => "image/jpeg",
+            ".webp" => "image/webp",
+            ".mp4" => "video/mp4",
+            _ => isVideo ? "video/mp4" : null,
+        };
+    }
+
+    /// <summary>One job, from its checkpoints: finished jobs are reused, started jobs polled, new jobs created.</summary>
+    private async Task<JobRun> RunJobAsync(GenerationRequest request, IProviderAdapter adapter, PlannedJob job, MediaInput? media,
+        List<JobCheckpoint> checkpoints, IJobJournal journal, CancellationToken cancellationToken)
+    {
+        var last = checkpoints.LastOrDefault();
+        var startedCheckpoint = checkpoints.LastOrDefault(cp => cp.JobId is not null);
+        switch (last?.State)
+        {
+            case JobState.Finished:
+                return new JobRun(last.JobId, last.Outputs ?? [], last.Credits ?? startedCheckpoint?.Credits, null);
+            case JobState.Failed or JobState.Canceled:
+                return new JobRun(last.JobId, [], null,
+                    last.Failure ?? ProviderFailure.Create(ProviderErrorCode.ProviderError, "The job failed before a restart.", adapter.Name));
+        }
+
+        using var slot = await slots[adapter.Name].AcquireAsync(1, cancellationToken);
+        var timeout = adapter.Options.Timeout;
+        JobCreated created;
+        DateTimeOffset createdAt;
+        if (last is { State: JobState.Started, JobId: { } knownId })
+        {
+            created = new JobCreated(knownId, last.Credits, null);
+            createdAt = last.RecordedAt;
+            LogResumed(request.RequestId, adapter.Name, job.Step, knownId);
+        }
+        else
+        {
+            var found = last is { State: JobState.Starting }
+                ? await RecoverAsync(request, adapter, job, last.RecordedAt, "a worker restart", journal, cancellationToken)
+                : null;
+            if (found is { Failure: { } unknown })
+            {
+                return found;
+            }
+
+            if (found is { JobId: { } foundId })
+            {
+                created = new JobCreated(foundId, found.ReportedCredits, null);
+            }
+            else
+            {
+                var create = await CreateAsync(request, adapter, job, media, journal, cancellationToken);
+                if (create.Run is not null)
+                {
+                    return create.Run;
+                }
+
+                created = create.Created!;
+            }
+
+            createdAt = time.GetUtcNow();
+            await journal.RecordAsync(new JobCheckpoint(job.Step, adapter.Name, job.Model, created.JobId, JobState.Started, createdAt, Credits: created.Credits), cancellationToken);
+        }
+
+        return await PollAsync(request, adapter, job, created, createdAt + timeout, journal, cancellationToken);
+    }
+
+    private sealed record CreateResult(JobCreated? Created, JobRun? Run);
+
+    private async Task<CreateResult> CreateAsync(GenerationRequest request, IProviderAdapter adapter, PlannedJob job, MediaInput? media,
+        IJobJournal journal, CancellationToken cancellationToken)
+    {
+        var intent = time.GetUtcNow();
+        await journal.RecordAsync(new JobCheckpoint(job.Step, adapter.Name, job.Model, null, JobState.Starting, intent), cancellationToken);
+        var context = new JobContext(request.RequestId, intent + adapter.Options.Timeout);
+        try
+        {
+            var created = await adapter.CreateAsync(job, media, context, cancellationToken);
+            LogCreated(request.RequestId, adapter.Name, job.Model, job.Step, created.JobId, job.Prompt.Length);
+            return new CreateResult(created, null);
+        }
+        catch (ProviderException ex) when (ex.Ambiguous)
+        {
+            var found = await RecoverAsync(request, adapter, job, intent, "an unanswered create call", journal, cancellationToken);
+            return found is { JobId: { } id, Failure: null }
+                ? new CreateResult(new JobCreated(id, found.ReportedCredits, null), null)
+                : new CreateResult(null, found ?? await FailAsync(adapter, job, null, ex.Failure, journal, cancellationToken));
+        }
+        catch (ProviderException ex)
+        {
+            return new CreateResult(null, await FailAsync(adapter, job, null, ex.Failure, journal, cancellationToken));
+        }
+    }
+
+    /// <summary>
+    /// A create whose outcome is unknown: find the job if the API can list jobs (after a grace period, a miss means
+    /// the call never landed and a new create is safe); otherwise fail, never risking a second paid job.
+    /// </summary>
+    private async Task<JobRun?> RecoverAsync(GenerationRequest request, IProviderAdapter adapter, PlannedJob job, DateTimeOffset intent, string cause,
+        IJobJournal journal, CancellationToken cancellationToken)
+    {
+        if (!adapter.CanFindJobs)
+        {
+            var failure = ProviderFailure.Create(ProviderErrorCode.ProviderError,
+                $"The state of the {adapter.Name} job is unknown after {cause}: the create call may or may not have reached {adapter.Name}, " +
+                $"and its API cannot list jobs. No second job was started, so that nothing is paid twice.",
+                adapter.Name, null, ("step", job.Step.ToString()), ("jobState", "unknown"));
+            return await FailAsync(adapter, job, null, failure, journal, cancellationToken);
+        }
+
+        var grace = TimeSpan.FromMilliseconds(adapter.Options.ResumeLookupGraceMs) - (time.GetUtcNow() - intent);
+        if (grace > TimeSpan.Zero)
+        {
+            await Task.Delay(grace, time, cancellationToken);
+        }
+
+        try
+        {
+            var found = await adapter.FindAsync(job, intent, new JobContext(request.RequestId, time.GetUtcNow() + adapter.Options.Timeout), cancellationToken);
+            if (found is null)
+            {
+                LogNotFound(request.RequestId, adapter.Name, job.Step);
+                return null;
+            }
+
+            LogFound(request.RequestId, adapter.Name, job.Step, found.JobId);
+            return new JobRun(found.JobId, [], found.Credits, null);
+        }
+        catch (ProviderException ex)
+        {
+            var failure = ex.Failure with { Message = $"The {adapter.Name} job's state is unknown after {cause} and the look-up failed: {ex.Failure.Message}" };
+            return await FailAsync(adapter, job, null, failure, journal, cancellationToken);
+        }
+    }
+
+    /// <summary>Polls until the job ends or its deadline passes (then cancels it: Timeout).</summary>
+    private async Task<JobRun> PollAsync(GenerationRequest request, IProviderAdapter adapter, PlannedJob job, JobCreated created, DateTimeOffset deadline,
+        IJobJournal journal, CancellationToken cancellationToken)
+    {
+        var context = new JobContext(request.RequestId, deadline);
+        var status = created.Status;
+        ProviderFailure? pollFailure = null;
+        while (status is not { IsTerminal: true })
+        {
+            if (status is not null || pollFailure is not null)
+            {
+                var wait = deadline - time.GetUtcNow();
+                if (wait <= TimeSpan.Zero)
+                {
+                    return await TimeOutAsync(request, adapter, job, created, context, pollFailure, journal, cancellationToken);
+                }
+
+                await Task.Delay(wait < adapter.Options.PollInterval ? wait : adapter.Options.PollInterval, time, cancellationToken);
+            }
+
+            try
+            {
+                status = await adapter.GetAsync(job, created.JobId, context, cancellationToken);
+                pollFailure = null;
+            }
+            catch (ProviderException ex) when (ex.Failure.Code == ProviderErrorCode.ProviderError && ex.Failure.HttpStatus is null or >= 500 or 429)
+            {
+                // A failed poll says nothing about the job: keep polling until its deadline.
+                LogPollFailed(request.RequestId, adapter.Name, created.JobId, ex.Failure.HttpStatus);
+                pollFailure = ex.Failure;
+                status = null;
+            }
+            catch (ProviderException ex)
+            {
+                return await FailAsync(adapter, job, created.JobId, ex.Failure, journal, cancellationToken);
+            }
+        }
+
+        if (status.Phase == JobPhase.Succeeded && status.Outputs.Count > 0)
+        {
+            await journal.RecordAsync(new JobCheckpoint(job.Step, adapter.Name, job.Model, created.JobId, JobState.Finished, time.GetUtcNow(),
+                status.Outputs, created.Credits), cancellationToken);
+            LogFinished(request.RequestId, adapter.Name, job.Step, created.JobId, status.Outputs.Count);
+            return new JobRun(created.JobId, status.Outputs, created.Credits, null);
+        }
+
+        var failure = status.Failure ?? ProviderFailure.Create(ProviderErrorCode.ProviderError, $"The {adapter.Name} job ended without output.", adapter.Name,
+            null, ("jobId", created.JobId));
+        return await FailAsync(adapter, job, created.JobId, failure, journal, cancellationToken);
+    }
+
+    private async Task<JobRun> TimeOutAsync(GenerationRequest request, IProviderAdapter adapter, PlannedJob job, JobCreated created, JobContext context,
+        ProviderFailure? pollFailure, IJobJournal journal, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await adapter.CancelAsync(created.JobId, context with { Deadline = time.GetUtcNow() + TimeSpan.FromSeconds(30) }, cancellationToken);
+        }
+        catch (ProviderException ex)
+        {
+            LogCancelFailed(request.RequestId, adapter.Name, created.JobId, ex.Failure.HttpStatus);
+        }
+
+        var seconds = (int)adapter.Options.Timeout.TotalSeconds;
+        var failure = pollFailure is null
+            ? ProviderFailure.Create(ProviderErrorCode.Timeout, $"AI task timed out after {seconds} seconds", adapter.Name, null,
+                ("timeout_seconds", seconds.ToString()), ("jobId", created.JobId), ("canceled", "true"))
+            : pollFailure with { Message = $"{adapter.Name} could not be polled until the job's {seconds} s deadline: {pollFailure.Message}" };
+        await journal.RecordAsync(new JobCheckpoint(job.Step, adapter.Name, job.Model, created.JobId, JobState.Canceled, time.GetUtcNow(), Failure: failure),
+            cancellationToken);
+        LogTimedOut(request.RequestId, adapter.Name, job.Step, created.JobId);
+        return new JobRun(created.JobId, [], null, failure);
+    }
+
+    private async Task<JobRun> FailAsync(IProviderAdapter adapter, PlannedJob job, string? jobId, ProviderFailure failure, IJobJournal journal,
+        CancellationToken cancellationToken)
+    {
+        var withJob = jobId is null || failure.Details.ContainsKey("jobId")
+            ? failure
+            : failure with { Details = new Dictionary<string, string>(failure.Details) { ["jobId"] = jobId } };
+        await journal.RecordAsync(new JobCheckpoint(job.Step, adapter.Name, job.Model, jobId, JobState.Failed, time.GetUtcNow(), Failure: withJob),
+            cancellationToken);
+        LogJobFailed(adapter.Name, job.Step, jobId, withJob.Code, withJob.HttpStatus);
+        return new JobRun(jobId, [], null, withJob);
+    }
+
+    public void Dispose()
+    {
+        foreach (var limiter in slots.Values)
+        {
+            limiter.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: {Provider} created job {JobId} (model {Model}, step {Step}, prompt {PromptLength} chars)")]
+    private partial void LogCreated(Guid requestId, ProviderName provider, string model, int step, string jobId, int promptLength);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: resuming {Provider} job {JobId} (step {Step})")]
+    private partial void LogResumed(Guid requestId, ProviderName provider, int step, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: found {Provider} job {JobId} of step {Step} after an unknown create outcome")]
+    private partial void LogFound(Guid requestId, ProviderName provider, int step, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: {Provider} has no job of step {Step}; creating it")]
+    private partial void LogNotFound(Guid requestId, ProviderName provider, int step);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: {Provider} job {JobId} of step {Step} finished with {Outputs} outputs")]
+    private partial void LogFinished(Guid requestId, ProviderName provider, int step, string jobId, int outputs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Provider} job {JobId} of step {Step} failed: {Code} (HTTP {HttpStatus})")]
+    private partial void LogJobFailed(ProviderName provider, int step, string? jobId, ProviderErrorCode code, int? httpStatus);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: {Provider} job {JobId} of step {Step} passed its deadline and was cancelled")]
+    private partial void LogTimedOut(Guid requestId, ProviderName provider, int step, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: polling {Provider} job {JobId} failed (HTTP {HttpStatus}); polling on")]
+    private partial void LogPollFailed(Guid requestId, ProviderName provider, string jobId, int? httpStatus);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: cancelling {Provider} job {JobId} failed (HTTP {HttpStatus})")]
+    private partial void LogCancelFailed(Guid requestId, ProviderName provider, string jobId, int? httpStatus);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: falling back from {From} to {To} after {Code}")]
+    private partial void LogFallback(Guid requestId, ProviderName from, ProviderName to, ProviderErrorCode code);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId} refused before any provider call: {Reason}")]
+    private partial void LogRefused(Guid requestId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} failed: {Provider} {Code} (HTTP {HttpStatus})")]
+    private partial void LogFailed(Guid requestId, ProviderName? provider, ProviderErrorCode code, int? httpStatus);
+}
