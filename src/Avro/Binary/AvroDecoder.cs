@@ -116,13 +116,13 @@ public sealed unsafe class AvroDecoder
 
     public double ReadDouble() => BinaryPrimitives.ReadDoubleLittleEndian(ReadSpan(8));
 
-    public byte[] ReadBytes() => ReadSpan(ReadLength()).ToArray();
+    public byte[] ReadBytes() => ReadSpan(ReadLengthPrefix()).ToArray();
 
     public byte[] ReadFixed(int size) => ReadSpan(size).ToArray();
 
     public string ReadString()
     {
-        var length = ReadLength();
+        var length = ReadLengthPrefix();
         if (length == 0)
         {
             return string.Empty;
@@ -135,7 +135,7 @@ public sealed unsafe class AvroDecoder
     /// <summary>A uuid logical type value (its string form).</summary>
     public Guid ReadGuid()
     {
-        var text = ReadSpan(ReadLength());
+        var text = ReadSpan(ReadLengthPrefix());
         if (Utf8Parser.TryParse(text, out Guid value, out var consumed) && consumed == text.Length)
         {
             return value;
@@ -186,12 +186,12 @@ public sealed unsafe class AvroDecoder
 
     public void Skip(int count) => Take(count);
 
-    public void SkipBytes() => Take(ReadLength());
+    public void SkipBytes() => Take(ReadLengthPrefix());
 
     /// <summary>The next <paramref name="count"/> bytes; valid only while the decode call runs.</summary>
     public ReadOnlySpan<byte> ReadSpan(int count) => new(_data + Take(count), count);
 
-    private int ReadLength()
+    internal int ReadLengthPrefix()
     {
         var length = ReadLong();
         if (length < 0 || length > Remaining)

@@ -134,7 +134,7 @@ public sealed class GenericDatumReader
                 var i = decoder.ReadInt();
                 return reader switch
                 {
-                    SchemaType.Long => (long)i,
+                    SchemaType.Long => (object)(long)i,
                     SchemaType.Float => (float)i,
                     SchemaType.Double => (double)i,
                     _ => i,
@@ -143,13 +143,13 @@ public sealed class GenericDatumReader
                 var l = decoder.ReadLong();
                 return reader switch
                 {
-                    SchemaType.Float => (float)l,
+                    SchemaType.Float => (object)(float)l,
                     SchemaType.Double => (double)l,
                     _ => l,
                 };
             case SchemaType.Float:
                 var f = decoder.ReadFloat();
-                return reader == SchemaType.Double ? (double)f : f;
+                return reader == SchemaType.Double ? (double)f : (object)f;
             case SchemaType.Double:
                 return decoder.ReadDouble();
             case SchemaType.Bytes:
