@@ -1,0 +1,269 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CinematicSwitch.Providers.Simulators.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace CinematicSwitch.Providers.Simulators;
+
+/// <summary>
+/// Replicate's HTTP API for black-forest-labs/flux-dev: POST /v1/models/{owner}/{name}/predictions (honouring
+/// "Prefer: wait[=n]"), GET /v1/predictions/{id}, POST /v1/predictions/{id}/cancel and GET /v1/predictions
+/// (newest first, created_after filter). Errors are problem details ({"title", "detail", "status"}).
+/// </summary>
+public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaStore media) : ProviderSimulator(apiKey, latency, media)
+{
+    public const string Model = "black-forest-labs/flux-dev";
+    private const string Version = "6e4a938f85952bdabcc15aa329178c4d681c52bf25a0342403287dc26944661d";
+    private static readonly string[] AspectRatios = ["1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21"];
+    private static readonly string[] OutputFormats = ["webp", "jpg", "png"];
+
+    public override string Provider => "replicate";
+
+    /// <summary>Replicate accepts "Bearer" and the older "Token" scheme.</summary>
+    protected override bool Authorized(HttpRequest request) =>
+        request.Headers.Authorization.ToString() is var value && (value == $"Bearer {ApiKey}" || value == $"Token {ApiKey}");
+
+    protected override IResult Unauthorized() => Problem(401, "Unauthenticated", "You did not pass a valid authentication token");
+
+    protected override void MapApi(WebApplication app)
+    {
+        app.MapPost("/v1/models/{owner}/{name}/predictions", CreateAsync);
+        app.MapGet("/v1/predictions/{id}", Poll);
+        app.MapPost("/v1/predictions/{id}/cancel", (string id) =>
+        {
+            var job = Ledger.Find(id);
+            if (job is null)
+            {
+                return NotFound();
+            }
+
+            job.TryCancel(Time.GetUtcNow());
+            return JsonResult(Prediction(job));
+        });
+        app.MapGet("/v1/predictions", (HttpRequest request) =>
+        {
+            var after = DateTimeOffset.TryParse(request.Query["created_after"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var a)
+                ? a
+                : DateTimeOffset.MinValue;
+            var results = new JsonArray(Ledger.Jobs.Where(j => j.CreatedAt >= after).OrderByDescending(j => j.CreatedAt).Take(100)
+                .Select(j => (JsonNode)Prediction(j)).ToArray());
+            return JsonResult(new JsonObject { ["next"] = null, ["previous"] = null, ["results"] = results });
+        });
+    }
+
+    private async Task<IResult> CreateAsync(string owner, string name, HttpRequest request)
+    {
+        if ($"{owner}/{name}" != Model)
+        {
+            return NotFound();
+        }
+
+        var body = await ReadObjectAsync(request);
+        if (body?["input"] is not JsonObject input)
+        {
+            return Problem(422, "Input validation failed", "- input: input is required", Invalid("input", "required", "input is required"));
+        }
+
+        var prompt = Text(input, "prompt");
+        if (Validate(input, prompt) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var fault = Faults.Next(FaultTarget.Create, prompt);
+        switch (fault?.Kind)
+        {
+            case FaultKind.ServerError:
+                return Problem(500, "Internal server error", "An unexpected error occurred.");
+            case FaultKind.Unavailable:
+                return Problem(503, "Service unavailable", "The service is temporarily overloaded.");
+            case FaultKind.RateLimited:
+                return WithRetryAfter(Problem(429, "Request was throttled.", $"Request was throttled. Expected available in {fault.Value.RetryAfterSeconds} second."),
+                    fault.Value.RetryAfterSeconds);
+            case FaultKind.InsufficientCredits:
+                return Problem(402, "Insufficient credit",
+                    "You have insufficient credit to run this model. Go to https://replicate.com/account/billing#billing to purchase credit. Once you purchase credit, please wait a few minutes before trying again.");
+        }
+
+        var job = Create(input, prompt!, fault?.Kind);
+        if (fault?.Kind == FaultKind.MalformedJson)
+        {
+            return Malformed(StatusCodes.Status201Created);
+        }
+
+        // "Prefer: wait" or "wait=n" (1-60 s) holds the answer until the prediction ends or the time is up.
+        if (Wait(request.Headers["Prefer"].ToString()) is { } wait && job.CompletesAt is { } end)
+        {
+            var remaining = end - Time.GetUtcNow();
+            await Task.Delay(remaining < wait ? remaining : wait, request.HttpContext.RequestAborted);
+        }
+
+        return JsonResult(Prediction(job), StatusCodes.Status201Created);
+    }
+
+    private SimJob Create(JsonObject input, string prompt, FaultKind? fault)
+    {
+        var now = Time.GetUtcNow();
+        var id = NewId();
+        var count = (int)(Number(input, "num_outputs") ?? 1);
+        if (fault == FaultKind.PartialOutputs)
+        {
+            count = Math.Max(1, count - 1);
+        }
+
+        var format = Text(input, "output_format") ?? "webp";
+        var (width, height) = MediaStore.ImageSize(MediaStore.Ratio(Text(input, "aspect_ratio")) ?? 1.0);
+        var job = new SimJob
+        {
+            Id = id,
+            Model = Model,
+            Operation = "prediction",
+            Prompt = prompt,
+            InputBytes = InputSize(Text(input, "image")),
+            Seed = Number(input, "seed"),
+            CreatedAt = now,
+            CompletesAt = fault == FaultKind.NeverFinish ? null : now + Latency,
+            Fault = fault,
+            Input = (JsonObject)input.DeepClone(),
+            Outputs = Enumerable.Range(0, count).Select(i => MediaUrl(MediaStore.ImagePath(width, height, format, $"{id}-out-{i}"))).ToList(),
+        };
+        Ledger.Add(job);
+        Prepare(() => Media.ImageAsync(width, height, format));
+        return job;
+    }
+
+    private static IResult? Validate(JsonObject input, string? prompt)
+    {
+        if (string.IsNullOrEmpty(prompt))
+        {
+            return Problem(422, "Input validation failed", "- input.prompt: prompt is required", Invalid("input.prompt", "required", "prompt is required"));
+        }
+
+        if (Number(input, "num_outputs") is { } n && n is < 1 or > 4)
+        {
+            return Problem(422, "Input validation failed", "- input.num_outputs: Must be between 1 and 4", Invalid("input.num_outputs", "range", "Must be between 1 and 4"));
+        }
+
+        if (Text(input, "aspect_ratio") is { } ratio && !AspectRatios.Contains(ratio))
+        {
+            return Problem(422, "Input validation failed", $"- input.aspect_ratio: must be one of {string.Join(", ", AspectRatios)}",
+                Invalid("input.aspect_ratio", "enum", "value is not allowed"));
+        }
+
+        if (Text(input, "output_format") is { } format && !OutputFormats.Contains(format))
+        {
+            return Problem(422, "Input validation failed", "- input.output_format: must be one of webp, jpg, png", Invalid("input.output_format", "enum", "value is not allowed"));
+        }
+
+        return Text(input, "image") is { } image && !(image.StartsWith("http://", StringComparison.Ordinal) || image.StartsWith("https://", StringComparison.Ordinal) ||
+                                                    image.StartsWith("data:", StringComparison.Ordinal))
+            ? Problem(422, "Input validation failed", "- input.image: Does not match format 'uri'", Invalid("input.image", "format", "Does not match format 'uri'"))
+            : null;
+    }
+
+    private IResult Poll(string id)
+    {
+        var job = Ledger.Find(id);
+        if (job is null)
+        {
+            return NotFound();
+        }
+
+        return Faults.Next(FaultTarget.Poll, job.Prompt) switch
+        {
+            { Kind: FaultKind.ServerError } => Problem(500, "Internal server error", "An unexpected error occurred."),
+            { Kind: FaultKind.Unavailable } => Problem(503, "Service unavailable", "The service is temporarily overloaded."),
+            { Kind: FaultKind.RateLimited } f => WithRetryAfter(Problem(429, "Request was throttled.", "Request was throttled."), f.RetryAfterSeconds),
+            { Kind: FaultKind.MalformedJson } => Malformed(),
+            _ => JsonResult(Prediction(job)),
+        };
+    }
+
+    /// <summary>A prediction object as the API returns it.</summary>
+    private JsonObject Prediction(SimJob job)
+    {
+        var now = Time.GetUtcNow();
+        var phase = job.PhaseAt(now);
+        var get = new Uri(Origin, $"v1/predictions/{job.Id}").ToString();
+        var prediction = new JsonObject
+        {
+            ["id"] = job.Id,
+            ["model"] = job.Model,
+            ["version"] = Version,
+            ["input"] = job.Input.DeepClone(),
+            ["logs"] = phase == SimJobPhase.Pending ? "" : "Running flux-dev...\n",
+            ["output"] = phase == SimJobPhase.Succeeded ? new JsonArray(job.Outputs.Select(o => (JsonNode)JsonValue.Create(o)!).ToArray()) : null,
+            ["data_removed"] = false,
+            ["error"] = phase != SimJobPhase.Failed ? null
+                : job.Fault == FaultKind.ContentPolicy ? "NSFW content detected. Try running it again, or try a different prompt."
+                : "Prediction failed: the model raised an exception.",
+            ["source"] = "api",
+            ["status"] = phase switch
+            {
+                SimJobPhase.Pending => "starting",
+                SimJobPhase.Running => "processing",
+                SimJobPhase.Succeeded => "succeeded",
+                SimJobPhase.Failed => "failed",
+                _ => "canceled",
+            },
+            ["created_at"] = Stamp(job.CreatedAt),
+            ["started_at"] = phase == SimJobPhase.Pending ? null : Stamp(job.CreatedAt.AddMilliseconds(Latency.TotalMilliseconds / 3)),
+            ["completed_at"] = job.EndedAt(now) is { } ended ? Stamp(ended) : null,
+            ["urls"] = new JsonObject
+            {
+                ["cancel"] = get + "/cancel",
+                ["get"] = get,
+                ["stream"] = new Uri(Origin, $"v1/files/stream/{job.Id}").ToString(),
+                ["web"] = new Uri(Origin, $"p/{job.Id}").ToString(),
+            },
+        };
+        if (job.EndedAt(now) is { } end)
+        {
+            prediction["metrics"] = new JsonObject { ["predict_time"] = Math.Round((end - job.CreatedAt).TotalSeconds, 3) };
+        }
+
+        return prediction;
+    }
+
+    private static TimeSpan? Wait(string prefer)
+    {
+        if (!prefer.StartsWith("wait", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var seconds = prefer.Length > 5 && int.TryParse(prefer[5..], out var s) ? Math.Clamp(s, 1, 60) : 60;
+        return TimeSpan.FromSeconds(seconds);
+    }
+
+    private static string NewId()
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        return string.Create(26, 0, (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = alphabet[Random.Shared.Next(alphabet.Length)];
+            }
+        });
+    }
+
+    private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static IResult NotFound() => Problem(404, "Not found", "The requested resource could not be found.");
+
+    private static JsonArray Invalid(string field, string type, string description) =>
+        [new JsonObject { ["type"] = type, ["field"] = field, ["description"] = description }];
+
+    private static IResult Problem(int status, string title, string detail, JsonArray? invalidFields = null)
+    {
+        var body = new JsonObject { ["title"] = title, ["detail"] = detail, ["status"] = status };
+        if (invalidFields is not null)
+        {
+            body["invalid_fields"] = invalidFields;
+        }
+
+        return Results.Content(body.ToJsonString(), "application/problem+json", null, status);
+    }
+}
