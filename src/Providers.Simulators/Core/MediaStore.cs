@@ -123,7 +123,7 @@ public sealed class MediaStore(string cacheDirectory)
     }
 
     /// <summary>An RGB PNG with a diagonal gradient: valid, small, and made in memory.</summary>
-    internal static byte[] Png(int width, int height)
+    public static byte[] Png(int width, int height)
     {
         var raw = new byte[height * ((width * 3) + 1)];
         for (var y = 0; y < height; y++)
