@@ -66,7 +66,8 @@ internal static class SchemaJsonWriter
             case RecordSchema record:
                 sb.Append("{\"name\":");
                 AppendString(sb, record.FullName);
-                sb.Append(record.IsError ? ",\"type\":\"error\",\"fields\":[" : ",\"type\":\"record\",\"fields\":[");
+                // An error is a record to a parser; the Java implementation writes "record" for it too.
+                sb.Append(",\"type\":\"record\",\"fields\":[");
                 for (var i = 0; i < record.Fields.Count; i++)
                 {
                     sb.Append(i > 0 ? ",{\"name\":" : "{\"name\":");

@@ -233,6 +233,14 @@ public sealed class SchemaParsingTests
     }
 
     [Fact]
+    public void An_error_type_is_a_record_in_canonical_form_and_an_error_in_full_json()
+    {
+        var schema = Schema.Parse("""{"type":"error","name":"Oops","fields":[]}""");
+        Assert.Equal("""{"name":"Oops","type":"record","fields":[]}""", schema.ToCanonicalForm());
+        Assert.Equal("""{"type":"error","name":"Oops","fields":[]}""", schema.ToJson());
+    }
+
+    [Fact]
     public void Sha256_and_md5_fingerprints_hash_the_canonical_form()
     {
         var schema = Schema.Parse("{\"type\":\"int\"}");
