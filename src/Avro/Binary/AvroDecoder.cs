@@ -62,54 +62,14 @@ public sealed unsafe class AvroDecoder
 
     public int ReadInt()
     {
-        uint result = 0;
-        var shift = 0;
-        byte b;
-        do
-        {
-            if (shift == 35)
-            {
-                throw Error($"int varint longer than 5 bytes at offset {_position}");
-            }
-
-            b = ReadByte();
-            result |= (uint)(b & 0x7F) << shift;
-            shift += 7;
-        }
-        while ((b & 0x80) != 0);
-
-        if (shift == 35 && b > 0x0F)
-        {
-            throw Error($"int varint overflows 32 bits at offset {_position - 1}");
-        }
-
-        return (int)(result >> 1) ^ -(int)(result & 1);
+        var n = (uint)ReadVarint(5, "int");
+        return (int)(n >> 1) ^ -(int)(n & 1);
     }
 
     public long ReadLong()
     {
-        ulong result = 0;
-        var shift = 0;
-        byte b;
-        do
-        {
-            if (shift == 70)
-            {
-                throw Error($"long varint longer than 10 bytes at offset {_position}");
-            }
-
-            b = ReadByte();
-            result |= (ulong)(b & 0x7F) << shift;
-            shift += 7;
-        }
-        while ((b & 0x80) != 0);
-
-        if (shift == 70 && b > 0x01)
-        {
-            throw Error($"long varint overflows 64 bits at offset {_position - 1}");
-        }
-
-        return (long)(result >> 1) ^ -(long)(result & 1);
+        var n = ReadVarint(10, "long");
+        return (long)(n >> 1) ^ -(long)(n & 1);
     }
 
     public float ReadFloat() => BinaryPrimitives.ReadSingleLittleEndian(ReadSpan(4));
@@ -200,6 +160,26 @@ public sealed unsafe class AvroDecoder
         }
 
         return (int)length;
+    }
+
+    // A zigzag varint of at most maxBytes bytes whose value fits 32 (5 bytes) or 64 (10 bytes) bits.
+    private ulong ReadVarint(int maxBytes, string type)
+    {
+        ulong result = 0;
+        for (var i = 0; i < maxBytes; i++)
+        {
+            var b = ReadByte();
+            result |= (ulong)(b & 0x7F) << (7 * i);
+            if ((b & 0x80) == 0)
+            {
+                var lastBits = (maxBytes == 5 ? 32 : 64) - (7 * i);
+                return i < maxBytes - 1 || b >> lastBits == 0
+                    ? result
+                    : throw Error($"{type} varint overflows {(maxBytes == 5 ? 32 : 64)} bits at offset {_position - 1}");
+            }
+        }
+
+        throw Error($"{type} varint longer than {maxBytes} bytes at offset {_position}");
     }
 
     private byte ReadByte()

@@ -50,37 +50,9 @@ public sealed class AvroEncoder
         _buffer[_position++] = value ? (byte)1 : (byte)0;
     }
 
-    public void WriteInt(int value)
-    {
-        Ensure(5);
-        var n = (uint)((value << 1) ^ (value >> 31));
-        var buffer = _buffer;
-        var p = _position;
-        while (n >= 0x80)
-        {
-            buffer[p++] = (byte)(n | 0x80);
-            n >>= 7;
-        }
+    public void WriteInt(int value) => WriteVarint((uint)((value << 1) ^ (value >> 31)));
 
-        buffer[p++] = (byte)n;
-        _position = p;
-    }
-
-    public void WriteLong(long value)
-    {
-        Ensure(10);
-        var n = (ulong)((value << 1) ^ (value >> 63));
-        var buffer = _buffer;
-        var p = _position;
-        while (n >= 0x80)
-        {
-            buffer[p++] = (byte)(n | 0x80);
-            n >>= 7;
-        }
-
-        buffer[p++] = (byte)n;
-        _position = p;
-    }
+    public void WriteLong(long value) => WriteVarint((ulong)((value << 1) ^ (value >> 63)));
 
     public void WriteFloat(float value)
     {
@@ -145,6 +117,21 @@ public sealed class AvroEncoder
 
     /// <summary>Starts an array or map block of <paramref name="count"/> items; a zero count ends the sequence.</summary>
     public void WriteBlockCount(long count) => WriteLong(count);
+
+    private void WriteVarint(ulong n)
+    {
+        Ensure(10);
+        var buffer = _buffer;
+        var p = _position;
+        while (n >= 0x80)
+        {
+            buffer[p++] = (byte)(n | 0x80);
+            n >>= 7;
+        }
+
+        buffer[p++] = (byte)n;
+        _position = p;
+    }
 
     private void Ensure(int count)
     {
