@@ -17,12 +17,19 @@ public sealed class ProvidersOptions
     public RoutingOptions Routing { get; set; } = new();
 }
 
-/// <summary>Which providers serve which kind of request, in order: the first capable one runs, the next ones are fallbacks.</summary>
+/// <summary>
+/// Which providers serve which kind of request, in order: the first capable one runs, the next ones are fallbacks.
+/// Unset lists mean [Replicate] for images and [Runway, Leonardo] for video (defaults are applied after binding,
+/// so that a configured list replaces them instead of being appended to them).
+/// </summary>
 public sealed class RoutingOptions
 {
-    public List<ProviderName> ImageProviders { get; set; } = [ProviderName.Replicate];
+    internal static readonly ProviderName[] DefaultImageProviders = [ProviderName.Replicate];
+    internal static readonly ProviderName[] DefaultVideoProviders = [ProviderName.Runway, ProviderName.Leonardo];
 
-    public List<ProviderName> VideoProviders { get; set; } = [ProviderName.Runway, ProviderName.Leonardo];
+    public List<ProviderName> ImageProviders { get; set; } = [];
+
+    public List<ProviderName> VideoProviders { get; set; } = [];
 }
 
 /// <summary>Polly circuit breaker over a provider's HTTP calls (5xx, timeouts, connection failures count).</summary>
@@ -149,8 +156,10 @@ public sealed class RunwayOptions : ProviderOptions
     /// <summary>The X-Runway-Version header.</summary>
     public string ApiVersion { get; set; } = "2024-11-06";
 
-    /// <summary>Image-to-video models in order of preference; the first that can do the request is used.</summary>
-    public List<string> VideoModels { get; set; } = ["gen3a_turbo", "gen4_turbo"];
+    internal static readonly string[] DefaultVideoModels = ["gen3a_turbo", "gen4_turbo"];
+
+    /// <summary>Image-to-video models in order of preference; the first that can do the request is used. Unset: gen3a_turbo, gen4_turbo.</summary>
+    public List<string> VideoModels { get; set; } = [];
 
     /// <summary>Makes the first frame when a text-to-video request has no image.</summary>
     public string FirstFrameModel { get; set; } = "gen4_image";

@@ -15,6 +15,18 @@ internal sealed class ProvidersEnvironmentSetup(IConfiguration configuration) : 
         {
             options.Runway.ApiVersion = version;
         }
+
+        Default(options.Routing.ImageProviders, RoutingOptions.DefaultImageProviders);
+        Default(options.Routing.VideoProviders, RoutingOptions.DefaultVideoProviders);
+        Default(options.Runway.VideoModels, RunwayOptions.DefaultVideoModels);
+    }
+
+    private static void Default<T>(List<T> list, IEnumerable<T> defaults)
+    {
+        if (list.Count == 0)
+        {
+            list.AddRange(defaults);
+        }
     }
 
     private void Apply(ProviderOptions target, string section, string prefix, string keyName)

@@ -1,0 +1,75 @@
+using CinematicSwitch.Providers.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace CinematicSwitch.Providers.Tests;
+
+/// <summary>Binding of the "Providers" section and the seed specs' flat environment names, and startup validation.</summary>
+public sealed class ConfigurationTests
+{
+    private static ProvidersOptions Bind(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        using var services = new ServiceCollection().AddLogging().AddProviders(configuration).BuildServiceProvider();
+        return services.GetRequiredService<IOptions<ProvidersOptions>>().Value;
+    }
+
+    [Fact]
+    public void The_seed_specs_environment_names_configure_the_providers()
+    {
+        var options = Bind(new()
+        {
+            ["REPLICATE_API_TOKEN"] = "r8_env",
+            ["RUNWAY_API_KEY"] = "key_env",
+            ["RUNWAY_API_BASE_URL"] = "https://api.runwayml.com",
+            ["RUNWAY_POLL_INTERVAL_MS"] = "10000",
+            ["RUNWAY_TIMEOUT_MS"] = "300000",
+            ["RUNWAY_MAX_CONCURRENT"] = "1",
+            ["LEONARDO_API_KEY"] = "leo_env",
+        });
+
+        Assert.Equal("r8_env", options.Replicate.ApiKey);
+        Assert.Equal("key_env", options.Runway.ApiKey);
+        Assert.Equal("https://api.runwayml.com", options.Runway.BaseUrl);
+        Assert.Equal(10_000, options.Runway.PollIntervalMs);
+        Assert.Equal(300_000, options.Runway.TimeoutMs);
+        Assert.Equal(1, options.Runway.MaxConcurrent);
+        Assert.Equal("leo_env", options.Leonardo.ApiKey);
+        Assert.Equal([ProviderName.Runway, ProviderName.Leonardo], options.Routing.VideoProviders);
+        Assert.Equal(["gen3a_turbo", "gen4_turbo"], options.Runway.VideoModels);
+    }
+
+    [Fact]
+    public void The_section_wins_over_the_environment_name_and_lists_replace_defaults()
+    {
+        var options = Bind(new()
+        {
+            ["RUNWAY_API_KEY"] = "key_env",
+            ["Providers:Runway:ApiKey"] = "key_section",
+            ["Providers:Replicate:ApiKey"] = "r8",
+            ["Providers:Leonardo:ApiKey"] = "leo",
+            ["Providers:Routing:VideoProviders:0"] = "Leonardo",
+        });
+
+        Assert.Equal("key_section", options.Runway.ApiKey);
+        Assert.Equal([ProviderName.Leonardo], options.Routing.VideoProviders);
+    }
+
+    [Fact]
+    public void A_missing_key_or_a_bad_url_stops_the_host_at_startup()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Providers:Replicate:ApiKey"] = "r8",
+            ["Providers:Runway:BaseUrl"] = "not a url",
+            ["Providers:Runway:ApiKey"] = "key",
+        }).Build();
+        using var services = new ServiceCollection().AddLogging().AddProviders(configuration).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ProvidersOptions>>().Value);
+
+        Assert.Contains(error.Failures, f => f.Contains("Providers:Leonardo:ApiKey", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("Providers:Runway:BaseUrl", StringComparison.Ordinal));
+    }
+}

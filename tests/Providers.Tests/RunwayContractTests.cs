@@ -1,0 +1,281 @@
+using System.Text.Json.Nodes;
+using CinematicSwitch.Providers.Simulators.Core;
+using CinematicSwitch.Providers.Tests.Support;
+
+namespace CinematicSwitch.Providers.Tests;
+
+/// <summary>The Runway adapter (and its fallback to Leonardo) against the simulators, over loopback HTTP.</summary>
+public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixture<SimulatorFixture>
+{
+    private Simulators.RunwaySimulator Runway => fixture.Simulators.Runway;
+
+    private Simulators.LeonardoSimulator Leonardo => fixture.Simulators.Leonardo;
+
+    private static readonly Dictionary<string, string?> RunwayOnly = new() { ["Providers:Routing:VideoProviders:0"] = "Runway" };
+
+    [Fact]
+    public async Task Animates_an_image_into_an_H264_24fps_MP4_in_the_requested_ratio()
+    {
+        await using var harness = new Harness(fixture.Simulators);
+
+        var outcome = await harness.RunAsync(Requests.ImageToVideo(ratio: "9:16"));
+
+        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        var result = outcome.Result!;
+        Assert.Equal(ProviderName.Runway, result.Provider);
+        Assert.Equal("gen3a_turbo", result.Model);
+        var output = Assert.Single(result.Outputs);
+        Assert.True(output.IsVideo);
+        Assert.Equal("video/mp4", output.ContentType);
+        var video = await Media.ProbeAsync(output.Url);
+        Assert.Equal("h264", video.Codec);
+        Assert.Equal("24/1", video.FrameRate);
+        Assert.Equal(768.0 / 1280, (double)video.Width / video.Height, 2);
+        Assert.Equal(25m, result.Credits);
+        Assert.Equal("runway_credits", result.CreditUnit);
+        var job = Assert.Single(Runway.Jobs);
+        Assert.Equal("image_to_video", job.Operation);
+        Assert.True(job.InputBytes > 100, "the data URI image reached Runway");
+    }
+
+    [Fact]
+    public async Task A_seamless_loop_uses_the_image_as_first_and_last_keyframe()
+    {
+        await using var harness = new Harness(fixture.Simulators);
+        var request = Requests.ImageToVideo(loop: true);
+
+        var outcome = await harness.RunAsync(request);
+
+        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        var input = Runway.Ledger.Jobs.Single().Input;
+        var frames = Assert.IsType<JsonArray>(input["promptImage"]);
+        Assert.Equal(["first", "last"], frames.Select(f => f!["position"]!.GetValue<string>()));
+        Assert.All(frames, f => Assert.Equal(request.Media!.Url, f!["uri"]!.GetValue<string>()));
+        Assert.Equal("1280:768", input["ratio"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_video_longer_than_a_clip_is_chained_from_keyframed_clips_one_after_the_other()
+    {
+        await using var harness = new Harness(fixture.Simulators);
+
+        var outcome = await harness.RunAsync(Requests.ImageToVideo(seconds: 15, loop: true));
+
+        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        Assert.Equal([(0, 10), (1, 5)], outcome.Result!.Outputs.Select(o => (o.Segment, o.DurationSeconds ?? 0)));
+        var jobs = Runway.Jobs;
+        Assert.Equal(2, jobs.Count);
+        Assert.True(jobs[1].CreatedAt >= jobs[0].EndedAt, "the second clip started while the first was in flight");
+        Assert.Equal(15, (await Media.ProbeAsync(outcome.Result.Outputs[0].Url)).DurationSeconds + (await Media.ProbeAsync(outcome.Result.Outputs[1].Url)).DurationSeconds, 1);
+    }
+
+    [Fact]
+    public async Task Text_to_video_generates_a_first_frame_then_animates_it()
+    {
+        await using var harness = new Harness(fixture.Simulators);
+
+        var outcome = await harness.RunAsync(Requests.TextToVideo());
+
+        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        var jobs = Runway.Ledger.Jobs;
+        Assert.Equal(["text_to_image", "image_to_video"], jobs.Select(j => j.Operation));
+        Assert.Equal(jobs[0].Outputs[0], jobs[1].Input["promptImage"]!.GetValue<string>());
+        Assert.Equal(2, outcome.Result!.ProviderJobIds.Count);
+        Assert.Equal(5m + 25m, outcome.Result.Credits);
+    }
+
+    [Fact]
+    public async Task Video_to_video_transforms_the_input_video()
+    {
+        await using var harness = new Harness(fixture.Simulators);
+        var request = Requests.ImageToVideo(ratio: "original") with
+        {
+            Task = GenerationTask.VideoToVideo,
+            Media = new MediaInput("https://media.example/clip.mp4", "video/mp4", true),
+        };
+
+        var outcome = await harness.RunAsync(request);
+
+        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        Assert.Equal("gen4_aleph", outcome.Result!.Model);
+        Assert.Equal("https://media.example/clip.mp4", Runway.Ledger.Jobs.Single().Input["videoUri"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("1:1", 5, true)]
+    [InlineData("16:9", 90, false)]
+    [InlineData("1:1", 12, false)]
+    [InlineData("2:1", 5, false)]
+    public async Task Videos_no_provider_can_make_are_refused_before_any_call(string ratio, int seconds, bool loop)
+    {
+        await using var harness = new Harness(fixture.Simulators);
+
+        var outcome = await harness.RunAsync(Requests.ImageToVideo(ratio: ratio, seconds: seconds, loop: loop));
+
+        Assert.Equal(ProviderErrorCode.InvalidInput, outcome.Failure!.Code);
+        Assert.Empty(Runway.Requests);
+        Assert.Empty(Leonardo.Requests);
+        Assert.Empty(harness.Journal.Entries);
+    }
+
+    [Fact]
+    public async Task A_prompt_beyond_Runways_limit_is_refused_before_any_call()
+    {
+        await using var harness = new Harness(fixture.Simulators, RunwayOnly);
+
+        var outcome = await harness.RunAsync(Requests.ImageToVideo(description: new string('x', 1500)));
+
+        Assert.Equal(ProviderErrorCode.InvalidInput, outcome.Failure!.Code);
+        Assert.Contains("1000 characters", outcome.Failure.Message, StringComparison.Ordinal);
+        Assert.Empty(Runway.Requests);
+    }
+
+    [Fact]
+    public async Task Content_policy_is_input_validation_and_does_not_fall_back()
+    {
+        await using var harness = new Harness(fixture.Simulators);
+        Runway.Faults.Add(new FaultRule(FaultKind.ContentPolicy));
+
+        var outcome = await harness.RunAsync(Requests.ImageToVideo(ratio: "original"));
+
+        Assert.Equal(ProviderErrorCode.InputValidation, outcome.Failure!.Code);
+        Assert.Equal("SAFETY.INPUT.TEXT", outcome.Failure.Details["failureCode"]);
+        Assert.Empty(Leonardo.Jobs);
+    }
+
+    [Fact]
+    public async Task Exhausted_credits_are_quota_exceeded_and_do_not_fall_back()
+    {
+        await using var harness = new Harness(fixture.Simulators);
+        Runway.Faults.Add(new FaultRule(FaultKind.InsufficientCredits));
+
+        var outcome = await harness.RunAsync(Requests.ImageToVideo(ratio: "original"));
+
+        Assert.Equal(ProviderErrorCode.QuotaExceeded, outcome.Failure!.Code);
+        Assert.Equal("You do not have enough credits to run this task.", outcome.Failure.Details["originalError"]);
+        Assert.Empty(Leonardo.Requests);
+    }
+
+    [Fact]
+    public async Task A_failing_Runway_falls_back_to_Leonardo()
+    {
+        await using var harness = new Harness(fixture.Simulators);
+        Runway.Faults.Add(new FaultRule(FaultKind.Unavailable));
+
+        var outcome = await harness.RunAsync(Requests.ImageToVideo(ratio: "original"));
+
+        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        var result = outcome.Result!;
+        Assert.Equal(ProviderName.Leonardo, result.Provider);
+        Assert.Equal(ProviderName.Runway, result.FallbackFrom);
+        Assert.NotNull(result.FallbackReason);
+        Assert.Equal(25m, result.Credits);
+        Assert.Equal(CreditSource.ProviderResponse, result.CreditSource);
+        Assert.Single(Leonardo.Jobs);
+        Assert.Contains(harness.Journal.Entries, e => e.Provider == ProviderName.Runway && e.State == JobState.Failed);
+        Assert.Equal(JobState.Finished, harness.Journal.Entries[^1].State);
+        Assert.Equal(ProviderName.Leonardo, harness.Journal.Entries[^1].Provider);
+    }
+
+    [Fact]
+    public async Task A_failed_task_falls_back_and_a_loop_Leonardo_cannot_make_does_not()
+    {
+        await using var harness = new Harness(fixture.Simulators);
+        Runway.Faults.Add(new FaultRule(FaultKind.JobFailed));
+
+        var plain = await harness.RunAsync(Requests.ImageToVideo(ratio: "original"));
+        var loop = await harness.RunAsync(Requests.ImageToVideo(loop: true));
+
+        Assert.Equal(ProviderName.Leonardo, plain.Result!.Provider);
+        Assert.Equal(ProviderErrorCode.ProviderError, loop.Failure!.Code);
+        Assert.Equal("INTERNAL.BAD_OUTPUT.CODE01", loop.Failure.Details["failureCode"]);
+        Assert.Single(Leonardo.Jobs);
+    }
+
+    [Fact]
+    public async Task A_task_past_its_timeout_is_cancelled_with_DELETE()
+    {
+        await using var harness = new Harness(fixture.Simulators, new Dictionary<string, string?>(RunwayOnly) { ["Providers:Runway:TimeoutMs"] = "1200" });
+        Runway.Faults.Add(new FaultRule(FaultKind.NeverFinish));
+
+        var outcome = await harness.RunAsync(Requests.ImageToVideo());
+
+        Assert.Equal(ProviderErrorCode.Timeout, outcome.Failure!.Code);
+        var job = Assert.Single(Runway.Jobs);
+        Assert.NotNull(job.CanceledAt);
+        Assert.Contains(Runway.Requests, r => r.Method == "DELETE" && r.Path == $"/v1/tasks/{job.Id}" && r.Status == 204);
+    }
+
+    [Fact]
+    public async Task Polling_rides_out_a_429_and_a_503()
+    {
+        await using var harness = new Harness(fixture.Simulators);
+        Runway.Latency = TimeSpan.FromMilliseconds(600);
+        Runway.Faults.Add(new FaultRule(FaultKind.RateLimited, FaultTarget.Poll, Count: 1, RetryAfterSeconds: 1));
+        Runway.Faults.Add(new FaultRule(FaultKind.Unavailable, FaultTarget.Poll, Count: 1));
+
+        var outcome = await harness.RunAsync(Requests.ImageToVideo());
+
+        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        Assert.Contains(Runway.Requests, r => r.Status == 429);
+        Assert.Contains(Runway.Requests, r => r.Status == 503);
+        Assert.Single(Runway.Jobs);
+    }
+
+    [Fact]
+    public async Task An_intent_without_a_task_id_after_a_restart_fails_rather_than_risk_a_second_task()
+    {
+        await using var harness = new Harness(fixture.Simulators);
+        var request = Requests.ImageToVideo();
+        JobCheckpoint[] intent = [new(0, ProviderName.Runway, "gen3a_turbo", null, JobState.Starting, DateTimeOffset.UtcNow)];
+
+        var outcome = await harness.RunAsync(request, intent);
+
+        Assert.Equal(ProviderErrorCode.ProviderError, outcome.Failure!.Code);
+        Assert.Contains("unknown after a worker restart", outcome.Failure.Message, StringComparison.Ordinal);
+        Assert.Equal("unknown", outcome.Failure.Details["jobState"]);
+        Assert.Empty(Runway.Requests);
+        Assert.Empty(Leonardo.Requests);
+    }
+
+    [Fact]
+    public async Task A_started_task_is_polled_after_a_restart_and_never_created_again()
+    {
+        await using var first = new Harness(fixture.Simulators);
+        Runway.Latency = TimeSpan.FromMilliseconds(800);
+        var request = Requests.ImageToVideo();
+        var journal = new CrashAfterStarted();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.Runner.RunAsync(request, [], journal, CancellationToken.None));
+
+        await using var second = new Harness(fixture.Simulators, keepState: true);
+        var outcome = await second.RunAsync(request, journal.Entries);
+
+        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        var job = Assert.Single(Runway.Jobs);
+        Assert.Equal([job.Id], outcome.Result!.ProviderJobIds);
+        Assert.Single(Runway.Requests, r => r.Method == "POST");
+    }
+
+    [Fact]
+    public async Task After_a_restart_a_request_already_on_its_fallback_stays_there()
+    {
+        await using var harness = new Harness(fixture.Simulators);
+        var request = Requests.ImageToVideo(ratio: "original");
+        var failure = ProviderFailure.Create(ProviderErrorCode.ProviderError, "Runway failed with HTTP 503.", ProviderName.Runway, 503);
+        JobCheckpoint[] journal =
+        [
+            new(0, ProviderName.Runway, "gen3a_turbo", null, JobState.Starting, DateTimeOffset.UtcNow),
+            new(0, ProviderName.Runway, "gen3a_turbo", null, JobState.Failed, DateTimeOffset.UtcNow, Failure: failure),
+            new(0, ProviderName.Leonardo, "MOTION2", null, JobState.Starting, DateTimeOffset.UtcNow),
+        ];
+
+        var outcome = await harness.RunAsync(request, journal);
+
+        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        Assert.Equal(ProviderName.Leonardo, outcome.Result!.Provider);
+        Assert.Equal(ProviderName.Runway, outcome.Result.FallbackFrom);
+        Assert.Equal("Runway failed with HTTP 503.", outcome.Result.FallbackReason);
+        Assert.Empty(Runway.Requests);
+        Assert.Single(Leonardo.Jobs);
+    }
+}
