@@ -95,8 +95,12 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
         // "Prefer: wait" or "wait=n" (1-60 s) holds the answer until the prediction ends or the time is up.
         if (Wait(request.Headers["Prefer"].ToString()) is { } wait && job.CompletesAt is { } end)
         {
-            var remaining = end - Time.GetUtcNow();
-            await Task.Delay(remaining < wait ? remaining : wait, request.HttpContext.RequestAborted);
+            // A little past the end, so that a finished prediction is answered as finished despite timer granularity.
+            var remaining = end - Time.GetUtcNow() + TimeSpan.FromMilliseconds(15);
+            if (remaining > TimeSpan.Zero)
+            {
+                await Task.Delay(remaining < wait ? remaining : wait, request.HttpContext.RequestAborted);
+            }
         }
 
         return JsonResult(Prediction(job), StatusCodes.Status201Created);
