@@ -42,10 +42,6 @@ internal sealed class LeonardoAdapter : IProviderAdapter
         http = new ProviderHttp(ProviderName.Leonardo, ClientName, this.options, factory, time, logger)
         {
             MessageOf = ProviderHttp.ErrorMember,
-            Classify = (status, message) =>
-                AdapterSupport.MentionsCredits(message) ? Failure(ProviderErrorCode.QuotaExceeded, "Leonardo: not enough API credits.", (int)status, message)
-                : AdapterSupport.MentionsModeration(message) ? Failure(ProviderErrorCode.InputValidation, "Leonardo's content moderation rejected the prompt.", (int)status, message)
-                : null,
         };
     }
 

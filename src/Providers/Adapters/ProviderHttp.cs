@@ -48,8 +48,14 @@ internal sealed class ProviderHttp
     /// <summary>Reads the provider's human-readable message out of an error body.</summary>
     public required Func<string, string?> MessageOf { get; init; }
 
-    /// <summary>Provider-specific reading of an error (credits, moderation), before the generic status mapping.</summary>
-    public Func<HttpStatusCode, string?, ProviderFailure?> Classify { get; init; } = (_, _) => null;
+    /// <summary>
+    /// What an error's own words say, before the generic status mapping: exhausted credits are QuotaExceeded and
+    /// moderation is InputValidation, whatever status the provider chose for them (Runway and Leonardo use 400).
+    /// </summary>
+    private ProviderFailure? Classify(HttpStatusCode status, string? message) =>
+        AdapterSupport.MentionsCredits(message) ? Failure(ProviderErrorCode.QuotaExceeded, $"{provider}: not enough credits.", (int)status, message)
+        : AdapterSupport.MentionsModeration(message) ? Failure(ProviderErrorCode.InputValidation, $"{provider}'s content moderation rejected the request.", (int)status, message)
+        : null;
 
     public async Task<HttpAnswer> SendAsync(Func<HttpRequestMessage> buildRequest, CallKind kind, JobContext context, CancellationToken cancellationToken)
     {

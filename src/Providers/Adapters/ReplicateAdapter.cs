@@ -28,9 +28,6 @@ internal sealed class ReplicateAdapter : IProviderAdapter
         http = new ProviderHttp(ProviderName.Replicate, ClientName, this.options, factory, time, logger)
         {
             MessageOf = ProblemDetail,
-            Classify = (_, message) => AdapterSupport.MentionsModeration(message)
-                ? ProviderFailure.Create(ProviderErrorCode.InputValidation, "Replicate's safety checker rejected the request.", ProviderName.Replicate, null, ("originalError", message))
-                : null,
         };
     }
 

@@ -25,10 +25,6 @@ internal sealed class RunwayAdapter : IProviderAdapter
         http = new ProviderHttp(ProviderName.Runway, ClientName, this.options, factory, time, logger)
         {
             MessageOf = ProviderHttp.ErrorMember,
-            Classify = (status, message) =>
-                AdapterSupport.MentionsCredits(message) ? Failure(ProviderErrorCode.QuotaExceeded, "Runway: not enough credits to run the task.", (int)status, message)
-                : AdapterSupport.MentionsModeration(message) ? Failure(ProviderErrorCode.InputValidation, "Runway's content moderation rejected the input.", (int)status, message)
-                : null,
         };
     }
 
