@@ -39,10 +39,7 @@ public sealed record PlannedJob(
     int? InputFromStep);
 
 /// <summary>The jobs a provider will run for a request.</summary>
-public sealed record GenerationPlan(ProviderName Provider, string Model, IReadOnlyList<PlannedJob> Jobs, IReadOnlyList<string> Warnings)
-{
-    public int Variations => Jobs.Where(j => j.Variation > 0).Max(j => j.Variation + j.OutputCount - 1);
-}
+public sealed record GenerationPlan(ProviderName Provider, string Model, IReadOnlyList<PlannedJob> Jobs, IReadOnlyList<string> Warnings);
 
 /// <summary>A plan, or why this provider cannot serve the request.</summary>
 public sealed record PlanDecision(GenerationPlan? Plan, string? Refusal)

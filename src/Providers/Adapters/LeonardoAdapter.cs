@@ -178,6 +178,9 @@ internal sealed class LeonardoAdapter : IProviderAdapter
     {
         switch (ProviderHttp.Text(generation, "status"))
         {
+            case null when generation is null:
+                return new JobStatus(JobPhase.Failed, [], Failure(ProviderErrorCode.ProviderError, "Leonardo does not know the generation (deleted?).", null,
+                    "generations_by_pk is null"));
             case "COMPLETE":
                 var images = (generation!["generated_images"] as JsonArray ?? []).OfType<JsonObject>().ToList();
                 var clean = images.Where(i => i["nsfw"] is not JsonValue flag || !flag.TryGetValue<bool>(out var nsfw) || !nsfw)

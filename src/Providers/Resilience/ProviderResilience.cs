@@ -74,6 +74,4 @@ internal static class ProviderResilience
         var delay = header?.Delta ?? (header?.Date is { } date ? date - time.GetUtcNow() : TimeSpan.FromSeconds(1));
         return delay < TimeSpan.Zero ? TimeSpan.Zero : delay;
     }
-
-    public static bool IsCircuitOpen(Exception exception) => exception is BrokenCircuitException;
 }
