@@ -1,0 +1,137 @@
+using System.Text;
+using CinematicSwitch.Streaming.Processing;
+using CinematicSwitch.Testing;
+using Confluent.Kafka;
+
+namespace CinematicSwitch.Streaming.Tests.Processing;
+
+/// <summary>The key-parallel processor over the embedded cluster: parallelism, ordering, DLQ, recovery, rebalance.</summary>
+public sealed class StreamProcessorTests
+{
+    [Fact]
+    public async Task Keys_of_one_partition_run_in_parallel_each_key_serially_and_every_record_once()
+    {
+        var stack = await SharedStack.GetAsync();
+        await using var harness = await StreamProcessorHarness.CreateAsync(stack.Kafka, "parallel", partitions: 2);
+        var commands = Enumerable.Range(0, 100).Select(i => (Key: $"tenant-{i % 20}", Command: new TestCommand($"c{i:D3}", 50, false))).ToList();
+        await harness.ProduceAsync(commands.Select(c => (c.Key, c.Command.Encode())));
+
+        var handler = harness.Start(harness.Options(maxInFlight: 16));
+        var outputs = await harness.OutputsAsync(commands.Count);
+        await harness.WaitForCommittedAsync(commands.Count, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(commands.Select(c => "done:" + c.Command.Id).Order(), outputs.Order());
+        Assert.Equal(1, handler.MaxActivePerKey);
+        Assert.InRange(handler.MaxActive, 2, 16);
+        foreach (var tenant in commands.GroupBy(c => c.Key))
+        {
+            Assert.Equal(tenant.Select(c => c.Command.Id), handler.Started.Where(s => s.Key == tenant.Key).Select(s => s.Id));
+        }
+    }
+
+    [Fact]
+    public async Task An_undecodable_record_goes_to_the_dead_letter_topic_with_its_reason_and_the_partition_moves_on()
+    {
+        var stack = await SharedStack.GetAsync();
+        await using var harness = await StreamProcessorHarness.CreateAsync(stack.Kafka, "dlq", partitions: 1);
+        var garbage = new byte[] { 0xde, 0xad, 0xbe, 0xef };
+        await harness.ProduceAsync([
+            ("t1", new TestCommand("before", 0, false).Encode()),
+            ("t1", garbage),
+            ("t1", new TestCommand("failing", 0, true).Encode()),
+            ("t1", new TestCommand("after", 0, false).Encode()),
+        ]);
+
+        harness.Start();
+        var outputs = await harness.OutputsAsync(2);
+        await harness.WaitForCommittedAsync(4, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(["done:before", "done:after"], outputs);
+        var dead = await TopicReader.ReadAsync<string, byte[]>(stack.Kafka.BootstrapServers, harness.Topics.DeadLetter, 2);
+        Assert.Equal(2, dead.Count);
+        var undecodable = dead[0];
+        Assert.Equal(garbage, undecodable.Message.Value);
+        Assert.Equal("t1", undecodable.Message.Key);
+        Assert.StartsWith("undecodable: not a test command", Header(undecodable, StreamHeaders.DeadLetterReason), StringComparison.Ordinal);
+        Assert.Equal(harness.Topics.Input, Header(undecodable, StreamHeaders.DeadLetterOriginalTopic));
+        Assert.Equal("0", Header(undecodable, StreamHeaders.DeadLetterOriginalPartition));
+        Assert.Equal("1", Header(undecodable, StreamHeaders.DeadLetterOriginalOffset));
+        Assert.NotNull(Header(undecodable, StreamHeaders.DeadLetterFailedAt));
+
+        var failing = dead[1];
+        Assert.Equal(new TestCommand("failing", 0, true).Encode(), failing.Message.Value);
+        Assert.StartsWith("processing-failed: command failing fails by design", Header(failing, StreamHeaders.DeadLetterReason), StringComparison.Ordinal);
+        Assert.Equal("3", Header(failing, StreamHeaders.DeadLetterAttempts));
+    }
+
+    [Fact]
+    public async Task A_record_a_crashed_owner_already_answered_resumes_its_state_and_is_not_published_twice()
+    {
+        var stack = await SharedStack.GetAsync();
+        await using var harness = await StreamProcessorHarness.CreateAsync(stack.Kafka, "recovery", partitions: 1);
+        await harness.ProduceAsync([("t1", new TestCommand("answered", 0, false).Encode()), ("t1", new TestCommand("fresh", 0, false).Encode())]);
+
+        // What a crashed owner leaves behind: the changelog entry of offset 0 (with its saved state), and
+        // the output, published but neither marked done nor committed.
+        using (var producer = harness.Clients.CreateProducer<byte[]?, byte[]?>("crashed-owner"))
+        {
+            var entry = new StateEntry("answered", 0, Done: false, DateTimeOffset.UtcNow,
+                new Dictionary<string, long> { [StateEntry.ScanKey(harness.Topics.Outputs[0], 0)] = 0 }, Encoding.UTF8.GetBytes("job-42"));
+            await producer.ProduceAsync(new TopicPartition(harness.Topics.State, 0),
+                new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes("answered"), Value = entry.Serialize() });
+            await producer.ProduceAsync(new TopicPartition(harness.Topics.Outputs[0], 0), new Message<byte[]?, byte[]?>
+            {
+                Key = Encoding.UTF8.GetBytes("t1"),
+                Value = Encoding.UTF8.GetBytes("done:answered"),
+                Headers = new Headers { { StreamHeaders.Identity, Encoding.UTF8.GetBytes("answered") }, { StreamHeaders.Output, Encoding.UTF8.GetBytes("out") } },
+            });
+        }
+
+        var handler = harness.Start();
+        await harness.WaitForCommittedAsync(2, TimeSpan.FromSeconds(60));
+        var outputs = await harness.OutputsAsync(2);
+
+        Assert.Equal(["done:answered", "done:fresh"], outputs);
+        Assert.Contains("job-42", handler.Resumed);
+    }
+
+    [Fact]
+    public async Task A_second_instance_joining_mid_run_loses_and_doubles_nothing()
+    {
+        var stack = await SharedStack.GetAsync();
+        await using var harness = await StreamProcessorHarness.CreateAsync(stack.Kafka, "rebalance", partitions: 4);
+        var commands = Enumerable.Range(0, 240).Select(i => (Key: $"tenant-{i % 24}", Command: new TestCommand($"r{i:D3}", 250, false))).ToList();
+        await harness.ProduceAsync(commands.Select(c => (c.Key, c.Command.Encode())));
+
+        var first = harness.Start(harness.Options(maxInFlight: 4));
+        SpinWait.SpinUntil(() => first.Started.Count >= 30, TimeSpan.FromSeconds(60));
+        var second = harness.Start(harness.Options(maxInFlight: 4));
+
+        var outputs = await harness.OutputsAsync(commands.Count);
+        await harness.WaitForCommittedAsync(commands.Count, TimeSpan.FromSeconds(120));
+
+        Assert.Equal(commands.Select(c => "done:" + c.Command.Id).Order(), outputs.Order());
+        Assert.NotEmpty(second.Started);
+    }
+
+    [Fact]
+    public async Task Graceful_shutdown_commits_what_finished_and_a_restart_finishes_the_rest_once()
+    {
+        var stack = await SharedStack.GetAsync();
+        await using var harness = await StreamProcessorHarness.CreateAsync(stack.Kafka, "shutdown", partitions: 2);
+        var commands = Enumerable.Range(0, 60).Select(i => (Key: $"tenant-{i % 6}", Command: new TestCommand($"s{i:D2}", 200, false))).ToList();
+        await harness.ProduceAsync(commands.Select(c => (c.Key, c.Command.Encode())));
+
+        var first = harness.Start(harness.Options(maxInFlight: 4));
+        SpinWait.SpinUntil(() => first.Started.Count >= 10, TimeSpan.FromSeconds(60));
+        await harness.StopAllAsync();
+
+        harness.Start();
+        var outputs = await harness.OutputsAsync(commands.Count);
+        await harness.WaitForCommittedAsync(commands.Count, TimeSpan.FromSeconds(60));
+        Assert.Equal(commands.Select(c => "done:" + c.Command.Id).Order(), outputs.Order());
+    }
+
+    private static string? Header(ConsumeResult<string, byte[]> record, string name) =>
+        record.Message.Headers.TryGetLastBytes(name, out var value) ? Encoding.UTF8.GetString(value) : null;
+}
