@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CinematicSwitch.ServiceDefaults.Health;
 using CinematicSwitch.ServiceDefaults.Logging;
+using CinematicSwitch.ServiceDefaults.Metrics;
 using CinematicSwitch.ServiceDefaults.Options;
 using CinematicSwitch.ServiceDefaults.Storage;
 using CinematicSwitch.Streaming.Clients;
@@ -26,6 +27,8 @@ public static class Extensions
     {
         builder.AddStructuredLogging(serviceName);
         builder.Services.AddHealthChecks();
+        builder.Services.AddSingleton<MetricsSnapshot>();
+        builder.Services.AddHostedService<MetricsLogger>();
         builder.Services.Configure<HostOptions>(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("ShutdownTimeoutSeconds", 30));
@@ -54,11 +57,15 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>/healthz: the process is alive. /readyz: every dependency tagged "ready" answers.</summary>
+    /// <summary>
+    /// /healthz: the process is alive. /readyz: every dependency tagged "ready" answers. /metrics: the
+    /// current value of every project instrument, as JSON.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteReport });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteReport });
+        app.MapGet("/metrics", (MetricsSnapshot metrics) => Results.Json(metrics.Read()));
         return app;
     }
 

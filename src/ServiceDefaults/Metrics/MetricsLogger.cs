@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CinematicSwitch.ServiceDefaults.Metrics;
+
+/// <summary>Writes the metrics snapshot as one structured log event per series, every Metrics:LogIntervalSeconds (0: never).</summary>
+internal sealed class MetricsLogger(MetricsSnapshot snapshot, IConfiguration configuration, ILogger<MetricsLogger> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var seconds = configuration.GetValue("Metrics:LogIntervalSeconds", 60);
+        if (seconds <= 0)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(seconds));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            foreach (var metric in snapshot.Read())
+            {
+                logger.LogInformation("Metric {Metric} {Tags} {Kind} value={Value} count={Count} p50={P50} p99={P99}",
+                    metric.Name, metric.Tags, metric.Kind, metric.Value, metric.Count, metric.P50, metric.P99);
+            }
+        }
+    }
+}
