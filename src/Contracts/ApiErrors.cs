@@ -14,6 +14,12 @@ public static class ApiErrors
     public const string InvalidInput = "INVALID_INPUT";
     public const string Timeout = "TIMEOUT";
 
+    // Codes of the HTTP API for situations the spec does not describe.
+    public const string Unauthorized = "UNAUTHORIZED";
+    public const string NotFound = "NOT_FOUND";
+    public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
+    public const string IdempotencyConflict = "IDEMPOTENCY_CONFLICT";
+
     public static ApiError From(ErrorInfo error) => error.Code switch
     {
         // The event's message is already the spec's user-facing message for what was invalid.

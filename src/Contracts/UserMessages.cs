@@ -13,4 +13,21 @@ public static class UserMessages
     public const string Timeout = "Processing took too long. Please try again.";
 
     public const string UnsupportedFormat = "Unsupported file format. Please use JPG, PNG, MP4, or MOV.";
+
+    /// <summary>The spec's validation error example ("Missing required field: scene_description"), for any field.</summary>
+    public static string MissingField(string field) => $"Missing required field: {field}";
+
+    /// <summary>A field present with a value the API does not accept, in the same style.</summary>
+    public static string InvalidField(string field) => $"Invalid value for field: {field}";
+
+    // Situations the spec does not describe (authentication, unknown ids, outages), worded in its style.
+    public const string Unauthorized = "A valid API key is required. Send it as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.";
+
+    public const string RequestNotFound = "Request not found.";
+
+    public const string ServiceUnavailable = "The service is temporarily unavailable. Please try again.";
+
+    public const string IdempotencyInProgress = "A request with this Idempotency-Key is still being processed. Please retry shortly.";
+
+    public const string UnsupportedContentType = "Send the request as multipart/form-data or application/json.";
 }
