@@ -1,0 +1,54 @@
+using System.Reflection;
+using CinematicSwitch.Contracts;
+using CinematicSwitch.Contracts.Events;
+using CinematicSwitch.SchemaRegistry.Serdes;
+using Confluent.Kafka;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CinematicSwitch.SchemaRegistry;
+
+public static class SchemaRegistryServiceCollectionExtensions
+{
+    private static readonly MethodInfo AddEventSerdesMethod =
+        typeof(SchemaRegistryServiceCollectionExtensions).GetMethod(nameof(AddEventSerdes), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    /// <summary>
+    /// The registry client over validated "SchemaRegistry" options (checked when the host starts), the serde
+    /// factory, and for every event type its <see cref="ISerializer{T}"/>, <see cref="IAsyncSerializer{T}"/>,
+    /// <see cref="IDeserializer{T}"/> and <see cref="IAsyncDeserializer{T}"/>; plus a "schema-registry" readiness check.
+    /// </summary>
+    public static IServiceCollection AddSchemaRegistry(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SchemaRegistryOptions>()
+            .Bind(configuration.GetSection(SchemaRegistryOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => new SchemaRegistryClient(
+            sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value, sp.GetService<ILogger<SchemaRegistryClient>>()));
+        services.TryAddSingleton<ISchemaRegistryClient>(sp => sp.GetRequiredService<SchemaRegistryClient>());
+        services.TryAddSingleton(sp => new AvroSerdeFactory(
+            sp.GetRequiredService<ISchemaRegistryClient>(), sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value));
+        foreach (var eventType in EventSchemas.EventTypes)
+        {
+            AddEventSerdesMethod.MakeGenericMethod(eventType).Invoke(null, [services]);
+        }
+
+        services.AddHealthChecks().AddCheck<SchemaRegistryHealthCheck>("schema-registry", tags: ["ready"]);
+        return services;
+    }
+
+    private static void AddEventSerdes<T>(IServiceCollection services)
+        where T : class, ICinematicEvent
+    {
+        services.TryAddSingleton(sp => sp.GetRequiredService<AvroSerdeFactory>().Serializer<T>());
+        services.TryAddSingleton<ISerializer<T>>(sp => sp.GetRequiredService<AvroSerializer<T>>());
+        services.TryAddSingleton<IAsyncSerializer<T>>(sp => sp.GetRequiredService<AvroSerializer<T>>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<AvroSerdeFactory>().Deserializer<T>());
+        services.TryAddSingleton<IDeserializer<T>>(sp => sp.GetRequiredService<AvroDeserializer<T>>());
+        services.TryAddSingleton<IAsyncDeserializer<T>>(sp => sp.GetRequiredService<AvroDeserializer<T>>());
+    }
+}
