@@ -1,0 +1,139 @@
+using CinematicSwitch.Archiver.Downloads;
+using CinematicSwitch.Contracts;
+using CinematicSwitch.Contracts.Events;
+using CinematicSwitch.Streaming.Clients;
+using CinematicSwitch.Streaming.Processing;
+using Confluent.Kafka;
+using ErrorCode = CinematicSwitch.Contracts.Events.ErrorCode;
+using Microsoft.Extensions.Options;
+
+namespace CinematicSwitch.Archiver.Archiving;
+
+/// <summary>
+/// One completed request to its two ledger entries: its outcome (TransformationArchived, or TransformationFailed at
+/// stage ARCHIVING when no output could be archived) and its CreditsRecorded. Credits are recorded in both cases: the
+/// provider charged for the generation whether or not its output could be copied. The stream runtime publishes both
+/// exactly once per identity (request id and replay count), resuming from the state saved after each output.
+/// </summary>
+internal sealed class ArchiveHandler(
+    OutputArchiver archiver,
+    IAsyncDeserializer<TransformationCompleted> completions,
+    IAsyncSerializer<TransformationArchived> archivals,
+    IAsyncSerializer<TransformationFailed> failures,
+    IAsyncSerializer<CreditsRecorded> credits,
+    IOptions<KafkaOptions> kafka,
+    ArchiverMetrics metrics,
+    TimeProvider time,
+    ILogger<ArchiveHandler> logger) : IStreamHandler<TransformationCompleted>
+{
+    /// <summary>The output that tells the requester: archived or failed.</summary>
+    public const string Outcome = "outcome";
+
+    /// <summary>The ledger entry.</summary>
+    public const string Credits = "credits";
+
+    private readonly string _archivedTopic = kafka.Value.Topic(Topics.Archived);
+    private readonly string _failedTopic = kafka.Value.Topic(Topics.Failed);
+    private readonly string _creditsTopic = kafka.Value.Topic(Topics.CreditsRecorded);
+
+    public async ValueTask<TransformationCompleted> DecodeAsync(ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken) =>
+        await completions.DeserializeAsync(record.Message.Value, record.Message.Value is null,
+            new SerializationContext(MessageComponentType.Value, record.Topic, record.Message.Headers));
+
+    /// <summary>A replay is a new paid generation and is charged again; a redelivery or a duplicate is not.</summary>
+    public string IdentityOf(TransformationCompleted value) => $"{value.RequestId:N}#{value.Request.Replay?.ReplayCount ?? 0}";
+
+    public string LaneOf(TransformationCompleted value) => value.Provider.ToString();
+
+    public async Task<IReadOnlyList<OutputRecord>> HandleAsync(StreamRecord<TransformationCompleted> record, IRecordState state, CancellationToken cancellationToken)
+    {
+        var completed = record.Value;
+        var saved = ArchiveState.Load(state.Payload);
+        var progress = saved ?? ArchiveState.Start(time.GetUtcNow());
+        logger.LogInformation("Request {RequestId} of {Tenant}: {Outputs} output(s) from {Provider}{Resumed}",
+            completed.RequestId, completed.TenantId, completed.Outputs.Count, completed.Provider,
+            saved is null ? "" : $", resuming with {saved.Archived.Count + saved.Failed.Count} done");
+
+        foreach (var output in completed.Outputs.OrderBy(o => o.Index))
+        {
+            if (progress.Covers(output.Index))
+            {
+                continue;
+            }
+
+            progress = progress.With(await archiver.ArchiveAsync(completed, output, cancellationToken));
+            await state.SaveAsync(progress.Serialize(), cancellationToken);
+        }
+
+        if (state.Payload is null)
+        {
+            // Nothing to archive: the time of the events is still fixed before any of them is published.
+            await state.SaveAsync(progress.Serialize(), cancellationToken);
+        }
+
+        var outcome = progress.Archived.Count > 0
+            ? new OutputRecord(Outcome, _archivedTopic, await archivals.SerializeAsync(Archived(completed, progress), Context(_archivedTopic)))
+            : new OutputRecord(Outcome, _failedTopic, await failures.SerializeAsync(Failed(completed, progress), Context(_failedTopic)));
+        var ledger = new OutputRecord(Credits, _creditsTopic, await credits.SerializeAsync(CreditsOf(completed, progress), Context(_creditsTopic)));
+
+        var result = progress.Failed.Count == 0 ? "archived" : progress.Archived.Count > 0 ? "partial" : "failed";
+        metrics.Finished(result);
+        metrics.CreditsRecorded(completed.Provider, completed.CreditUnit, completed.Credits);
+        logger.LogInformation("Request {RequestId}: {Result}, {Archived} archived, {Failed} not; {Credits} {Unit} recorded",
+            completed.RequestId, result, progress.Archived.Count, progress.Failed.Count, completed.Credits, completed.CreditUnit);
+        return [outcome, ledger];
+    }
+
+    private static TransformationArchived Archived(TransformationCompleted completed, ArchiveState progress) => new(
+        completed.RequestId, completed.TenantId, completed.CorrelationId, completed.Requester, progress.OccurredAt,
+        completed.Provider, completed.Model,
+        [.. progress.Archived.OrderBy(a => a.Index)],
+        [.. completed.Warnings, .. progress.Failed.OrderBy(f => f.Index).Select(f => $"Failed to archive output {f.Index}: {FetchException.Code(f.Reason)}")]);
+
+    private static TransformationFailed Failed(TransformationCompleted completed, ArchiveState progress) => new(
+        completed.RequestId, completed.TenantId, completed.CorrelationId, completed.Requester, progress.OccurredAt,
+        FailureStage.Archiving, ErrorOf(completed, progress.Failed), completed.Request);
+
+    private static CreditsRecorded CreditsOf(TransformationCompleted completed, ArchiveState progress) => new(
+        completed.RequestId, completed.TenantId, completed.CorrelationId, completed.Requester, progress.OccurredAt,
+        completed.Request.Task, completed.Provider, completed.Model, completed.Credits, completed.CreditUnit, completed.CreditSource);
+
+    /// <summary>ProviderError ("its output could not be archived"), the first failure's reason in words, every failure in details.</summary>
+    internal static ErrorInfo ErrorOf(TransformationCompleted completed, IReadOnlyList<OutputFailure> failed)
+    {
+        var ordered = failed.OrderBy(f => f.Index).ToList();
+        if (ordered.Count == 0)
+        {
+            return new ErrorInfo(ErrorCode.ProviderError, "The provider reported no outputs to archive.", completed.Provider, null,
+                new Dictionary<string, string> { ["reason"] = "no_outputs" });
+        }
+
+        var first = ordered[0];
+        var details = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["reason"] = FetchException.Code(first.Reason),
+            ["detail"] = first.Detail,
+            ["attempts"] = first.Attempts.ToString(),
+            ["failed_outputs"] = string.Join(",", ordered.Select(f => f.Index)),
+        };
+        foreach (var failure in ordered.Skip(1))
+        {
+            details[$"output_{failure.Index}"] = $"{FetchException.Code(failure.Reason)}: {failure.Detail}";
+        }
+
+        return new ErrorInfo(ErrorCode.ProviderError, $"The output could not be archived: {Describe(first.Reason)}.", completed.Provider, first.HttpStatus, details);
+    }
+
+    private static string Describe(FetchFailureReason reason) => reason switch
+    {
+        FetchFailureReason.Refused => "its URL is not one the archiver may fetch",
+        FetchFailureReason.Expired => "the provider's link expired or the output was removed",
+        FetchFailureReason.HttpError => "the provider's server answered with an error",
+        FetchFailureReason.TooLarge => "it is larger than the archive accepts",
+        FetchFailureReason.WrongType => "the provider served something that is not an accepted image or video",
+        FetchFailureReason.Timeout => "the download did not finish in time",
+        _ => "the provider's server could not be reached",
+    };
+
+    private static SerializationContext Context(string topic) => new(MessageComponentType.Value, topic);
+}
