@@ -1,0 +1,33 @@
+using CinematicSwitch.Contracts;
+using CinematicSwitch.Contracts.Events;
+using CinematicSwitch.Processor.Handling;
+using CinematicSwitch.SchemaRegistry;
+using CinematicSwitch.ServiceDefaults;
+using CinematicSwitch.ServiceDefaults.Options;
+using CinematicSwitch.ServiceDefaults.Streaming;
+using CinematicSwitch.Streaming.Processing;
+
+namespace CinematicSwitch.Processor;
+
+public static class Extensions
+{
+    /// <summary>Everything the processor runs on: Kafka, S3, the registry's serdes, the providers, and the stream processor.</summary>
+    public static WebApplicationBuilder AddProcessor(this WebApplicationBuilder builder)
+    {
+        builder.AddKafka();
+        builder.AddObjectStorage();
+        builder.Services.AddSchemaRegistry(builder.Configuration);
+        builder.Services.AddProviders(builder.Configuration);
+        builder.Services.AddValidatedOptions<ProcessorOptions>(ProcessorOptions.SectionName);
+        builder.Services.AddSingleton<MediaResolver>();
+        builder.Services.AddSingleton<ProcessorMetrics>();
+        builder.AddStreamProcessor<WebApplicationBuilder, TransformationRequested, TransformationHandler>(
+            $"{ProcessorOptions.SectionName}:Stream",
+            kafka => new StreamTopics(
+                kafka.Topic(Topics.Requested),
+                kafka.Topic(Topics.ProcessorState),
+                kafka.Topic(Topics.RequestedDeadLetters),
+                [kafka.Topic(Topics.Completed), kafka.Topic(Topics.Failed)]));
+        return builder;
+    }
+}
