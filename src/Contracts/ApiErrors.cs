@@ -19,6 +19,7 @@ public static class ApiErrors
     public const string NotFound = "NOT_FOUND";
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
     public const string IdempotencyConflict = "IDEMPOTENCY_CONFLICT";
+    public const string InternalError = "INTERNAL_ERROR";
 
     public static ApiError From(ErrorInfo error) => error.Code switch
     {

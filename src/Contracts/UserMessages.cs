@@ -30,4 +30,8 @@ public static class UserMessages
     public const string IdempotencyInProgress = "A request with this Idempotency-Key is still being processed. Please retry shortly.";
 
     public const string UnsupportedContentType = "Send the request as multipart/form-data or application/json.";
+
+    public const string InvalidJson = "The request body is not valid JSON.";
+
+    public const string InternalError = "Something went wrong on our side. Please try again.";
 }

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using CinematicSwitch.Contracts;
+using CinematicSwitch.Ingest.Api;
+using CinematicSwitch.Ingest.Intake;
+using CinematicSwitch.Ingest.Status;
+using CinematicSwitch.Ingest.Tenancy;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace CinematicSwitch.Ingest.Endpoints;
+
+/// <summary>
+/// What every POST shares: the body limit, the request id (from Idempotency-Key or new), correlation id and
+/// requester from the headers, the intake itself, and the request log line the spec's Observability section asks for.
+/// </summary>
+internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics metrics, IOptions<IngestOptions> options, ILogger<IntakeEndpoint> logger)
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+    public const string CorrelationIdHeader = "X-Correlation-Id";
+    public const string RequesterHeader = "X-Requester";
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
+    private readonly IngestOptions _options = options.Value;
+
+    public async Task<IResult> HandleAsync(
+        HttpContext http,
+        IntakeContract contract,
+        long maxBodyBytes,
+        Func<IntakeSession, CancellationToken, Task> readBody,
+        Func<IntakeResult, CancellationToken, Task<IResult>> answer)
+    {
+        var log = new IntakeLogEntry();
+        var caller = http.Caller();
+        var status = StatusCodes.Status500InternalServerError;
+        string? code = null;
+        try
+        {
+            LimitBody(http, maxBodyBytes);
+            var context = CreateContext(http, contract, caller);
+            log.RequestId = context.RequestId;
+            http.Response.Headers[CorrelationIdHeader] = context.CorrelationId;
+            var result = await intake.AcceptAsync(context, log, readBody, http.RequestAborted);
+            if (result.Replayed)
+            {
+                http.Response.Headers[ReplayedHeader] = "true";
+            }
+
+            var response = await answer(result, http.RequestAborted);
+            status = (response as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK;
+            if (status == StatusCodes.Status202Accepted)
+            {
+                http.Response.Headers.Location = StatusViews.StatusUrl(result.RequestId);
+            }
+
+            return response;
+        }
+        catch (ApiException e)
+        {
+            (status, code) = (e.Error.StatusCode, e.Error.Code);
+            throw;
+        }
+        catch (BadHttpRequestException e)
+        {
+            (status, code) = (e.StatusCode, ApiErrors.InvalidInput);
+            throw;
+        }
+        catch (Exception) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // nginx's "client closed request": nobody was there to receive an answer.
+            status = 499;
+            throw;
+        }
+        finally
+        {
+            var total = Stopwatch.GetElapsedTime(log.Started);
+            metrics.Request(contract.Endpoint, status, log.MediaType, log.MediaBytes, total);
+            LogRequest(http.Request.Method, contract.Endpoint, caller.TenantId, log.RequestId, status, code, log.MediaType, log.MediaBytes,
+                log.DescriptionLength, log.Task?.ToString(), log.OutputCount, Ms(log.UploadTime), Ms(log.PublishTime), (long)total.TotalMilliseconds,
+                log.Replayed);
+        }
+    }
+
+    /// <summary>
+    /// Raises Kestrel's body limit to what this endpoint can need (its default is 30 MB), and refuses a declared
+    /// length beyond it before reading a byte.
+    /// </summary>
+    private static void LimitBody(HttpContext http, long maxBodyBytes)
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBodyBytes;
+        }
+
+        if (http.Request.ContentLength > maxBodyBytes)
+        {
+            throw Problems.TooLarge(maxBodyBytes, "request body");
+        }
+    }
+
+    private IntakeContext CreateContext(HttpContext http, IntakeContract contract, Caller caller)
+    {
+        var headers = http.Request.Headers;
+        var idempotencyKey = headers[IdempotencyKeyHeader].ToString();
+        if (idempotencyKey.Length > 0 && !RequestIds.IsValidIdempotencyKey(idempotencyKey))
+        {
+            throw Problems.InvalidValue(IdempotencyKeyHeader, $"The Idempotency-Key header must be 1 to {RequestIds.MaxIdempotencyKeyLength} visible ASCII characters.");
+        }
+
+        var correlationId = headers[CorrelationIdHeader].ToString() is { } given && TracingId().IsMatch(given) ? given : Guid.NewGuid().ToString("N");
+        var requester = caller.TrustRequesterHeader && headers[RequesterHeader].ToString() is { } asked && RequesterPattern().IsMatch(asked)
+            ? asked
+            : _options.Requester;
+        return new IntakeContext(
+            contract,
+            caller.TenantId,
+            idempotencyKey.Length > 0 ? RequestIds.FromIdempotencyKey(caller.TenantId, idempotencyKey) : RequestIds.New(),
+            idempotencyKey.Length > 0,
+            correlationId,
+            requester);
+    }
+
+    private static long? Ms(TimeSpan? time) => time is { } t ? (long)t.TotalMilliseconds : null;
+
+    [GeneratedRegex("^[A-Za-z0-9._:/-]{1,128}$")]
+    private static partial Regex TracingId();
+
+    // "skill:generate_intro_video_loop", "http:ingest", "service:campaigns/v2".
+    [GeneratedRegex("^[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9_.:/-]{1,128}$")]
+    private static partial Regex RequesterPattern();
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "{Method} {Endpoint} tenant {TenantId} request {RequestId}: {Status} {ErrorCode}; media {MediaType} {MediaBytes} bytes, " +
+                  "description {DescriptionLength} chars, task {Task}, outputs {OutputCount}; upload {UploadMs} ms, publish {PublishMs} ms, total {TotalMs} ms; replayed {Replayed}")]
+    private partial void LogRequest(string method, string endpoint, string tenantId, Guid? requestId, int status, string? errorCode, string? mediaType,
+        long? mediaBytes, int? descriptionLength, string? task, int? outputCount, long? uploadMs, long? publishMs, long totalMs, bool replayed);
+}

@@ -1,0 +1,90 @@
+using CinematicSwitch.Ingest.Api;
+using CinematicSwitch.Ingest.Endpoints;
+using CinematicSwitch.Ingest.Intake;
+using CinematicSwitch.Ingest.Status;
+using CinematicSwitch.Ingest.Tenancy;
+using CinematicSwitch.Providers.Configuration;
+using CinematicSwitch.SchemaRegistry;
+using CinematicSwitch.ServiceDefaults;
+using CinematicSwitch.ServiceDefaults.Options;
+using Microsoft.Extensions.Options;
+
+namespace CinematicSwitch.Ingest;
+
+public static class Extensions
+{
+    /// <summary>
+    /// Everything Ingest needs: service defaults, Kafka, S3, the schema registry, the providers' capability rules,
+    /// tenants, intake, and the status projection. Configured only through configuration (environment variables).
+    /// </summary>
+    public static WebApplicationBuilder AddIngest(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults("ingest");
+        builder.AddKafka();
+        builder.AddObjectStorage();
+        var services = builder.Services;
+        services.AddSchemaRegistry(builder.Configuration);
+        services.AddProviders(builder.Configuration);
+        services.AddSingleton<IPostConfigureOptions<ProvidersOptions>, CapabilityRulesOnly>();
+        services.AddValidatedOptions<IngestOptions>(IngestOptions.SectionName);
+
+        // Endpoints raise it where they stream media; everything else stays small.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
+
+        services.AddSingleton<TenantDirectory>();
+        services.AddSingleton<IngestMetrics>();
+        services.AddSingleton<MediaUploader>();
+        services.AddSingleton<RequestValidator>();
+        services.AddSingleton<RequestPublisher>();
+        services.AddSingleton<IntakeService>();
+        services.AddSingleton<IntakeEndpoint>();
+        services.AddSingleton<JsonMedia>();
+        services.AddSingleton<JsonForms>();
+        services.AddHttpClient(JsonMedia.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => JsonMedia.CreateHandler(sp.GetRequiredService<IOptions<IngestOptions>>().Value.MediaFetch))
+            // Media URLs may carry signatures in their query strings.
+            .RedactLoggedHeaders(_ => true);
+
+        services.AddSingleton<RequestStatusStore>();
+        services.AddSingleton<CreditsLedger>();
+        services.AddSingleton<StatusViews>();
+        services.AddSingleton<StatusProjection>();
+        services.AddHostedService(sp => sp.GetRequiredService<StatusProjection>());
+        services.AddHealthChecks().AddCheck<StatusProjectionHealthCheck>("status-projection", tags: [ServiceDefaults.Extensions.ReadyTag]);
+        return builder;
+    }
+
+    /// <summary>/healthz, /readyz, /metrics, and the API behind API-key authentication.</summary>
+    public static WebApplication MapIngest(this WebApplication app)
+    {
+        app.UseMiddleware<ApiErrorMiddleware>();
+        app.MapDefaultEndpoints();
+        app.MapGroup("")
+            .AddEndpointFilter<TenantFilter>()
+            .MapGenerate()
+            .MapDevRun()
+            .MapRequests();
+        return app;
+    }
+
+    /// <summary>
+    /// Ingest asks the providers' rules (<see cref="CinematicSwitch.Providers.IGenerationRunner.Check"/>) and never calls a
+    /// provider, so it holds no provider keys; the options validation demands one per enabled provider, which a
+    /// placeholder satisfies. Routing, enabled providers and models must be configured as for the processor.
+    /// </summary>
+    private sealed class CapabilityRulesOnly : IPostConfigureOptions<ProvidersOptions>
+    {
+        private const string NotUsed = "not-used-by-ingest";
+
+        public void PostConfigure(string? name, ProvidersOptions options)
+        {
+            foreach (var provider in new ProviderOptions[] { options.Replicate, options.Runway, options.Leonardo })
+            {
+                if (string.IsNullOrWhiteSpace(provider.ApiKey))
+                {
+                    provider.ApiKey = NotUsed;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace CinematicSwitch.Ingest;
+
+/// <summary>The service's instruments (meter "CinematicSwitch.Ingest"), read by /metrics and the periodic metrics log.</summary>
+internal sealed class IngestMetrics : IDisposable
+{
+    private readonly Meter _meter = new("CinematicSwitch.Ingest");
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _mediaBytes;
+
+    public IngestMetrics()
+    {
+        _requests = _meter.CreateCounter<long>("ingest.requests", description: "POST requests by endpoint and HTTP status");
+        _duration = _meter.CreateHistogram<double>("ingest.request.duration", "ms", "Time to accept or refuse a POST");
+        _mediaBytes = _meter.CreateCounter<long>("ingest.media.bytes", "By", "Media bytes stored, by media type");
+    }
+
+    public void Request(string endpoint, int status, string? mediaType, long? mediaBytes, TimeSpan elapsed)
+    {
+        var tags = new TagList { { "endpoint", endpoint }, { "status", status } };
+        _requests.Add(1, tags);
+        _duration.Record(elapsed.TotalMilliseconds, tags);
+        if (mediaBytes is { } bytes && status < 300)
+        {
+            _mediaBytes.Add(bytes, new KeyValuePair<string, object?>("media_type", mediaType));
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+}

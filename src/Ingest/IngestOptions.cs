@@ -1,0 +1,129 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
+using CinematicSwitch.ServiceDefaults.Options;
+
+namespace CinematicSwitch.Ingest;
+
+/// <summary>The Ingest service. Bound from the "Ingest" section (Ingest__Tenants__0__TenantId, ...).</summary>
+public sealed partial class IngestOptions : IValidatableOptions
+{
+    public const string SectionName = "Ingest";
+
+    /// <summary>Who may call the API: each API key (as its SHA-256) maps to one tenant.</summary>
+    public List<TenantOptions> Tenants { get; set; } = [];
+
+    /// <summary>
+    /// How long a publish may wait for the broker's acknowledgement (librdkafka's message.timeout.ms) before the
+    /// caller gets a 503. Bounded, so that a request never hangs on an unreachable cluster.
+    /// </summary>
+    [Range(1000, 300_000)]
+    public int PublishTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>
+    /// Size of one S3 multipart part, and of each of the two buffers an upload holds while streaming: memory per
+    /// upload in flight is twice this. Media up to this size is stored with a single PutObject.
+    /// </summary>
+    [Range(5 * 1024 * 1024, 64 * 1024 * 1024)]
+    public int UploadPartBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// Uploads streaming to S3 at once; more wait for a slot (their senders are slowed by TCP back-pressure).
+    /// With <see cref="UploadPartBytes"/> this bounds upload memory: 2 x part size x this.
+    /// </summary>
+    [Range(1, 1024)]
+    public int MaxConcurrentUploads { get; set; } = 16;
+
+    /// <summary>Largest JSON body (/dev/run, JSON /generate/cinematic): a 16 MB image in base64 plus the other fields.</summary>
+    [Range(64 * 1024, 256 * 1024 * 1024)]
+    public int MaxJsonBodyBytes { get; set; } = 24 * 1024 * 1024;
+
+    /// <summary>The requester events carry for HTTP requests, unless a trusted tenant sends X-Requester.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string Requester { get; set; } = "http:ingest";
+
+    public DevRunOptions DevRun { get; set; } = new();
+
+    public StatusOptions Status { get; set; } = new();
+
+    public MediaFetchOptions MediaFetch { get; set; } = new();
+
+    public IEnumerable<string> Validate()
+    {
+        if (Tenants.Count == 0)
+        {
+            yield return "Tenants: at least one tenant is required (Ingest:Tenants:0:TenantId and Ingest:Tenants:0:ApiKeySha256).";
+        }
+
+        for (var i = 0; i < Tenants.Count; i++)
+        {
+            var tenant = Tenants[i];
+            if (!TenantIdPattern().IsMatch(tenant.TenantId ?? ""))
+            {
+                yield return $"Tenants:{i}:TenantId must be 1-64 letters, digits, '.', '_' or '-' (it is the Kafka key and an S3 key prefix).";
+            }
+
+            // The hash is not secret, but a typo here locks a tenant out: say exactly what is wrong.
+            if (!Sha256HexPattern().IsMatch(tenant.ApiKeySha256 ?? ""))
+            {
+                yield return $"Tenants:{i}:ApiKeySha256 must be the SHA-256 of the API key as 64 hexadecimal characters.";
+            }
+        }
+
+        var duplicates = Tenants.GroupBy(t => t.ApiKeySha256?.ToLowerInvariant()).Where(g => g.Key is not null && g.Count() > 1);
+        foreach (var duplicate in duplicates)
+        {
+            yield return $"Tenants: the same ApiKeySha256 is configured for {string.Join(", ", duplicate.Select(t => t.TenantId))}.";
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex TenantIdPattern();
+
+    [GeneratedRegex("^[0-9A-Fa-f]{64}$")]
+    private static partial Regex Sha256HexPattern();
+}
+
+public sealed class TenantOptions
+{
+    public string TenantId { get; set; } = "";
+
+    /// <summary>Lower- or upper-case hex SHA-256 of the UTF-8 API key (e.g. <c>printf %s "$KEY" | sha256sum</c>).</summary>
+    public string ApiKeySha256 { get; set; } = "";
+
+    /// <summary>An upstream system whose X-Requester header (e.g. "skill:generate_intro_video_loop") is put on its events.</summary>
+    public bool TrustRequesterHeader { get; set; }
+}
+
+public sealed class DevRunOptions
+{
+    /// <summary>How long POST /dev/run waits for the outcome before answering 202 with the request id.</summary>
+    [Range(0, 600)]
+    public int WaitSeconds { get; set; } = 60;
+}
+
+public sealed class StatusOptions
+{
+    /// <summary>Requests the status projection keeps (oldest first out): what bounds its memory.</summary>
+    [Range(100, 10_000_000)]
+    public int MaxRequests { get; set; } = 100_000;
+
+    /// <summary>Ledger entries kept per tenant for GET /credits (totals are always complete).</summary>
+    [Range(1, 1000)]
+    public int RecentCreditEntries { get; set; } = 20;
+
+    /// <summary>Validity of the links to archived media that the status answers carry.</summary>
+    [Range(1, 7 * 24 * 60)]
+    public int PresignMinutes { get; set; } = 60;
+}
+
+public sealed class MediaFetchOptions
+{
+    /// <summary>Accept media given as an http(s) URL in the JSON contracts (fetched, checked and stored like an upload).</summary>
+    public bool Enabled { get; set; } = true;
+
+    [Range(1, 600)]
+    public int TimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Allow URLs that resolve to loopback, private or link-local addresses (development only: SSRF).</summary>
+    public bool AllowPrivateNetworks { get; set; }
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using CinematicSwitch.Contracts;
+using CinematicSwitch.Ingest.Api;
+
+namespace CinematicSwitch.Ingest.Intake;
+
+/// <summary>
+/// The JSON request shapes: /dev/run's <c>{"provider", "task", "payload": {"image", "prompt", "model", "output_count",
+/// "aspect_ratio", ...}}</c> and /generate/cinematic's flat <c>{"media", "scene_description", ...}</c>.
+/// </summary>
+internal sealed class JsonForms(JsonMedia media)
+{
+    public static bool IsJson(HttpRequest request) => request.HasJsonContentType();
+
+    /// <summary>POST /dev/run: top-level provider and task, everything else in "payload".</summary>
+    public Task ReadDevRunAsync(HttpRequest request, IntakeSession session, CancellationToken cancellationToken) =>
+        ReadAsync(request, session, root =>
+        {
+            Collect(root, session.Fields);
+            if (root.TryGetProperty("payload", out var payload) && payload.ValueKind != JsonValueKind.Null)
+            {
+                if (payload.ValueKind != JsonValueKind.Object)
+                {
+                    throw Problems.InvalidValue("payload", "payload must be a JSON object.");
+                }
+
+                Collect(payload, session.Fields);
+                return payload.TryGetProperty(Fields.Image, out var image) ? image : null;
+            }
+
+            return null;
+        }, cancellationToken);
+
+    /// <summary>POST /generate/cinematic with a JSON body: the spec's Inputs table, the media as base64, data: URI or URL.</summary>
+    public Task ReadGenerateAsync(HttpRequest request, IntakeSession session, CancellationToken cancellationToken) =>
+        ReadAsync(request, session, root =>
+        {
+            Collect(root, session.Fields);
+            return root.TryGetProperty(Fields.Media, out var file) ? file : null;
+        }, cancellationToken);
+
+    private async Task ReadAsync(HttpRequest request, IntakeSession session, Func<JsonElement, JsonElement?> read, CancellationToken cancellationToken)
+    {
+        using var document = await ParseAsync(request, cancellationToken);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new ApiException(Problems.Body(ApiErrors.InvalidInput, UserMessages.InvalidJson, 400, ("reason", "The body must be a JSON object.")));
+        }
+
+        // Every field is known before the media is stored, so field errors never cost an upload.
+        if (read(document.RootElement) is { ValueKind: not JsonValueKind.Null } file
+            && !(file.ValueKind == JsonValueKind.String && file.ValueEquals(string.Empty)))
+        {
+            await media.UploadAsync(file, session, cancellationToken);
+        }
+    }
+
+    private static async Task<JsonDocument> ParseAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 16 }, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            throw new ApiException(Problems.Body(ApiErrors.InvalidInput, UserMessages.InvalidJson, 400,
+                ("reason", "The body could not be parsed as JSON."), ("line", e.LineNumber), ("position", e.BytePositionInLine)));
+        }
+    }
+
+    private static void Collect(JsonElement element, IntakeFields fields)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            if (Fields.Known.Contains(property.Name))
+            {
+                fields.Set(property.Name, FieldValue.FromJson(property.Value));
+            }
+        }
+    }
+}

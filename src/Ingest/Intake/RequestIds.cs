@@ -1,0 +1,38 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace CinematicSwitch.Ingest.Intake;
+
+/// <summary>
+/// Request ids. With an Idempotency-Key the id is name-based (RFC 9562 UUID version 5 over the tenant and the key),
+/// so a retry on any instance, after any restart, gets the same id; without one it is a fresh time-ordered UUIDv7.
+/// </summary>
+internal static class RequestIds
+{
+    public const int MaxIdempotencyKeyLength = 255;
+
+    // The namespace of Cinematic Switch idempotency keys; changing it would change every derived id.
+    private static readonly Guid Namespace = new("6f0b7a52-3c1e-4d8a-9b5f-0e2c7d4a1b93");
+
+    public static Guid New() => Guid.CreateVersion7();
+
+    public static Guid FromIdempotencyKey(string tenantId, string idempotencyKey)
+    {
+        // Tenant ids cannot contain a newline (see IngestOptions), so (tenant, key) pairs never collide as names.
+        var name = Encoding.UTF8.GetBytes($"{tenantId}\n{idempotencyKey}");
+        Span<byte> input = stackalloc byte[16 + name.Length];
+        Namespace.TryWriteBytes(input, bigEndian: true, out _);
+        name.CopyTo(input[16..]);
+        Span<byte> hash = stackalloc byte[20];
+#pragma warning disable CA5350 // SHA-1 is what version 5 UUIDs are defined with; it is a name hash here, not security.
+        SHA1.HashData(input, hash);
+#pragma warning restore CA5350
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash[..16], bigEndian: true);
+    }
+
+    /// <summary>1 to 255 visible ASCII characters, as the IETF Idempotency-Key draft's examples use.</summary>
+    public static bool IsValidIdempotencyKey(string key) =>
+        key.Length is > 0 and <= MaxIdempotencyKeyLength && key.All(c => c is > ' ' and <= '~');
+}

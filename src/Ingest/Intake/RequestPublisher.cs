@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using CinematicSwitch.Contracts;
+using CinematicSwitch.Contracts.Events;
+using CinematicSwitch.Streaming.Clients;
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+
+namespace CinematicSwitch.Ingest.Intake;
+
+/// <summary>Why a publish failed, and whether the event may nevertheless be in the log (so its media must stay).</summary>
+internal sealed class PublishFailedException(string dependency, bool possiblyPublished, Exception cause)
+    : Exception($"Publishing to {dependency} failed.", cause)
+{
+    public string Dependency { get; } = dependency;
+
+    public bool PossiblyPublished { get; } = possiblyPublished;
+}
+
+/// <summary>
+/// Publishes TransformationRequested keyed by tenant id, and returns only once the brokers acknowledged it (the
+/// idempotent acks=all producer of <see cref="KafkaClientFactory"/>), within <see cref="IngestOptions.PublishTimeoutMs"/>.
+/// </summary>
+internal sealed class RequestPublisher : IDisposable
+{
+    private readonly IProducer<string, byte[]> _producer;
+    private readonly IAsyncSerializer<TransformationRequested> _serializer;
+    private readonly string _topic;
+
+    public RequestPublisher(KafkaClientFactory clients, IAsyncSerializer<TransformationRequested> serializer, IOptions<IngestOptions> options)
+    {
+        var timeout = options.Value.PublishTimeoutMs;
+        _producer = clients.CreateProducer<string, byte[]>("ingest", configure: c =>
+        {
+            c.MessageTimeoutMs = timeout;
+            c.RequestTimeoutMs = Math.Min(c.RequestTimeoutMs ?? 30_000, timeout);
+        });
+        _serializer = serializer;
+        _topic = clients.Options.Topic(Topics.Requested);
+    }
+
+    public string Topic => _topic;
+
+    /// <returns>How long the acknowledgement took.</returns>
+    public async Task<TimeSpan> PublishAsync(TransformationRequested request)
+    {
+        var started = Stopwatch.GetTimestamp();
+        byte[] value;
+        try
+        {
+            value = await _serializer.SerializeAsync(request, new SerializationContext(MessageComponentType.Value, _topic));
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutException or TaskCanceledException)
+        {
+            throw new PublishFailedException("schema-registry", possiblyPublished: false, e);
+        }
+
+        try
+        {
+            // Not cancelled with the caller: once handed to the producer the event may be written, and only the
+            // delivery report says whether its media may be deleted.
+            await _producer.ProduceAsync(_topic, new Message<string, byte[]> { Key = request.TenantId, Value = value }, CancellationToken.None);
+        }
+        catch (ProduceException<string, byte[]> e)
+        {
+            throw new PublishFailedException("kafka", e.DeliveryResult?.Status is not PersistenceStatus.NotPersisted, e);
+        }
+        catch (KafkaException e)
+        {
+            throw new PublishFailedException("kafka", possiblyPublished: false, e);
+        }
+
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    public void Dispose()
+    {
+        // Whatever is still queued gets its chance on shutdown.
+        _producer.Flush(TimeSpan.FromSeconds(5));
+        _producer.Dispose();
+    }
+}

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using CinematicSwitch.Contracts;
+using CinematicSwitch.Contracts.Events;
+using CinematicSwitch.Streaming.Clients;
+using Confluent.Kafka;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace CinematicSwitch.Ingest.Status;
+
+/// <summary>
+/// Request status and the credits ledger, rebuilt from the topics: every instance reads every partition of the
+/// requested, completed, failed, archived and credits topics from the beginning (assigned, never in a group, never
+/// committing), so the status survives restarts and any instance answers for any request. Ready once it has read
+/// each partition to the end it had at startup.
+/// </summary>
+internal sealed partial class StatusProjection(
+    KafkaClientFactory clients,
+    RequestStatusStore store,
+    CreditsLedger ledger,
+    IAsyncDeserializer<TransformationRequested> requested,
+    IAsyncDeserializer<TransformationCompleted> completed,
+    IAsyncDeserializer<TransformationFailed> failed,
+    IAsyncDeserializer<TransformationArchived> archived,
+    IAsyncDeserializer<CreditsRecorded> credits,
+    ILogger<StatusProjection> logger) : BackgroundService
+{
+    private static readonly TimeSpan DiscoveryRetry = TimeSpan.FromSeconds(2);
+    private long _records;
+    private volatile bool _caughtUp;
+
+    public bool CaughtUp => _caughtUp;
+
+    public long RecordsRead => Interlocked.Read(ref _records);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        // The consumer's calls block; they get a thread of their own rather than one of the pool's.
+        Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var handlers = new Dictionary<string, Func<byte[], SerializationContext, Task>>(StringComparer.Ordinal)
+        {
+            [clients.Options.Topic(Topics.Requested)] = async (bytes, context) =>
+            {
+                var e = await requested.DeserializeAsync(bytes, false, context);
+                store.Apply(e.RequestId, s => RequestState.OnRequested(s, e));
+            },
+            [clients.Options.Topic(Topics.Completed)] = async (bytes, context) =>
+            {
+                var e = await completed.DeserializeAsync(bytes, false, context);
+                store.Apply(e.RequestId, s => RequestState.OnCompleted(s, e));
+            },
+            [clients.Options.Topic(Topics.Failed)] = async (bytes, context) =>
+            {
+                var e = await failed.DeserializeAsync(bytes, false, context);
+                store.Apply(e.RequestId, s => RequestState.OnFailed(s, e));
+            },
+            [clients.Options.Topic(Topics.Archived)] = async (bytes, context) =>
+            {
+                var e = await archived.DeserializeAsync(bytes, false, context);
+                store.Apply(e.RequestId, s => RequestState.OnArchived(s, e));
+            },
+            [clients.Options.Topic(Topics.CreditsRecorded)] = async (bytes, context) => ledger.Record(await credits.DeserializeAsync(bytes, false, context)),
+        };
+
+        var partitions = await DiscoverAsync(handlers.Keys, stoppingToken);
+        using var consumer = clients.ConsumerBuilder<Ignore, byte[]?>($"{clients.Options.ClientId}.ingest-status.{Guid.NewGuid():N}", "status",
+            c => c.EnablePartitionEof = true).Build();
+        consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
+        var unread = new HashSet<TopicPartition>(partitions);
+        var started = Stopwatch.GetTimestamp();
+        LogRebuilding(partitions.Count);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                ConsumeResult<Ignore, byte[]?>? result;
+                try
+                {
+                    result = consumer.Consume(TimeSpan.FromMilliseconds(250));
+                }
+                catch (ConsumeException e)
+                {
+                    LogConsumeError(e.Error.Code, e.Error.Reason);
+                    continue;
+                }
+
+                if (result is null)
+                {
+                    continue;
+                }
+
+                if (result.IsPartitionEOF)
+                {
+                    if (!_caughtUp && unread.Remove(result.TopicPartition) && unread.Count == 0)
+                    {
+                        _caughtUp = true;
+                        LogCaughtUp(RecordsRead, partitions.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, store.Count);
+                    }
+
+                    continue;
+                }
+
+                Interlocked.Increment(ref _records);
+                if (result.Message.Value is { } value)
+                {
+                    await HandleAsync(handlers[result.Topic], value, result);
+                }
+            }
+        }
+        finally
+        {
+            consumer.Close();
+        }
+    }
+
+    private async Task HandleAsync(Func<byte[], SerializationContext, Task> handler, byte[] value, ConsumeResult<Ignore, byte[]?> result)
+    {
+        try
+        {
+            await handler(value, new SerializationContext(MessageComponentType.Value, result.Topic, result.Message.Headers));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A record the projection cannot read costs one request its status, never the others theirs.
+            LogUnreadable(result.Topic, result.Partition.Value, result.Offset.Value, e.GetType().Name, e.Message);
+        }
+    }
+
+    /// <summary>Every partition of the topics, once they all exist (a fresh cluster may not have them yet).</summary>
+    private async Task<List<TopicPartition>> DiscoverAsync(IReadOnlyCollection<string> topics, CancellationToken stoppingToken)
+    {
+        using var admin = clients.CreateAdmin();
+        while (true)
+        {
+            try
+            {
+                var metadata = await Task.Run(() => admin.GetMetadata(TimeSpan.FromSeconds(10)), stoppingToken);
+                var found = metadata.Topics
+                    .Where(t => topics.Contains(t.Topic) && t.Error.Code == Confluent.Kafka.ErrorCode.NoError && t.Partitions.Count > 0)
+                    .ToDictionary(t => t.Topic, StringComparer.Ordinal);
+                var missing = topics.Where(t => !found.ContainsKey(t)).ToList();
+                if (missing.Count == 0)
+                {
+                    return found.Values.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId))).ToList();
+                }
+
+                LogTopicsMissing(string.Join(", ", missing));
+            }
+            catch (KafkaException e)
+            {
+                LogConsumeError(e.Error.Code, e.Error.Reason);
+            }
+
+            await Task.Delay(DiscoveryRetry, stoppingToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Status projection: reading {Partitions} partitions from the beginning")]
+    private partial void LogRebuilding(int partitions);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Status projection caught up: {Records} records from {Partitions} partitions in {ElapsedMs} ms; {Requests} requests known")]
+    private partial void LogCaughtUp(long records, int partitions, long elapsedMs, int requests);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Status projection: topics {Topics} do not exist yet; retrying")]
+    private partial void LogTopicsMissing(string topics);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Status projection: Kafka error {Code}: {Reason}")]
+    private partial void LogConsumeError(Confluent.Kafka.ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Status projection skipped {Topic}[{Partition}]@{Offset}: {ErrorType}: {Error}")]
+    private partial void LogUnreadable(string topic, int partition, long offset, string errorType, string error);
+}
+
+/// <summary>Ready once the projection has read what the topics held at startup, so that status answers are not stale.</summary>
+internal sealed class StatusProjectionHealthCheck(StatusProjection projection) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(projection.CaughtUp
+            ? HealthCheckResult.Healthy($"{projection.RecordsRead} records read")
+            : HealthCheckResult.Unhealthy($"rebuilding: {projection.RecordsRead} records read so far"));
+}
