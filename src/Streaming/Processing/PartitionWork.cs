@@ -28,6 +28,9 @@ internal sealed class PartitionWork(TopicPartition partition) : IDisposable
     /// <summary>Records of this partition being worked on right now.</summary>
     public int InFlight { get; set; }
 
+    /// <summary>Identities admitted and not finished yet: a copy of one arriving meanwhile is a duplicate.</summary>
+    public HashSet<string> Unfinished { get; } = new(StringComparer.Ordinal);
+
     public bool Paused { get; set; }
 
     /// <summary>Revoked or lost: nothing new starts, finished work no longer counts.</summary>

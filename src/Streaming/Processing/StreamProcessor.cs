@@ -269,6 +269,7 @@ public sealed class StreamProcessor<TValue> : IDisposable
         var key = raw.Message.Key is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
         var record = new StreamRecord<TValue>(value, key, raw.TopicPartitionOffset, raw.Message.Timestamp.UtcDateTime, raw.Message.Headers ?? []);
         var item = new WorkItem<TValue>(work, record, raw.Message.Value, identity, _handler.LaneOf(value), entry);
+        bool duplicate;
         lock (_gate)
         {
             if (work.Released)
@@ -276,7 +277,20 @@ public sealed class StreamProcessor<TValue> : IDisposable
                 return;
             }
 
-            _scheduler.Enqueue(key ?? "", item.Lane, item);
+            // A copy of a record still queued or running has no finished changelog entry to recognise it by yet.
+            duplicate = !work.Unfinished.Add(identity);
+            if (!duplicate)
+            {
+                _scheduler.Enqueue(key ?? "", item.Lane, item);
+            }
+        }
+
+        if (duplicate)
+        {
+            _logger.LogInformation("{Partition}@{Offset}: {Identity} is already being processed; skipped", work.Partition, raw.Offset.Value, identity);
+            _metrics.Duplicate();
+            Finish(work, raw.Offset.Value);
+            return;
         }
 
         Pump();
@@ -328,6 +342,7 @@ public sealed class StreamProcessor<TValue> : IDisposable
             {
                 _scheduler.Completed(item.Record.Key ?? "", item.Lane);
                 work.InFlight--;
+                work.Unfinished.Remove(item.Identity);
             }
 
             Pump();
