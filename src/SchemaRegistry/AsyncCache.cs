@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.CodeAnalysis;
 
 namespace CinematicSwitch.SchemaRegistry;
 
@@ -11,18 +10,6 @@ internal sealed class AsyncCache<TKey, TValue>(int capacity)
     where TKey : notnull
 {
     private readonly ConcurrentDictionary<TKey, Task<TValue>> _entries = new();
-
-    public bool TryGet(TKey key, [MaybeNullWhen(false)] out TValue value)
-    {
-        if (_entries.TryGetValue(key, out var task) && task.IsCompletedSuccessfully)
-        {
-            value = task.Result;
-            return true;
-        }
-
-        value = default;
-        return false;
-    }
 
     public void Set(TKey key, TValue value)
     {
@@ -37,20 +24,30 @@ internal sealed class AsyncCache<TKey, TValue>(int capacity)
         if (!_entries.TryGetValue(key, out var task))
         {
             EnsureRoom();
-            task = _entries.GetOrAdd(key, load);
-            task.ContinueWith(
-                static (t, state) =>
-                {
-                    var (entries, key) = ((ConcurrentDictionary<TKey, Task<TValue>>, TKey))state!;
-                    entries.TryRemove(new KeyValuePair<TKey, Task<TValue>>(key, t));
-                },
-                (_entries, key),
-                CancellationToken.None,
-                TaskContinuationOptions.NotOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+            // Callers may race here: only the one whose placeholder is stored starts the load.
+            var placeholder = new TaskCompletionSource<TValue>(TaskCreationOptions.RunContinuationsAsynchronously);
+            task = _entries.GetOrAdd(key, placeholder.Task);
+            if (task == placeholder.Task)
+            {
+                _ = CompleteAsync(placeholder, key, load);
+            }
         }
 
         return task.WaitAsync(cancellationToken);
+    }
+
+    private async Task CompleteAsync(TaskCompletionSource<TValue> placeholder, TKey key, Func<TKey, Task<TValue>> load)
+    {
+        try
+        {
+            placeholder.SetResult(await load(key));
+        }
+        catch (Exception e)
+        {
+            // Forgotten before anyone sees the failure, so that a retry loads again.
+            _entries.TryRemove(new KeyValuePair<TKey, Task<TValue>>(key, placeholder.Task));
+            placeholder.SetException(e);
+        }
     }
 
     private void EnsureRoom()

@@ -57,6 +57,7 @@ internal sealed class SchemaStore(SchemaRegistryServerOptions options, KafkaSche
                 foreach (var record in change.Records)
                 {
                     State.Apply(record);
+                    logger.LogInformation("Stored in {Topic}: {Change}", log.Topic, Describe(record));
                 }
             }
 
@@ -79,6 +80,16 @@ internal sealed class SchemaStore(SchemaRegistryServerOptions options, KafkaSche
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose() => _changes.Dispose();
+
+    private static string Describe(RegistryRecord record) => record switch
+    {
+        SchemaVersionRecord { Value: null } r => $"{r.Subject} version {r.Version} deleted permanently",
+        SchemaVersionRecord { Value: { Deleted: true } v } r => $"{r.Subject} version {r.Version} (id {v.Id}) soft-deleted",
+        SchemaVersionRecord { Value: { } v } r => $"{r.Subject} version {r.Version} is schema id {v.Id}",
+        ConfigRecord r => $"compatibility of {r.Subject ?? "the registry"} {(r.Compatibility is null ? "reset" : "set to " + r.Compatibility)}",
+        ModeRecord r => $"mode of {r.Subject ?? "the registry"} {(r.Mode is null ? "reset" : "set to " + r.Mode)}",
+        _ => record.GetType().Name,
+    };
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
