@@ -1,23 +1,29 @@
 using CinematicSwitch.DevStack.Components;
+using CinematicSwitch.SchemaRegistry.Server;
 using CinematicSwitch.ServiceDefaults.Storage;
 using CinematicSwitch.ServiceDefaults.Topology;
+using CinematicSwitch.Streaming.Clients;
 using CinematicSwitch.Streaming.Embedded;
 using Microsoft.Extensions.Logging;
 
 namespace CinematicSwitch.DevStack;
 
-/// <summary>The infrastructure of the embedded stack: Kafka with the project's topology, and S3.</summary>
+/// <summary>The infrastructure of the embedded stack: Kafka with the project's topology, the schema registry, and S3.</summary>
 public sealed class EmbeddedStack : IAsyncDisposable
 {
-    private EmbeddedStack(EmbeddedKafka kafka, S3rverProcess s3, S3Options s3Options, TopologyOptions topology)
+    private EmbeddedStack(EmbeddedKafka kafka, SchemaRegistryServer schemaRegistry, S3rverProcess s3, S3Options s3Options, TopologyOptions topology)
     {
         Kafka = kafka;
+        SchemaRegistry = schemaRegistry;
         S3 = s3;
         S3Options = s3Options;
         Topology = topology;
     }
 
     public EmbeddedKafka Kafka { get; }
+
+    /// <summary>The development schema registry, keeping its schemas in <see cref="Kafka"/>.</summary>
+    public SchemaRegistryServer SchemaRegistry { get; }
 
     public S3rverProcess S3 { get; }
 
@@ -29,11 +35,21 @@ public sealed class EmbeddedStack : IAsyncDisposable
     public static async Task<EmbeddedStack> StartAsync(DevStackOptions options, TopologyOptions topology, ILogger logger, CancellationToken cancellationToken)
     {
         var kafka = EmbeddedKafka.Start(options.Brokers);
+        SchemaRegistryServer? schemaRegistry = null;
         try
         {
             var report = await kafka.ApplyAsync(CinematicTopology.Topics(topology), createMissing: true, cancellationToken);
             logger.LogInformation("Embedded Kafka: {Brokers} brokers at {BootstrapServers}, {Topics} topics of {Partitions} partitions",
                 options.Brokers, kafka.BootstrapServers, report.Topics.Count, topology.Partitions);
+
+            var registryOptions = new SchemaRegistryServerOptions
+            {
+                Port = 0,
+                ReplicationFactor = Math.Min(topology.ReplicationFactor, (short)kafka.BrokerCount),
+                Kafka = new KafkaOptions { BootstrapServers = kafka.BootstrapServers },
+            };
+            schemaRegistry = await SchemaRegistryServer.StartAsync(registryOptions, kafka, null, cancellationToken);
+            logger.LogInformation("Schema registry at {Url}, schemas in {Topic}", schemaRegistry.Url, registryOptions.Topic);
 
             var s3Options = new S3Options
             {
@@ -47,10 +63,15 @@ public sealed class EmbeddedStack : IAsyncDisposable
             var s3 = await S3rverProcess.StartAsync(dataDirectory, [s3Options.InputsBucket, s3Options.ArchiveBucket], options.S3Port, cancellationToken);
             s3Options.ServiceUrl = s3.Endpoint.ToString();
             logger.LogInformation("S3 (s3rver) at {Endpoint}, data in {Directory}", s3.Endpoint, dataDirectory);
-            return new EmbeddedStack(kafka, s3, s3Options, topology);
+            return new EmbeddedStack(kafka, schemaRegistry, s3, s3Options, topology);
         }
         catch
         {
+            if (schemaRegistry is not null)
+            {
+                await schemaRegistry.DisposeAsync();
+            }
+
             kafka.Dispose();
             throw;
         }
@@ -64,6 +85,7 @@ public sealed class EmbeddedStack : IAsyncDisposable
         ["Kafka__SessionTimeoutMs"] = "6000",
         ["Topology__Partitions"] = Topology.Partitions.ToString(),
         ["Topology__ReplicationFactor"] = Math.Min(Topology.ReplicationFactor, (short)Kafka.BrokerCount).ToString(),
+        ["SchemaRegistry__Url"] = SchemaRegistry.Url,
         ["S3__ServiceUrl"] = S3Options.ServiceUrl!,
         ["S3__Region"] = S3Options.Region,
         ["S3__AccessKey"] = S3Options.AccessKey!,
@@ -78,12 +100,14 @@ public sealed class EmbeddedStack : IAsyncDisposable
         new KafkaEndpoint(Kafka.BootstrapServers, "", Topology.Partitions),
         new S3Endpoint(S3Options.ServiceUrl!, S3Options.Region, S3Options.AccessKey!, S3Options.SecretKey!, true, true,
             S3Options.InputsBucket, S3Options.ArchiveBucket),
+        SchemaRegistry.Url,
         ingestUrl,
         demoTenant);
 
     public async ValueTask DisposeAsync()
     {
         await S3.DisposeAsync();
+        await SchemaRegistry.DisposeAsync();
         Kafka.Dispose();
     }
 }

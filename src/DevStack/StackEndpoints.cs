@@ -10,6 +10,7 @@ namespace CinematicSwitch.DevStack;
 public sealed record StackEndpoints(
     KafkaEndpoint Kafka,
     S3Endpoint S3,
+    string SchemaRegistryUrl,
     string? IngestUrl,
     DemoTenant? DemoTenant)
 {

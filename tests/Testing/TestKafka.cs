@@ -37,6 +37,9 @@ public sealed class TestKafka : IDisposable
 
     public short ReplicationFactor { get; }
 
+    /// <summary>Creates topics on this cluster: the embedded cluster's API, or the AdminClient of a real one.</summary>
+    public ITopicProvisioner Provisioner => _provisioner;
+
     /// <summary>True when the tests run against the embedded cluster (which tests may not take apart: use <see cref="StartPrivate"/>).</summary>
     public bool IsEmbedded => _embedded is not null;
 

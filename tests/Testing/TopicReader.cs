@@ -2,12 +2,13 @@ using Confluent.Kafka;
 
 namespace CinematicSwitch.Testing;
 
-/// <summary>Reads a topic from the beginning, outside any service's consumer group.</summary>
+/// <summary>Reads a topic from the beginning, outside any consumer group (partitions are assigned, not subscribed).</summary>
 public static class TopicReader
 {
     /// <summary>
-    /// Reads until <paramref name="expected"/> records arrived (or the deadline passed), then keeps reading
-    /// briefly so that anything beyond — a duplicate — is seen too.
+    /// Reads every partition up to its end, again and again until <paramref name="expected"/> records arrived
+    /// (or the timeout passed); then, after a second's pause, once more to its new end, so that anything
+    /// beyond the expected count — a duplicate — is seen too.
     /// </summary>
     public static Task<List<ConsumeResult<TKey, TValue>>> ReadAsync<TKey, TValue>(
         string bootstrapServers,
@@ -20,7 +21,6 @@ public static class TopicReader
         {
             BootstrapServers = bootstrapServers,
             GroupId = $"reader-{Guid.NewGuid():N}",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
         };
         var builder = new ConsumerBuilder<TKey, TValue>(config);
@@ -30,20 +30,38 @@ public static class TopicReader
         }
 
         using var reader = builder.Build();
-        reader.Subscribe(topic);
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions
+            .Select(p => new TopicPartition(topic, p.PartitionId)).ToList();
+        reader.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
+
         var records = new List<ConsumeResult<TKey, TValue>>();
+        var next = partitions.ToDictionary(p => p.Partition.Value, _ => 0L);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (records.Count < expected && DateTime.UtcNow < deadline)
+        void ReadToEnd()
         {
-            if (reader.Consume(TimeSpan.FromMilliseconds(200)) is { } result)
+            var ends = partitions.ToDictionary(p => p.Partition.Value, p => reader.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High.Value);
+            while (ends.Any(e => next[e.Key] < e.Value) && DateTime.UtcNow < deadline)
             {
-                records.Add(result);
+                if (reader.Consume(TimeSpan.FromMilliseconds(200)) is { } result)
+                {
+                    records.Add(result);
+                    next[result.Partition.Value] = result.Offset.Value + 1;
+                }
             }
         }
 
-        while (reader.Consume(TimeSpan.FromSeconds(1)) is { } extra)
+        ReadToEnd();
+        while (records.Count < expected && DateTime.UtcNow < deadline)
         {
-            records.Add(extra);
+            Thread.Sleep(200);
+            ReadToEnd();
+        }
+
+        if (expected > 0)
+        {
+            Thread.Sleep(1000);
+            ReadToEnd();
         }
 
         reader.Close();
