@@ -1,0 +1,123 @@
+using CinematicSwitch.Processor.Tests.Support;
+using Xunit.Abstractions;
+
+namespace CinematicSwitch.Processor.Tests;
+
+/// <summary>
+/// Nothing lost, nothing doubled: the processor killed with SIGKILL mid-run and restarted, and a second
+/// instance joining mid-run. Checked from the outcome topics and from the provider simulator's own record
+/// of every job it was asked to create.
+/// </summary>
+public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Killed_twice_mid_run_every_request_has_one_outcome_one_job_and_no_tenant_overlaps()
+    {
+        const int requests = 500;
+        const int tenants = 50;
+        await using var bed = await ProcessorTestbed.StartAsync("crash", partitions: 6, latencyMs: 600);
+        var published = await PublishAsync(bed, requests, tenants);
+
+        var first = bed.StartProcessor("processor-1");
+        await WaitForJobsAsync(bed, 120);
+        await first.KillAsync();
+        output.WriteLine($"killed processor-1 after {bed.Simulators.Replicate.Jobs.Count} jobs");
+
+        var second = bed.StartProcessor("processor-2");
+        await WaitForJobsAsync(bed, 300);
+        await second.KillAsync();
+        output.WriteLine($"killed processor-2 after {bed.Simulators.Replicate.Jobs.Count} jobs");
+
+        bed.StartProcessor("processor-3");
+        var outcomes = await bed.OutcomesAsync(requests, TimeSpan.FromMinutes(5));
+        Report(bed, outcomes);
+
+        AssertExactlyOnce(bed, published, outcomes);
+    }
+
+    [Fact]
+    public async Task A_second_instance_joining_mid_run_loses_and_doubles_nothing()
+    {
+        const int requests = 200;
+        await using var bed = await ProcessorTestbed.StartAsync("rebalance", partitions: 6, latencyMs: 500);
+        var published = await PublishAsync(bed, requests, tenants: 40);
+        var settings = new Dictionary<string, string> { ["Processor:Stream:MaxInFlight"] = "8" };
+
+        bed.StartProcessor("processor-1", settings);
+        await WaitForJobsAsync(bed, 40);
+        bed.StartProcessor("processor-2", settings);
+        var outcomes = await bed.OutcomesAsync(requests, TimeSpan.FromMinutes(5));
+        Report(bed, outcomes);
+
+        AssertExactlyOnce(bed, published, outcomes);
+        Assert.Contains(bed.Logs, l => l.StartsWith("processor-1 |", StringComparison.Ordinal) && l.Contains("completed by", StringComparison.Ordinal));
+        Assert.Contains(bed.Logs, l => l.StartsWith("processor-2 |", StringComparison.Ordinal) && l.Contains("completed by", StringComparison.Ordinal));
+    }
+
+    private static async Task<Dictionary<Guid, (string Tenant, string Token)>> PublishAsync(ProcessorTestbed bed, int requests, int tenants)
+    {
+        var media = await bed.UploadImageAsync("shared");
+        var published = new Dictionary<Guid, (string, string)>();
+        for (var i = 0; i < requests; i++)
+        {
+            var tenant = $"tenant-{i % tenants:D2}";
+            var token = $"req-{i:D4}";
+            var request = ProcessorTestbed.Request(tenant, media, $"a medieval knight in a castle, {token} of {tenant}");
+            await bed.PublishAsync(request);
+            published[request.RequestId] = (tenant, token);
+        }
+
+        return published;
+    }
+
+    private static async Task WaitForJobsAsync(ProcessorTestbed bed, int jobs)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (bed.Simulators.Replicate.Jobs.Count < jobs)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"only {bed.Simulators.Replicate.Jobs.Count} provider jobs started");
+            await Task.Delay(100);
+        }
+    }
+
+    private static void AssertExactlyOnce(ProcessorTestbed bed, Dictionary<Guid, (string Tenant, string Token)> published, Outcomes outcomes)
+    {
+        // Exactly one outcome per request, and every request answered.
+        var perRequest = outcomes.PerRequest();
+        Assert.Equal(published.Keys.Order(), perRequest.Keys.Order());
+        Assert.All(perRequest, kv => Assert.True(kv.Value == 1, $"request {kv.Key} has {kv.Value} outcomes"));
+        Assert.Empty(outcomes.Failed);
+
+        // One provider job per request (prompts carry a token unique to each request).
+        var jobs = bed.Simulators.Replicate.Jobs;
+        var jobsPerRequest = published.Values.ToDictionary(p => p.Token, p => jobs.Where(j => j.Prompt.Contains(p.Token + " ", StringComparison.Ordinal)).ToList());
+        Assert.All(jobsPerRequest, kv => Assert.True(kv.Value.Count == 1, $"{kv.Key} started {kv.Value.Count} provider jobs"));
+
+        // Never two jobs of one tenant in flight at once.
+        foreach (var tenant in published.Values.GroupBy(p => p.Tenant))
+        {
+            var intervals = tenant.Select(p => jobsPerRequest[p.Token].Single())
+                .Select(j => (Start: j.CreatedAt, End: j.CanceledAt ?? j.EndedAt ?? DateTimeOffset.MaxValue))
+                .OrderBy(j => j.Start).ToList();
+            for (var i = 1; i < intervals.Count; i++)
+            {
+                Assert.True(intervals[i].Start >= intervals[i - 1].End,
+                    $"{tenant.Key}: a job started at {intervals[i].Start:O} while another ran until {intervals[i - 1].End:O}");
+            }
+        }
+    }
+
+    private void Report(ProcessorTestbed bed, Outcomes outcomes)
+    {
+        output.WriteLine($"{outcomes.Completed.Count} completed, {outcomes.Failed.Count} failed, {bed.Simulators.Replicate.Jobs.Count} provider jobs");
+        foreach (var failed in outcomes.Failed.Take(5))
+        {
+            output.WriteLine($"failed {failed.RequestId}: {failed.Error.Code} {failed.Error.Message} {string.Join(", ", failed.Error.Details)}");
+        }
+
+        foreach (var line in bed.Logs.Where(l => l.Contains(" ERR ", StringComparison.Ordinal) || l.Contains(" FTL ", StringComparison.Ordinal)).Take(20))
+        {
+            output.WriteLine(line);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text;
+using CinematicSwitch.Contracts;
+using CinematicSwitch.Contracts.Events;
+using CinematicSwitch.Processor.Tests.Support;
+using CinematicSwitch.Providers.Simulators.Core;
+using CinematicSwitch.Streaming.Processing;
+using CinematicSwitch.Testing;
+
+namespace CinematicSwitch.Processor.Tests;
+
+/// <summary>The processor as a process: outcomes, variations, partial success, invalid media, dead letters.</summary>
+public sealed class ProcessorOutcomeTests
+{
+    [Fact]
+    public async Task Every_variation_is_delivered_and_a_partial_success_carries_warnings()
+    {
+        await using var bed = await ProcessorTestbed.StartAsync("variations", partitions: 2, latencyMs: 200);
+        bed.Simulators.Replicate.Faults.Add(new FaultRule(FaultKind.PartialOutputs, PromptContains: "partial-case"));
+        var media = await bed.UploadImageAsync("tenant-a");
+        var three = ProcessorTestbed.Request("tenant-a", media, "a medieval knight in a castle, three takes", outputCount: 3);
+        var five = ProcessorTestbed.Request("tenant-b", media, "a 1920s flapper in a speakeasy, five takes", outputCount: 5);
+        var partial = ProcessorTestbed.Request("tenant-c", media, "an astronaut on the moon partial-case", outputCount: 4);
+        foreach (var request in new[] { three, five, partial })
+        {
+            await bed.PublishAsync(request);
+        }
+
+        bed.StartProcessor("processor");
+        var outcomes = await bed.OutcomesAsync(3, TimeSpan.FromSeconds(120));
+
+        Assert.Empty(outcomes.Failed);
+        var byId = outcomes.Completed.ToDictionary(c => c.RequestId);
+        Assert.Equal(3, byId[three.RequestId].Outputs.Count);
+        Assert.Equal(5, byId[five.RequestId].Outputs.Count);
+        Assert.Equal([0, 1, 2, 3, 4], byId[five.RequestId].Outputs.Select(o => o.Index));
+        Assert.Equal(2, byId[five.RequestId].ProviderJobIds.Count);
+        Assert.All(byId.Values, c => Assert.Equal(Provider.Replicate, c.Provider));
+        Assert.Empty(byId[three.RequestId].Warnings);
+        Assert.Empty(byId[five.RequestId].Warnings);
+
+        var partialOutcome = byId[partial.RequestId];
+        Assert.InRange(partialOutcome.Outputs.Count, 1, 3);
+        Assert.NotEmpty(partialOutcome.Warnings);
+        Assert.All(partialOutcome.Warnings, w => Assert.StartsWith("Failed to generate variation", w, StringComparison.Ordinal));
+        Assert.Equal(4, partialOutcome.RequestedCount);
+        Assert.Equal(partial, partialOutcome.Request);
+    }
+
+    [Fact]
+    public async Task Unreadable_media_fails_with_invalid_input_before_any_provider_call()
+    {
+        await using var bed = await ProcessorTestbed.StartAsync("invalid-media", partitions: 1, latencyMs: 50);
+        var missing = new MediaReference($"s3://{bed.Store.Options.InputsBucket}/{bed.Prefix}nothing-here.png", "image/png", MediaKind.Image, 100, "00");
+        var notMedia = await UploadTextAsync(bed);
+        var missingRequest = ProcessorTestbed.Request("tenant-a", missing, "a medieval knight in a castle");
+        var textRequest = ProcessorTestbed.Request("tenant-a", notMedia, "a medieval knight in a castle");
+        var shortDescription = ProcessorTestbed.Request("tenant-b", missing, "too short");
+        foreach (var request in new[] { missingRequest, textRequest, shortDescription })
+        {
+            await bed.PublishAsync(request);
+        }
+
+        bed.StartProcessor("processor");
+        var outcomes = await bed.OutcomesAsync(3, TimeSpan.FromSeconds(120));
+
+        Assert.Empty(outcomes.Completed);
+        var byId = outcomes.Failed.ToDictionary(f => f.RequestId);
+        Assert.All(byId.Values, f => Assert.Equal(ErrorCode.InvalidInput, f.Error.Code));
+        Assert.Equal(UserMessages.MediaUpload, byId[missingRequest.RequestId].Error.Message);
+        Assert.Equal(UserMessages.UnsupportedFormat, byId[textRequest.RequestId].Error.Message);
+        Assert.Equal(UserMessages.TextValidation, byId[shortDescription.RequestId].Error.Message);
+        Assert.Equal(textRequest, byId[textRequest.RequestId].Request);
+        Assert.Empty(bed.Simulators.Replicate.Jobs);
+    }
+
+    [Fact]
+    public async Task An_undecodable_record_is_dead_lettered_and_the_partition_keeps_moving()
+    {
+        await using var bed = await ProcessorTestbed.StartAsync("dlq", partitions: 1, latencyMs: 50);
+        var media = await bed.UploadImageAsync("tenant-a");
+        await bed.PublishRawAsync("tenant-a", Encoding.UTF8.GetBytes("{\"not\":\"avro\"}"));
+        var after = ProcessorTestbed.Request("tenant-a", media, "a medieval knight in a castle");
+        await bed.PublishAsync(after);
+
+        bed.StartProcessor("processor");
+        var outcomes = await bed.OutcomesAsync(1, TimeSpan.FromSeconds(120));
+
+        Assert.Equal(after.RequestId, Assert.Single(outcomes.Completed).RequestId);
+        var dead = Assert.Single(await TopicReader.ReadAsync<string, byte[]>(bed.Stack.Kafka.BootstrapServers, bed.Topic(Topics.RequestedDeadLetters), 1));
+        Assert.Equal("{\"not\":\"avro\"}", Encoding.UTF8.GetString(dead.Message.Value));
+        Assert.Equal("tenant-a", dead.Message.Key);
+        Assert.True(dead.Message.Headers.TryGetLastBytes(StreamHeaders.DeadLetterReason, out var reason));
+        Assert.Contains("magic byte", Encoding.UTF8.GetString(reason), StringComparison.OrdinalIgnoreCase);
+        Assert.True(dead.Message.Headers.TryGetLastBytes(StreamHeaders.DeadLetterOriginalOffset, out var offset));
+        Assert.Equal("0", Encoding.UTF8.GetString(offset));
+    }
+
+    private static async Task<MediaReference> UploadTextAsync(ProcessorTestbed bed)
+    {
+        var bytes = Encoding.UTF8.GetBytes("this is a text file pretending to be a picture");
+        await using var content = new MemoryStream(bytes);
+        var location = await bed.Store.PutAsync(bed.Store.Options.InputsBucket, $"{bed.Prefix}fake.png", content, "image/png", null, CancellationToken.None);
+        return new MediaReference(location.Uri, "image/png", MediaKind.Image, bytes.Length, "00");
+    }
+}

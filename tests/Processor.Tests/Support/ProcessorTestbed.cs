@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using CinematicSwitch.Contracts;
+using CinematicSwitch.Contracts.Events;
+using CinematicSwitch.DevStack.Components;
+using CinematicSwitch.Providers.Simulators;
+using CinematicSwitch.Providers.Simulators.Core;
+using CinematicSwitch.SchemaRegistry;
+using CinematicSwitch.SchemaRegistry.Serdes;
+using CinematicSwitch.ServiceDefaults.Storage;
+using CinematicSwitch.Testing;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CinematicSwitch.Processor.Tests.Support;
+
+/// <summary>
+/// A test's own topology (under a prefix) on the shared stack, provider simulators, and processors run as
+/// OS processes from their build output, configured only by environment variables.
+/// </summary>
+public sealed class ProcessorTestbed : IAsyncDisposable
+{
+    private readonly List<ServiceProcess> _processes = [];
+    private readonly SchemaRegistryClient _registry;
+    private readonly IProducer<string, byte[]> _producer;
+
+    private ProcessorTestbed(SharedStack stack, string prefix, ProviderSimulators simulators)
+    {
+        Stack = stack;
+        Prefix = prefix;
+        Simulators = simulators;
+        _registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
+        Serdes = new AvroSerdeFactory(_registry, new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
+        _producer = stack.Kafka.ClientFactory(prefix).CreateProducer<string, byte[]>("test-requests");
+        Store = stack.S3.CreateStore();
+    }
+
+    public SharedStack Stack { get; }
+
+    public string Prefix { get; }
+
+    public ProviderSimulators Simulators { get; }
+
+    public AvroSerdeFactory Serdes { get; }
+
+    public ObjectStore Store { get; }
+
+    /// <summary>Every line the processors wrote, for diagnosis and for checking what never reaches logs.</summary>
+    public ConcurrentQueue<string> Logs { get; } = new();
+
+    public string Topic(string contractName) => Prefix + contractName;
+
+    public static async Task<ProcessorTestbed> StartAsync(string test, int partitions, int latencyMs)
+    {
+        var stack = await SharedStack.GetAsync();
+        var prefix = TestKafka.NewPrefix(test);
+        await stack.Kafka.CreateTopologyAsync(prefix, partitions);
+        var simulators = await ProviderSimulators.StartAsync(new SimulatorOptions { LatencyMs = latencyMs }, CancellationToken.None);
+        return new ProcessorTestbed(stack, prefix, simulators);
+    }
+
+    /// <summary>Starts a processor process; <paramref name="settings"/> override defaults (configuration keys, ':' separated).</summary>
+    public ServiceProcess StartProcessor(string name, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var s3 = Stack.S3.Options;
+        var configuration = new Dictionary<string, string>
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Kafka:BootstrapServers"] = Stack.Kafka.BootstrapServers,
+            ["Kafka:TopicPrefix"] = Prefix,
+            ["Kafka:SessionTimeoutMs"] = "6000",
+            ["SchemaRegistry:Url"] = Stack.SchemaRegistry.Url,
+            ["S3:ServiceUrl"] = s3.ServiceUrl ?? "",
+            ["S3:Region"] = s3.Region,
+            ["S3:AccessKey"] = s3.AccessKey ?? "",
+            ["S3:SecretKey"] = s3.SecretKey ?? "",
+            ["S3:ForcePathStyle"] = s3.ForcePathStyle.ToString(),
+            ["S3:DisableChunkedUploads"] = s3.DisableChunkedUploads.ToString(),
+            ["S3:InputsBucket"] = s3.InputsBucket,
+            ["S3:ArchiveBucket"] = s3.ArchiveBucket,
+            ["Processor:Stream:GroupId"] = Prefix + "processor",
+            ["Processor:Stream:CommitInterval"] = "00:00:00.200",
+            ["Providers:Replicate:PollIntervalMs"] = "200",
+            ["Providers:Replicate:PreferWaitSeconds"] = "1",
+            ["Providers:Runway:PollIntervalMs"] = "200",
+            ["Providers:Leonardo:PollIntervalMs"] = "200",
+            ["Metrics:LogIntervalSeconds"] = "0",
+        };
+        foreach (var (key, value) in Simulators.ProviderConfiguration())
+        {
+            configuration[key] = value ?? "";
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            configuration[key] = value;
+        }
+
+        var environment = configuration.ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
+        var process = ServiceProcess.Start(name, ServiceProcess.AssemblyPath("Processor", BuildConfiguration), environment,
+            line => Logs.Enqueue($"{name} | {line}"), NullLogger.Instance);
+        _processes.Add(process);
+        return process;
+    }
+
+    /// <summary>Uploads an image to the inputs bucket and returns the reference a request carries.</summary>
+    public async Task<MediaReference> UploadImageAsync(string tenant)
+    {
+        var png = MediaStore.Png(64, 48);
+        var key = $"{Prefix}{tenant}/{Guid.NewGuid():N}.png";
+        await using var content = new MemoryStream(png);
+        var location = await Store.PutAsync(Store.Options.InputsBucket, key, content, "image/png", null, CancellationToken.None);
+        return new MediaReference(location.Uri, "image/png", MediaKind.Image, png.Length, Convert.ToHexStringLower(SHA256.HashData(png)));
+    }
+
+    public static TransformationRequested Request(string tenant, MediaReference? media, string description, int outputCount = 1,
+        TransformationTask task = TransformationTask.ImageTransform) => new(
+        Guid.NewGuid(), tenant, Guid.NewGuid().ToString(), "test:processor",
+        DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), task, media,
+        description, null, null, outputCount, "original", null, null, null);
+
+    public async Task PublishAsync(TransformationRequested request)
+    {
+        var topic = Topic(Topics.Requested);
+        var value = await Serdes.Serializer<TransformationRequested>().SerializeAsync(request, topic);
+        await _producer.ProduceAsync(topic, new Message<string, byte[]> { Key = request.TenantId, Value = value });
+    }
+
+    public async Task PublishRawAsync(string key, byte[] value) =>
+        await _producer.ProduceAsync(Topic(Topics.Requested), new Message<string, byte[]> { Key = key, Value = value });
+
+    /// <summary>Every outcome event published so far (waiting until <paramref name="expected"/> arrived), by request id.</summary>
+    public async Task<Outcomes> OutcomesAsync(int expected, TimeSpan timeout)
+    {
+        var outcomes = new Outcomes();
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var completed = await TopicReader.ReadAsync<string, TransformationCompleted>(Stack.Kafka.BootstrapServers,
+                Topic(Topics.Completed), 0, Serdes.Deserializer<TransformationCompleted>(), TimeSpan.FromSeconds(30));
+            var failed = await TopicReader.ReadAsync<string, TransformationFailed>(Stack.Kafka.BootstrapServers,
+                Topic(Topics.Failed), 0, Serdes.Deserializer<TransformationFailed>(), TimeSpan.FromSeconds(30));
+            outcomes = new Outcomes(completed.Select(c => c.Message.Value).ToList(), failed.Select(f => f.Message.Value).ToList());
+            if (outcomes.Count >= expected || DateTime.UtcNow > deadline)
+            {
+                return outcomes;
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+
+        _producer.Dispose();
+        _registry.Dispose();
+        await Simulators.DisposeAsync();
+    }
+
+    /// <summary>The build configuration of this test assembly (Debug or Release), to start services built alike.</summary>
+    private static string BuildConfiguration =>
+        new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+}
+
+public sealed record Outcomes(IReadOnlyList<TransformationCompleted> Completed, IReadOnlyList<TransformationFailed> Failed)
+{
+    public Outcomes()
+        : this([], [])
+    {
+    }
+
+    public int Count => Completed.Count + Failed.Count;
+
+    /// <summary>How many outcome events each request has.</summary>
+    public Dictionary<Guid, int> PerRequest() =>
+        Completed.Select(c => c.RequestId).Concat(Failed.Select(f => f.RequestId))
+            .GroupBy(id => id).ToDictionary(g => g.Key, g => g.Count());
+}
