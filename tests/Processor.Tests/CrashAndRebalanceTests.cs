@@ -1,4 +1,4 @@
-using CinematicSwitch.Processor.Tests.Support;
+using CinematicSwitch.Testing;
 using Xunit.Abstractions;
 
 namespace CinematicSwitch.Processor.Tests;
@@ -15,7 +15,7 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
     {
         const int requests = 500;
         const int tenants = 50;
-        await using var bed = await ProcessorTestbed.StartAsync("crash", partitions: 6, latencyMs: 600);
+        await using var bed = await PipelineTestbed.StartAsync("crash", partitions: 6, latencyMs: 600);
         var published = await PublishAsync(bed, requests, tenants);
 
         var first = bed.StartProcessor("processor-1");
@@ -39,7 +39,7 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
     public async Task A_second_instance_joining_mid_run_loses_and_doubles_nothing()
     {
         const int requests = 200;
-        await using var bed = await ProcessorTestbed.StartAsync("rebalance", partitions: 6, latencyMs: 500);
+        await using var bed = await PipelineTestbed.StartAsync("rebalance", partitions: 6, latencyMs: 500);
         var published = await PublishAsync(bed, requests, tenants: 40);
         var settings = new Dictionary<string, string> { ["Processor:Stream:MaxInFlight"] = "8" };
 
@@ -54,7 +54,7 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
         Assert.Contains(bed.Logs, l => l.StartsWith("processor-2 |", StringComparison.Ordinal) && l.Contains("completed by", StringComparison.Ordinal));
     }
 
-    private static async Task<Dictionary<Guid, (string Tenant, string Token)>> PublishAsync(ProcessorTestbed bed, int requests, int tenants)
+    private static async Task<Dictionary<Guid, (string Tenant, string Token)>> PublishAsync(PipelineTestbed bed, int requests, int tenants)
     {
         var media = await bed.UploadImageAsync("shared");
         var published = new Dictionary<Guid, (string, string)>();
@@ -62,7 +62,7 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
         {
             var tenant = $"tenant-{i % tenants:D2}";
             var token = $"req-{i:D4}";
-            var request = ProcessorTestbed.Request(tenant, media, $"a medieval knight in a castle, {token} of {tenant}");
+            var request = PipelineTestbed.Request(tenant, media, $"a medieval knight in a castle, {token} of {tenant}");
             await bed.PublishAsync(request);
             published[request.RequestId] = (tenant, token);
         }
@@ -70,7 +70,7 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
         return published;
     }
 
-    private static async Task WaitForJobsAsync(ProcessorTestbed bed, int jobs)
+    private static async Task WaitForJobsAsync(PipelineTestbed bed, int jobs)
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (bed.Simulators.Replicate.Jobs.Count < jobs)
@@ -80,7 +80,7 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
         }
     }
 
-    private static void AssertExactlyOnce(ProcessorTestbed bed, Dictionary<Guid, (string Tenant, string Token)> published, Outcomes outcomes)
+    private static void AssertExactlyOnce(PipelineTestbed bed, Dictionary<Guid, (string Tenant, string Token)> published, Outcomes outcomes)
     {
         // Exactly one outcome per request, and every request answered.
         var perRequest = outcomes.PerRequest();
@@ -107,7 +107,7 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
         }
     }
 
-    private void Report(ProcessorTestbed bed, Outcomes outcomes)
+    private void Report(PipelineTestbed bed, Outcomes outcomes)
     {
         output.WriteLine($"{outcomes.Completed.Count} completed, {outcomes.Failed.Count} failed, {bed.Simulators.Replicate.Jobs.Count} provider jobs");
         foreach (var failed in outcomes.Failed.Take(5))

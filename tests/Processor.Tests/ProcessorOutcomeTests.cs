@@ -1,7 +1,6 @@
 using System.Text;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
-using CinematicSwitch.Processor.Tests.Support;
 using CinematicSwitch.Providers.Simulators.Core;
 using CinematicSwitch.Streaming.Processing;
 using CinematicSwitch.Testing;
@@ -14,12 +13,12 @@ public sealed class ProcessorOutcomeTests
     [Fact]
     public async Task Every_variation_is_delivered_and_a_partial_success_carries_warnings()
     {
-        await using var bed = await ProcessorTestbed.StartAsync("variations", partitions: 2, latencyMs: 200);
+        await using var bed = await PipelineTestbed.StartAsync("variations", partitions: 2, latencyMs: 200);
         bed.Simulators.Replicate.Faults.Add(new FaultRule(FaultKind.PartialOutputs, PromptContains: "partial-case"));
         var media = await bed.UploadImageAsync("tenant-a");
-        var three = ProcessorTestbed.Request("tenant-a", media, "a medieval knight in a castle, three takes", outputCount: 3);
-        var five = ProcessorTestbed.Request("tenant-b", media, "a 1920s flapper in a speakeasy, five takes", outputCount: 5);
-        var partial = ProcessorTestbed.Request("tenant-c", media, "an astronaut on the moon partial-case", outputCount: 4);
+        var three = PipelineTestbed.Request("tenant-a", media, "a medieval knight in a castle, three takes", outputCount: 3);
+        var five = PipelineTestbed.Request("tenant-b", media, "a 1920s flapper in a speakeasy, five takes", outputCount: 5);
+        var partial = PipelineTestbed.Request("tenant-c", media, "an astronaut on the moon partial-case", outputCount: 4);
         foreach (var request in new[] { three, five, partial })
         {
             await bed.PublishAsync(request);
@@ -49,12 +48,12 @@ public sealed class ProcessorOutcomeTests
     [Fact]
     public async Task Unreadable_media_fails_with_invalid_input_before_any_provider_call()
     {
-        await using var bed = await ProcessorTestbed.StartAsync("invalid-media", partitions: 1, latencyMs: 50);
+        await using var bed = await PipelineTestbed.StartAsync("invalid-media", partitions: 1, latencyMs: 50);
         var missing = new MediaReference($"s3://{bed.Store.Options.InputsBucket}/{bed.Prefix}nothing-here.png", "image/png", MediaKind.Image, 100, "00");
         var notMedia = await UploadTextAsync(bed);
-        var missingRequest = ProcessorTestbed.Request("tenant-a", missing, "a medieval knight in a castle");
-        var textRequest = ProcessorTestbed.Request("tenant-a", notMedia, "a medieval knight in a castle");
-        var shortDescription = ProcessorTestbed.Request("tenant-b", missing, "too short");
+        var missingRequest = PipelineTestbed.Request("tenant-a", missing, "a medieval knight in a castle");
+        var textRequest = PipelineTestbed.Request("tenant-a", notMedia, "a medieval knight in a castle");
+        var shortDescription = PipelineTestbed.Request("tenant-b", missing, "too short");
         foreach (var request in new[] { missingRequest, textRequest, shortDescription })
         {
             await bed.PublishAsync(request);
@@ -76,10 +75,10 @@ public sealed class ProcessorOutcomeTests
     [Fact]
     public async Task An_undecodable_record_is_dead_lettered_and_the_partition_keeps_moving()
     {
-        await using var bed = await ProcessorTestbed.StartAsync("dlq", partitions: 1, latencyMs: 50);
+        await using var bed = await PipelineTestbed.StartAsync("dlq", partitions: 1, latencyMs: 50);
         var media = await bed.UploadImageAsync("tenant-a");
         await bed.PublishRawAsync("tenant-a", Encoding.UTF8.GetBytes("{\"not\":\"avro\"}"));
-        var after = ProcessorTestbed.Request("tenant-a", media, "a medieval knight in a castle");
+        var after = PipelineTestbed.Request("tenant-a", media, "a medieval knight in a castle");
         await bed.PublishAsync(after);
 
         bed.StartProcessor("processor");
@@ -95,7 +94,7 @@ public sealed class ProcessorOutcomeTests
         Assert.Equal("0", Encoding.UTF8.GetString(offset));
     }
 
-    private static async Task<MediaReference> UploadTextAsync(ProcessorTestbed bed)
+    private static async Task<MediaReference> UploadTextAsync(PipelineTestbed bed)
     {
         var bytes = Encoding.UTF8.GetBytes("this is a text file pretending to be a picture");
         await using var content = new MemoryStream(bytes);

@@ -8,23 +8,22 @@ using CinematicSwitch.Providers.Simulators.Core;
 using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.SchemaRegistry.Serdes;
 using CinematicSwitch.ServiceDefaults.Storage;
-using CinematicSwitch.Testing;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace CinematicSwitch.Processor.Tests.Support;
+namespace CinematicSwitch.Testing;
 
 /// <summary>
-/// A test's own topology (under a prefix) on the shared stack, provider simulators, and processors run as
-/// OS processes from their build output, configured only by environment variables.
+/// A test's own topology (under a prefix) on the shared stack, provider simulators, and the services run as
+/// OS processes from their build output, configured only by environment variables (as a container would be).
 /// </summary>
-public sealed class ProcessorTestbed : IAsyncDisposable
+public sealed class PipelineTestbed : IAsyncDisposable
 {
     private readonly List<ServiceProcess> _processes = [];
     private readonly SchemaRegistryClient _registry;
     private readonly IProducer<string, byte[]> _producer;
 
-    private ProcessorTestbed(SharedStack stack, string prefix, ProviderSimulators simulators)
+    private PipelineTestbed(SharedStack stack, string prefix, ProviderSimulators simulators)
     {
         Stack = stack;
         Prefix = prefix;
@@ -45,22 +44,29 @@ public sealed class ProcessorTestbed : IAsyncDisposable
 
     public ObjectStore Store { get; }
 
-    /// <summary>Every line the processors wrote, for diagnosis and for checking what never reaches logs.</summary>
+    /// <summary>Every line the services wrote, for diagnosis and for checking what never reaches logs.</summary>
     public ConcurrentQueue<string> Logs { get; } = new();
 
     public string Topic(string contractName) => Prefix + contractName;
 
-    public static async Task<ProcessorTestbed> StartAsync(string test, int partitions, int latencyMs)
+    public static async Task<PipelineTestbed> StartAsync(string test, int partitions, int latencyMs)
     {
         var stack = await SharedStack.GetAsync();
         var prefix = TestKafka.NewPrefix(test);
         await stack.Kafka.CreateTopologyAsync(prefix, partitions);
         var simulators = await ProviderSimulators.StartAsync(new SimulatorOptions { LatencyMs = latencyMs }, CancellationToken.None);
-        return new ProcessorTestbed(stack, prefix, simulators);
+        return new PipelineTestbed(stack, prefix, simulators);
     }
 
     /// <summary>Starts a processor process; <paramref name="settings"/> override defaults (configuration keys, ':' separated).</summary>
-    public ServiceProcess StartProcessor(string name, IReadOnlyDictionary<string, string>? settings = null)
+    public ServiceProcess StartProcessor(string name, IReadOnlyDictionary<string, string>? settings = null) =>
+        StartService("Processor", name, settings);
+
+    /// <summary>
+    /// Starts a service (src/{project}) attached to this testbed's Kafka prefix, registry, S3 and simulators, with
+    /// its consumer group under the prefix; <paramref name="settings"/> override defaults.
+    /// </summary>
+    public ServiceProcess StartService(string project, string name, IReadOnlyDictionary<string, string>? settings = null)
     {
         var s3 = Stack.S3.Options;
         var configuration = new Dictionary<string, string>
@@ -78,8 +84,8 @@ public sealed class ProcessorTestbed : IAsyncDisposable
             ["S3:DisableChunkedUploads"] = s3.DisableChunkedUploads.ToString(),
             ["S3:InputsBucket"] = s3.InputsBucket,
             ["S3:ArchiveBucket"] = s3.ArchiveBucket,
-            ["Processor:Stream:GroupId"] = Prefix + "processor",
-            ["Processor:Stream:CommitInterval"] = "00:00:00.200",
+            [$"{project}:Stream:GroupId"] = Prefix + project.ToLowerInvariant(),
+            [$"{project}:Stream:CommitInterval"] = "00:00:00.200",
             ["Providers:Replicate:PollIntervalMs"] = "200",
             ["Providers:Replicate:PreferWaitSeconds"] = "1",
             ["Providers:Runway:PollIntervalMs"] = "200",
@@ -97,7 +103,7 @@ public sealed class ProcessorTestbed : IAsyncDisposable
         }
 
         var environment = configuration.ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
-        var process = ServiceProcess.Start(name, ServiceProcess.AssemblyPath("Processor", BuildConfiguration), environment,
+        var process = ServiceProcess.Start(name, ServiceProcess.AssemblyPath(project, BuildConfiguration), environment,
             line => Logs.Enqueue($"{name} | {line}"), NullLogger.Instance);
         _processes.Add(process);
         return process;
