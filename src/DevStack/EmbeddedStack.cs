@@ -1,4 +1,5 @@
 using CinematicSwitch.DevStack.Components;
+using CinematicSwitch.ServiceDefaults.Endpoints;
 using CinematicSwitch.SchemaRegistry.Server;
 using CinematicSwitch.ServiceDefaults.Storage;
 using CinematicSwitch.ServiceDefaults.Topology;

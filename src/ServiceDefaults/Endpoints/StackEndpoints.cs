@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace CinematicSwitch.DevStack;
+namespace CinematicSwitch.ServiceDefaults.Endpoints;
 
 /// <summary>
 /// What the embedded stack exposes, written to .devstack/endpoints.json so other tools (the ops CLI,
