@@ -17,13 +17,16 @@ internal static class ApiJson
     public static IResult Error(ErrorBody error) => Results.Json(new ErrorEnvelope(false, error), Options, statusCode: error.StatusCode);
 
     /// <summary>
-    /// Writes the error JSON. A request that still has a body gets "Connection: close": the refusal may come before
-    /// the body was read (an oversized upload), and closing is what keeps the server from reading the rest of it.
+    /// Writes the error JSON. When a refusal leaves a large (or unknown) part of the body unread, the connection is
+    /// closed once the answer is out: Kestrel would otherwise read and discard the rest (for up to 5 s) to reuse the
+    /// connection, and the rest of a 2 GB upload must not be read at all. Over HTTP/1.1 a client that is still
+    /// sending may then miss the answer; clients that send "Expect: 100-continue" never send a refused body at all.
     /// </summary>
     public static async Task WriteErrorAsync(HttpContext context, ErrorBody error)
     {
         context.Response.Clear();
-        if (context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+        var close = BodyProgress.Unread(context) is not (>= 0 and <= DrainableBytes);
+        if (close)
         {
             context.Response.Headers.Connection = "close";
         }
@@ -40,5 +43,13 @@ internal static class ApiJson
 
         context.Response.StatusCode = error.StatusCode;
         await context.Response.WriteAsJsonAsync(new ErrorEnvelope(false, error), Options, context.RequestAborted);
+        if (close)
+        {
+            await context.Response.CompleteAsync();
+            context.Abort();
+        }
     }
+
+    /// <summary>An unread remainder up to this is left for Kestrel to drain, keeping the connection.</summary>
+    private const long DrainableBytes = 1024 * 1024;
 }

@@ -37,6 +37,7 @@ internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics
         try
         {
             LimitBody(http, maxBodyBytes);
+            BodyProgress.Track(http);
             var context = CreateContext(http, contract, caller);
             log.RequestId = context.RequestId;
             http.Response.Headers[CorrelationIdHeader] = context.CorrelationId;

@@ -37,7 +37,9 @@ internal static class MultipartForm
                 throw Problems.InvalidValue("form", $"A request has at most {MaxSections} form fields.");
             }
 
-            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+            // (IsFormDisposition() means "form-data without a file name": file parts are checked separately.)
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
@@ -68,6 +70,10 @@ internal static class MultipartForm
                 session.Fields.Set(name, FieldValue.FromText(text));
             }
         }
+
+        // The epilogue after the closing boundary (normally a line break): read to the end, so that a refusal of a
+        // complete form keeps the connection.
+        await ReadTextAsync(request.Body, "epilogue", cancellationToken);
     }
 
     private static async Task<string> ReadTextAsync(Stream body, string name, CancellationToken cancellationToken)

@@ -1,0 +1,89 @@
+using Amazon.S3.Model;
+using CinematicSwitch.Contracts;
+using CinematicSwitch.Contracts.Events;
+using CinematicSwitch.SchemaRegistry;
+using CinematicSwitch.SchemaRegistry.Serdes;
+using CinematicSwitch.ServiceDefaults.Storage;
+using CinematicSwitch.Testing;
+using Confluent.Kafka;
+
+namespace CinematicSwitch.Ingest.Tests.Support;
+
+/// <summary>
+/// One Ingest host per test class on the shared stack, with topics of its own (a fresh prefix), plus what tests need
+/// around it: reading the requested topic through the registry, producing outcome events as the processor and
+/// archiver would, and looking into the inputs bucket.
+/// </summary>
+public sealed class IngestFixture : IAsyncLifetime, IDisposable
+{
+    private SchemaRegistryClient? _registry;
+
+    internal SharedStack Stack { get; private set; } = null!;
+
+    internal IngestHost Host { get; private set; } = null!;
+
+    internal string Prefix { get; private set; } = "";
+
+    internal ObjectStore Store { get; private set; } = null!;
+
+    internal AvroSerdeFactory Serdes { get; private set; } = null!;
+
+    /// <summary>Settings the host of this fixture starts with (a subclass or test may start more hosts with them).</summary>
+    internal Dictionary<string, string?> Settings { get; private set; } = [];
+
+    public async Task InitializeAsync()
+    {
+        Stack = await SharedStack.GetAsync();
+        Prefix = TestKafka.NewPrefix("ingest");
+        await Stack.Kafka.CreateTopologyAsync(Prefix);
+        Settings = IngestHost.Settings(Stack.Kafka.BootstrapServers, Prefix, Stack.SchemaRegistry.Url, Stack.S3);
+        Host = await IngestHost.StartAsync(Settings);
+        Store = Stack.S3.CreateStore();
+        _registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = Stack.SchemaRegistry.Url });
+        Serdes = new AvroSerdeFactory(_registry, new SchemaRegistryOptions { Url = Stack.SchemaRegistry.Url });
+    }
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+
+    public void Dispose() => _registry?.Dispose();
+
+    internal string Topic(string contractName) => Prefix + contractName;
+
+    /// <summary>The requested events on this fixture's topic, decoded through the schema registry.</summary>
+    internal async Task<List<ConsumeResult<string, TransformationRequested>>> RequestedAsync(int expected, TimeSpan? timeout = null) =>
+        await TopicReader.ReadAsync<string, TransformationRequested>(Stack.Kafka.BootstrapServers, Topic(Topics.Requested), expected,
+            Serdes.Deserializer<TransformationRequested>(), timeout ?? TimeSpan.FromSeconds(expected == 0 ? 2 : 30));
+
+    /// <summary>Publishes an event as the pipeline would: keyed by tenant, Avro through the registry.</summary>
+    internal async Task ProduceAsync<T>(string contractTopic, T value)
+        where T : class, ICinematicEvent
+    {
+        var topic = Topic(contractTopic);
+        var bytes = await Serdes.Serializer<T>().SerializeAsync(value, new SerializationContext(MessageComponentType.Value, topic));
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = Stack.Kafka.BootstrapServers }).Build();
+        await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = value.TenantId, Value = bytes });
+    }
+
+    /// <summary>Keys of the objects under a prefix of the inputs bucket.</summary>
+    internal async Task<List<S3Object>> InputsAsync(string keyPrefix)
+    {
+        var response = await Store.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Store.Options.InputsBucket, Prefix = keyPrefix });
+        return response.S3Objects ?? [];
+    }
+
+    internal async Task<byte[]> ReadObjectAsync(string uri)
+    {
+        using var response = await Store.GetAsync(S3ObjectRef.Parse(uri), CancellationToken.None);
+        using var copy = new MemoryStream();
+        await response.ResponseStream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
+    internal async Task<(long Length, string Sha256)> HashObjectAsync(string uri)
+    {
+        using var response = await Store.GetAsync(S3ObjectRef.Parse(uri), CancellationToken.None);
+        using var sha = System.Security.Cryptography.SHA256.Create();
+        var hash = await sha.ComputeHashAsync(response.ResponseStream);
+        return (response.ContentLength, Convert.ToHexStringLower(hash));
+    }
+}
