@@ -59,18 +59,14 @@ public sealed class SchemaRegistryClient : ISchemaRegistryClient, IDisposable
         _lookedUp = new AsyncCache<(string, string), RegisteredSchema>(options.MaxCachedSchemas);
     }
 
-    /// <summary>The registry's base URL, for messages.</summary>
-    public string Endpoint => _endpoint;
-
     public Task<int> RegisterSchemaAsync(string subject, string schema, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(subject);
         ArgumentException.ThrowIfNullOrEmpty(schema);
         return _registered.GetOrLoadAsync((subject, schema), async key =>
         {
-            var response = await SendAsync(HttpMethod.Post, $"subjects/{Escape(key.Subject)}/versions",
-                JsonContent.Create(new SchemaRequest(key.Schema), RegistryJson.Default.SchemaRequest, RequestMediaType),
-                RegistryJson.Default.RegisterResponse, CancellationToken.None);
+            var response = await PostSchemaAsync($"subjects/{Escape(key.Subject)}/versions", key.Schema, RegistryJson.Default.RegisterResponse,
+                CancellationToken.None);
             _byId.Set(response.Id, new SchemaById(response.Id, key.Schema, "AVRO"));
             _logger.LogInformation("Schema registered under {Subject} with id {SchemaId} ({Length} characters)", key.Subject, response.Id, key.Schema.Length);
             return response.Id;
@@ -83,10 +79,8 @@ public sealed class SchemaRegistryClient : ISchemaRegistryClient, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(schema);
         return _lookedUp.GetOrLoadAsync((subject, schema), async key =>
         {
-            var response = await SendAsync(HttpMethod.Post, $"subjects/{Escape(key.Subject)}",
-                JsonContent.Create(new SchemaRequest(key.Schema), RegistryJson.Default.SchemaRequest, RequestMediaType),
-                RegistryJson.Default.SubjectSchemaResponse, CancellationToken.None);
-            return ToRegistered(response);
+            return ToRegistered(await PostSchemaAsync($"subjects/{Escape(key.Subject)}", key.Schema, RegistryJson.Default.SubjectSchemaResponse,
+                CancellationToken.None));
         }, cancellationToken);
     }
 
@@ -111,8 +105,7 @@ public sealed class SchemaRegistryClient : ISchemaRegistryClient, IDisposable
 
     public async Task<CompatibilityCheck> CheckCompatibilityAsync(string subject, string schema, CancellationToken cancellationToken = default)
     {
-        var response = await SendAsync(HttpMethod.Post, $"compatibility/subjects/{Escape(subject)}/versions/latest?verbose=true",
-            JsonContent.Create(new SchemaRequest(schema), RegistryJson.Default.SchemaRequest, RequestMediaType),
+        var response = await PostSchemaAsync($"compatibility/subjects/{Escape(subject)}/versions/latest?verbose=true", schema,
             RegistryJson.Default.CompatibilityResponse, cancellationToken);
         return new CompatibilityCheck(response.IsCompatible, response.Messages ?? []);
     }
@@ -146,6 +139,10 @@ public sealed class SchemaRegistryClient : ISchemaRegistryClient, IDisposable
 
     private static RegisteredSchema ToRegistered(SubjectSchemaResponse response) =>
         new(response.Subject, response.Version, response.Id, response.Schema, response.SchemaType ?? "AVRO");
+
+    private Task<T> PostSchemaAsync<T>(string path, string schema, JsonTypeInfo<T> responseType, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, path, JsonContent.Create(new SchemaRequest(schema), RegistryJson.Default.SchemaRequest, RequestMediaType),
+            responseType, cancellationToken);
 
     private static string Escape(string subject) => Uri.EscapeDataString(subject);
 

@@ -83,5 +83,4 @@ public sealed record ErrorResponse(
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(List<int>))]
 [JsonSerializable(typeof(int))]
-[JsonSerializable(typeof(Dictionary<string, string>))]
 public sealed partial class RegistryJson : JsonSerializerContext;
