@@ -36,7 +36,7 @@ internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics
         string? code = null;
         try
         {
-            LimitBody(http, maxBodyBytes);
+            LimitBody(http, maxBodyBytes, contract);
             BodyProgress.Track(http);
             var context = CreateContext(http, contract, caller);
             log.RequestId = context.RequestId;
@@ -86,7 +86,7 @@ internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics
     /// Raises Kestrel's body limit to what this endpoint can need (its default is 30 MB), and refuses a declared
     /// length beyond it before reading a byte.
     /// </summary>
-    private static void LimitBody(HttpContext http, long maxBodyBytes)
+    private static void LimitBody(HttpContext http, long maxBodyBytes, IntakeContract contract)
     {
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -95,7 +95,7 @@ internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics
 
         if (http.Request.ContentLength > maxBodyBytes)
         {
-            throw Problems.TooLarge(maxBodyBytes, "request body");
+            throw Problems.TooLarge(maxBodyBytes, "request body", contract.MediaField);
         }
     }
 

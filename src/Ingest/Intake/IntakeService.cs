@@ -91,7 +91,10 @@ internal sealed partial class IntakeService(
             log.OutputCount = request.OutputCount;
             log.Task = request.Task;
 
-            var e = new TransformationRequested(context.RequestId, context.TenantId, context.CorrelationId, context.Requester, time.GetUtcNow(),
+            // Events carry milliseconds (timestamp-millis): the local state must hold the time exactly as readers will see it.
+            var now = time.GetUtcNow();
+            var e = new TransformationRequested(context.RequestId, context.TenantId, context.CorrelationId, context.Requester,
+                now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond)),
                 request.Task, session.Media?.Reference, request.SceneDescription, request.StylePreset, request.Prompt, request.OutputCount,
                 request.AspectRatio, request.Video, request.Provider, null);
             log.PublishTime = await publisher.PublishAsync(e);

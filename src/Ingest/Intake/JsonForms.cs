@@ -8,7 +8,7 @@ namespace CinematicSwitch.Ingest.Intake;
 /// The JSON request shapes: /dev/run's <c>{"provider", "task", "payload": {"image", "prompt", "model", "output_count",
 /// "aspect_ratio", ...}}</c> and /generate/cinematic's flat <c>{"media", "scene_description", ...}</c>.
 /// </summary>
-internal sealed class JsonForms(JsonMedia media)
+internal sealed class JsonForms(JsonMedia jsonMedia)
 {
     public static bool IsJson(HttpRequest request) => request.HasJsonContentType();
 
@@ -47,11 +47,13 @@ internal sealed class JsonForms(JsonMedia media)
             throw new ApiException(Problems.Body(ApiErrors.InvalidInput, UserMessages.InvalidJson, 400, ("reason", "The body must be a JSON object.")));
         }
 
-        // Every field is known before the media is stored, so field errors never cost an upload.
-        if (read(document.RootElement) is { ValueKind: not JsonValueKind.Null } file
+        // Every field is known before the media is stored, so field errors never cost an upload (or a fetch).
+        var media = read(document.RootElement);
+        RequestValidator.CheckArrivedFields(session.Fields, session.Context.Contract);
+        if (media is { ValueKind: not JsonValueKind.Null } file
             && !(file.ValueKind == JsonValueKind.String && file.ValueEquals(string.Empty)))
         {
-            await media.UploadAsync(file, session, cancellationToken);
+            await jsonMedia.UploadAsync(file, session, cancellationToken);
         }
     }
 

@@ -16,20 +16,22 @@ internal static class RequestIds
 
     public static Guid New() => Guid.CreateVersion7();
 
-    public static Guid FromIdempotencyKey(string tenantId, string idempotencyKey)
+    // Tenant ids cannot contain a newline (see IngestOptions), so (tenant, key) pairs never collide as names.
+    public static Guid FromIdempotencyKey(string tenantId, string idempotencyKey) => NameBased(Namespace, $"{tenantId}\n{idempotencyKey}");
+
+    /// <summary>RFC 9562 UUID version 5: SHA-1 of the namespace's bytes and the UTF-8 name.</summary>
+    public static Guid NameBased(Guid @namespace, string name)
     {
-        // Tenant ids cannot contain a newline (see IngestOptions), so (tenant, key) pairs never collide as names.
-        var name = Encoding.UTF8.GetBytes($"{tenantId}\n{idempotencyKey}");
-        Span<byte> input = stackalloc byte[16 + name.Length];
-        Namespace.TryWriteBytes(input, bigEndian: true, out _);
-        name.CopyTo(input[16..]);
-        Span<byte> hash = stackalloc byte[20];
+        var bytes = Encoding.UTF8.GetBytes(name);
+        var input = new byte[16 + bytes.Length];
+        @namespace.TryWriteBytes(input, bigEndian: true, out _);
+        bytes.CopyTo(input, 16);
 #pragma warning disable CA5350 // SHA-1 is what version 5 UUIDs are defined with; it is a name hash here, not security.
-        SHA1.HashData(input, hash);
+        var hash = SHA1.HashData(input);
 #pragma warning restore CA5350
         hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new Guid(hash[..16], bigEndian: true);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
     }
 
     /// <summary>1 to 255 visible ASCII characters, as the IETF Idempotency-Key draft's examples use.</summary>

@@ -14,10 +14,8 @@ namespace CinematicSwitch.Ingest.Tests.Support;
 /// around it: reading the requested topic through the registry, producing outcome events as the processor and
 /// archiver would, and looking into the inputs bucket.
 /// </summary>
-public sealed class IngestFixture : IAsyncLifetime, IDisposable
+public class IngestFixture : IAsyncLifetime
 {
-    private SchemaRegistryClient? _registry;
-
     internal SharedStack Stack { get; private set; } = null!;
 
     internal IngestHost Host { get; private set; } = null!;
@@ -36,16 +34,23 @@ public sealed class IngestFixture : IAsyncLifetime, IDisposable
         Stack = await SharedStack.GetAsync();
         Prefix = TestKafka.NewPrefix("ingest");
         await Stack.Kafka.CreateTopologyAsync(Prefix);
-        Settings = IngestHost.Settings(Stack.Kafka.BootstrapServers, Prefix, Stack.SchemaRegistry.Url, Stack.S3);
+        Settings = IngestHost.Settings(Stack.Kafka.BootstrapServers, Prefix, Stack.SchemaRegistry.Url, Stack.S3, ExtraSettings);
         Host = await IngestHost.StartAsync(Settings);
         Store = Stack.S3.CreateStore();
-        _registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = Stack.SchemaRegistry.Url });
-        Serdes = new AvroSerdeFactory(_registry, new SchemaRegistryOptions { Url = Stack.SchemaRegistry.Url });
+        // The registry client lives as long as the test process; the fixture only borrows it.
+        var registry = new SchemaRegistryOptions { Url = Stack.SchemaRegistry.Url };
+        Serdes = new AvroSerdeFactory(new SchemaRegistryClient(registry), registry);
     }
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
 
-    public void Dispose() => _registry?.Dispose();
+    /// <summary>Settings of this fixture's host beyond the defaults of <see cref="IngestHost.Settings"/>.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
+
+    /// <summary>Another host on this fixture's topics (a second instance, a restart), with extra settings.</summary>
+    internal Task<IngestHost> StartHostAsync(IReadOnlyDictionary<string, string?>? overrides = null) =>
+        IngestHost.StartAsync(new Dictionary<string, string?>(Settings).Concat(overrides ?? new Dictionary<string, string?>())
+            .GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value));
 
     internal string Topic(string contractName) => Prefix + contractName;
 
