@@ -116,7 +116,7 @@ public sealed class SchemaRegistryClient : ISchemaRegistryClient, IDisposable
         var response = await SendAsync(HttpMethod.Get, path, null, RegistryJson.Default.ConfigResponse, cancellationToken);
         return CompatibilityLevels.TryParse(response.CompatibilityLevel, out var level)
             ? level
-            : throw new HttpRequestException($"Schema registry {_endpoint} answered an unknown compatibility level '{response.CompatibilityLevel}'.");
+            : throw new SchemaRegistryException($"Schema registry {_endpoint} answered an unknown compatibility level '{response.CompatibilityLevel}'.");
     }
 
     public async Task SetCompatibilityAsync(string? subject, CompatibilityLevel level, CancellationToken cancellationToken = default)

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Logging;
 
 namespace CinematicSwitch.SchemaRegistry.Server.Api;
 
@@ -43,11 +42,10 @@ internal static class RegistryEndpoints
             store.State.Version(subject, version, includeDeleted: false);
             return Json(new List<int>(), RegistryJson.Default.ListInt32);
         });
-        app.MapPost("/subjects/{subject}/versions", async (string subject, HttpRequest request, SchemaStore store, ILoggerFactory loggers) =>
+        app.MapPost("/subjects/{subject}/versions", async (string subject, HttpRequest request, SchemaStore store) =>
         {
             var body = await BodyAsync(request, RegistryJson.Default.SchemaRequest);
             var id = await store.ChangeAsync(state => state.Register(subject, body), request.HttpContext.RequestAborted);
-            loggers.CreateLogger("SchemaRegistry").LogDebug("Registration under {Subject} answered id {SchemaId}", subject, id);
             return Json(new RegisterResponse(id), RegistryJson.Default.RegisterResponse);
         });
         app.MapPost("/subjects/{subject}", async (string subject, HttpRequest request, SchemaStore store) =>
