@@ -253,6 +253,35 @@ public sealed class ArchiverServiceTests
     }
 
     [Fact]
+    public async Task While_the_archive_bucket_cannot_be_written_the_request_waits_instead_of_failing()
+    {
+        await using var testbed = await ArchiverTestbed.StartAsync("s3-outage");
+        var png = await ProviderOutputs.BytesAsync((await testbed.Outputs.ReplicateImagesAsync(1, "png"))[0]);
+        await using var provider = await LoopbackServer.StartAsync(context =>
+        {
+            context.Response.ContentType = "image/png";
+            return context.Response.Body.WriteAsync(png).AsTask();
+        });
+        var completed = TestEvents.Completed("tenant-o", Provider.Replicate, "black-forest-labs/flux-dev",
+            [(provider.Url("out-0.png"), MediaKind.Image)], 0.025m, "usd");
+        var bucket = $"archive-{Guid.NewGuid():N}";
+
+        var archiver = testbed.StartArchiver([provider.OriginText], new Dictionary<string, string> { ["S3:ArchiveBucket"] = bucket });
+        await testbed.PublishAsync([completed]);
+        // Uploads fail (no such bucket) until the bucket exists: nothing may be published meanwhile, not even a failure.
+        Assert.Equal(0, await testbed.CountAsync(Topics.CreditsRecorded, atLeast: 1, TimeSpan.FromSeconds(5)));
+        Assert.Equal(0, await testbed.CountAsync(Topics.Failed, atLeast: 0, TimeSpan.Zero));
+        await testbed.Pipeline.Store.EnsureBucketAsync(bucket, CancellationToken.None);
+
+        var archived = Assert.Single(await testbed.ReadAsync<TransformationArchived>(Topics.Archived, 1)).Value;
+        Assert.StartsWith($"s3://{bucket}/tenant-o/{completed.RequestId:D}/0.png", archived.Outputs[0].S3Uri, StringComparison.Ordinal);
+        Assert.Single(await testbed.ReadAsync<CreditsRecorded>(Topics.CreditsRecorded, 1));
+        // The upload was retried from the copy already downloaded.
+        Assert.Equal(1, provider.Requests);
+        Assert.False(archiver.Process.HasExited);
+    }
+
+    [Fact]
     public async Task A_bad_option_stops_startup_naming_the_option()
     {
         await using var testbed = await ArchiverTestbed.StartAsync("options");

@@ -1,7 +1,6 @@
 using CinematicSwitch.Archiver.Downloads;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.ServiceDefaults.Storage;
-using CinematicSwitch.Streaming.Processing;
 using Microsoft.Extensions.Options;
 
 namespace CinematicSwitch.Archiver.Archiving;
@@ -15,8 +14,9 @@ internal sealed record OutputResult(ArchivedMedia? Archived, OutputFailure? Fail
 /// <summary>
 /// Copies one provider output to the archive bucket under {tenant}/{request_id}/{index}.{ext}: downloads it (retrying
 /// with backoff until <see cref="DownloadOptions.RetryDeadline"/>, except for refused URLs), uploads it with its
-/// metadata, and presigns a link when configured. A failing S3 is the archiver's problem, not the output's: it is
-/// thrown as <see cref="RetriableException"/>, so the stream runtime retries the record instead of failing it.
+/// metadata, and presigns a link when configured. A failing S3 is the archiver's problem, not the output's: the
+/// upload is retried from the downloaded copy until it succeeds or the record is handed over, never failing the request
+/// and never downloading again (the provider's link may expire meanwhile).
 /// </summary>
 internal sealed class OutputArchiver(
     MediaDownloader downloader,
@@ -72,24 +72,31 @@ internal sealed class OutputArchiver(
             ["model"] = Ascii(completed.Model),
             ["sha256"] = media.Sha256,
         };
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            var location = await store.PutAsync(store.Options.ArchiveBucket, key, media.Content, media.Format.ContentType, metadata, cancellationToken);
-            string? link = null;
-            DateTimeOffset? expiresAt = null;
-            if (_options.PresignedUrlExpiry is { } validity)
+            try
             {
-                // Stated no later than the link's real expiry, and in whole milliseconds as the event carries it.
-                expiresAt = DateTimeOffset.FromUnixTimeMilliseconds((time.GetUtcNow() + validity).ToUnixTimeMilliseconds());
-                link = await store.PresignGetAsync(location, validity);
-            }
+                media.Content.Position = 0;
+                var location = await store.PutAsync(store.Options.ArchiveBucket, key, media.Content, media.Format.ContentType, metadata, cancellationToken);
+                string? link = null;
+                DateTimeOffset? expiresAt = null;
+                if (_options.PresignedUrlExpiry is { } validity)
+                {
+                    // Stated no later than the link's real expiry, and in whole milliseconds as the event carries it.
+                    expiresAt = DateTimeOffset.FromUnixTimeMilliseconds((time.GetUtcNow() + validity).ToUnixTimeMilliseconds());
+                    link = await store.PresignGetAsync(location, validity);
+                }
 
-            return new ArchivedMedia(output.Index, location.Uri, link, expiresAt, media.Format.ContentType, media.Format.Kind,
-                media.SizeBytes, media.Sha256, output.Url);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw new RetriableException($"Uploading {store.Options.ArchiveBucket}/{key} failed", e);
+                return new ArchivedMedia(output.Index, location.Uri, link, expiresAt, media.Format.ContentType, media.Format.Kind,
+                    media.SizeBytes, media.Sha256, output.Url);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                var delay = Backoff(attempt);
+                logger.LogWarning("Request {RequestId} output {Index}: upload to {Bucket} failed ({Error}: {Reason}); retrying in {Delay}",
+                    completed.RequestId, output.Index, store.Options.ArchiveBucket, e.GetType().Name, e.Message, delay);
+                await Task.Delay(delay, time, cancellationToken);
+            }
         }
     }
 
