@@ -1,0 +1,146 @@
+using System.ComponentModel.DataAnnotations;
+using CinematicSwitch.Ops.Cli;
+using CinematicSwitch.SchemaRegistry;
+using CinematicSwitch.ServiceDefaults.Endpoints;
+using CinematicSwitch.ServiceDefaults.Topology;
+using CinematicSwitch.Streaming.Clients;
+using Microsoft.Extensions.Configuration;
+
+namespace CinematicSwitch.Ops.Connection;
+
+/// <summary>
+/// Where the tool attaches and how. Configuration comes from, lowest first: the embedded stack's endpoints file
+/// (when no bootstrap servers are configured otherwise, or when --endpoints names one), environment variables under
+/// the services' own names (Kafka__BootstrapServers, SchemaRegistry__Url, Processor__Stream__GroupId, ...), and
+/// the command line.
+/// </summary>
+internal sealed record OpsSettings(
+    KafkaOptions Kafka,
+    SchemaRegistryOptions SchemaRegistry,
+    TopologyOptions Topology,
+    string ProcessorGroup,
+    string ArchiverGroup,
+    bool Embedded,
+    string Origin)
+{
+    public const string DefaultProcessorGroup = "cinematic-processor";
+    public const string DefaultArchiverGroup = "cinematic-archiver";
+    public const string EndpointsPath = ".devstack/endpoints.json";
+
+    private static readonly string[] Sections = ["Kafka", "SchemaRegistry", "Topology", "Processor", "Archiver"];
+
+    public static async Task<OpsSettings> LoadAsync(ConnectionInput input, OpsEnvironment environment, CancellationToken cancellationToken)
+    {
+        var variables = environment.Variables
+            .Select(kv => (Key: kv.Key.Replace("__", ":", StringComparison.Ordinal), kv.Value))
+            .Where(kv => Sections.Any(s => kv.Key.StartsWith(s + ":", StringComparison.OrdinalIgnoreCase)))
+            .ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.OrdinalIgnoreCase);
+        var configured = Build(null, variables, input.Settings);
+
+        Dictionary<string, string?>? fromEndpoints = null;
+        var origin = "options and environment";
+        var embedded = input.Embedded;
+        if (input.EndpointsFile is not null || string.IsNullOrWhiteSpace(configured["Kafka:BootstrapServers"]))
+        {
+            var path = input.EndpointsFile ?? FindEndpoints(environment.WorkingDirectory) ?? throw new OpsException(
+                "No cluster to attach to: pass --bootstrap-servers (or set Kafka__BootstrapServers), or start the embedded stack " +
+                $"(scripts/run.sh), which writes {EndpointsPath}.", ExitCodes.Usage);
+            fromEndpoints = await ReadEndpointsAsync(path, cancellationToken);
+            origin = $"embedded stack ({Path.GetFullPath(path, environment.WorkingDirectory)})";
+            embedded = true;
+        }
+
+        var configuration = Build(fromEndpoints, variables, input.Settings);
+        var kafka = new KafkaOptions { ClientId = "cinematic-ops" };
+        configuration.GetSection(KafkaOptions.SectionName).Bind(kafka);
+        foreach (var (key, value) in input.KafkaProperties)
+        {
+            kafka.Properties[key] = value;
+        }
+
+        var registry = new SchemaRegistryOptions();
+        configuration.GetSection(SchemaRegistryOptions.SectionName).Bind(registry);
+        var topology = new TopologyOptions();
+        configuration.GetSection(TopologyOptions.SectionName).Bind(topology);
+        ThrowIfInvalid(kafka, KafkaOptions.SectionName);
+        ThrowIfInvalid(topology, TopologyOptions.SectionName);
+
+        return new OpsSettings(
+            kafka,
+            registry,
+            topology,
+            configuration["Processor:Stream:GroupId"] is { Length: > 0 } processor ? processor : DefaultProcessorGroup,
+            configuration["Archiver:Stream:GroupId"] is { Length: > 0 } archiver ? archiver : DefaultArchiverGroup,
+            embedded,
+            origin);
+    }
+
+    /// <summary>The registry options, checked: only commands that read or write event values need them.</summary>
+    public SchemaRegistryOptions ValidSchemaRegistry()
+    {
+        if (string.IsNullOrWhiteSpace(SchemaRegistry.Url))
+        {
+            throw new OpsException("No schema registry: pass --schema-registry (or set SchemaRegistry__Url).", ExitCodes.Usage);
+        }
+
+        ThrowIfInvalid(SchemaRegistry, SchemaRegistryOptions.SectionName);
+        return SchemaRegistry;
+    }
+
+    /// <summary>.devstack/endpoints.json in the working directory or above it, else above this program.</summary>
+    private static string? FindEndpoints(string workingDirectory)
+    {
+        foreach (var start in new[] { workingDirectory, AppContext.BaseDirectory })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                var candidate = Path.Combine(directory.FullName, EndpointsPath);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<Dictionary<string, string?>> ReadEndpointsAsync(string path, CancellationToken cancellationToken)
+    {
+        StackEndpoints endpoints;
+        try
+        {
+            endpoints = await StackEndpoints.ReadAsync(path, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
+        {
+            throw new OpsException($"Cannot read the endpoints file {path}: {e.Message}", ExitCodes.Usage);
+        }
+
+        return new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Kafka:BootstrapServers"] = endpoints.Kafka.BootstrapServers,
+            ["Kafka:TopicPrefix"] = endpoints.Kafka.TopicPrefix,
+            ["Topology:Partitions"] = endpoints.Kafka.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SchemaRegistry:Url"] = endpoints.SchemaRegistryUrl,
+        };
+    }
+
+    private static IConfigurationRoot Build(
+        Dictionary<string, string?>? endpoints, Dictionary<string, string?> variables, IReadOnlyDictionary<string, string> commandLine) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(endpoints ?? [])
+            .AddInMemoryCollection(variables)
+            .AddInMemoryCollection(commandLine.Select(kv => KeyValuePair.Create(kv.Key, (string?)kv.Value)))
+            .Build();
+
+    private static void ThrowIfInvalid(object options, string section)
+    {
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
+        {
+            var problems = results.Select(r => $"{section}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}");
+            throw new OpsException("Invalid configuration: " + string.Join("; ", problems), ExitCodes.Usage);
+        }
+    }
+}

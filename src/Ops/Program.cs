@@ -1,0 +1,3 @@
+using CinematicSwitch.Ops.Cli;
+
+return await OpsCommandLine.RunAsync(args, OpsEnvironment.FromProcess());
