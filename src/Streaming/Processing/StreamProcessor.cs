@@ -38,6 +38,7 @@ public sealed class StreamProcessor<TValue> : IDisposable
     private Dictionary<string, int> _partitionCounts = new(StringComparer.Ordinal);
     private StreamSnapshot _snapshot = StreamSnapshot.Empty;
     private volatile bool _draining;
+    private int _finishing;
 
     public StreamProcessor(
         KafkaClientFactory clients,
@@ -320,10 +321,10 @@ public sealed class StreamProcessor<TValue> : IDisposable
         var work = item.Work;
         var token = work.HandoverToken;
         var started = DateTimeOffset.UtcNow;
+        Task? done = null;
         try
         {
-            await ProcessAsync(item, token);
-            Finish(work, item.Record.Source.Offset.Value);
+            done = await ProcessAsync(item, token);
             _metrics.Completed(DateTimeOffset.UtcNow - started, DateTimeOffset.UtcNow - item.Record.Timestamp);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -347,9 +348,39 @@ public sealed class StreamProcessor<TValue> : IDisposable
 
             Pump();
         }
+
+        await FinishWhenDoneAsync(work, item, done);
     }
 
-    private async Task ProcessAsync(WorkItem<TValue> item, CancellationToken token)
+    /// <summary>
+    /// The record's place goes to the next record as soon as its outputs are published; its offset becomes
+    /// committable only once its finished entry is durable, so recovery never sees it half-done.
+    /// </summary>
+    private async Task FinishWhenDoneAsync(PartitionWork work, WorkItem<TValue> item, Task? done)
+    {
+        if (done is null)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _finishing);
+        try
+        {
+            await done;
+            Finish(work, item.Record.Source.Offset.Value);
+        }
+        catch (Exception e)
+        {
+            _logger.LogCritical(e, "{Source}: its finished entry could not be written; it stays uncommitted", item.Record.Source);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _finishing);
+        }
+    }
+
+    /// <summary>Runs the handler and publishes its outputs; returns the write of the record's finished entry.</summary>
+    private async Task<Task> ProcessAsync(WorkItem<TValue> item, CancellationToken token)
     {
         var work = item.Work;
         var state = new RecordStateHandle(Changelog(work), work.Recovery!, item.Identity, item.Record.Source.Offset.Value,
@@ -365,8 +396,7 @@ public sealed class StreamProcessor<TValue> : IDisposable
                     await PublishAsync(work, item, output);
                 }
 
-                await state.MarkDoneAsync();
-                return;
+                return state.MarkDoneAsync();
             }
             catch (Exception e) when (!token.IsCancellationRequested && e is not OperationCanceledException)
             {
@@ -381,8 +411,7 @@ public sealed class StreamProcessor<TValue> : IDisposable
                 _logger.LogError(e, "{Source}: failed {Attempts} times; dead-lettered", item.Record.Source, attempt);
                 await state.EnsureWrittenAsync(token);
                 await DeadLetterAsync(work, item, e, attempt);
-                await state.MarkDoneAsync();
-                return;
+                return state.MarkDoneAsync();
             }
         }
     }
@@ -592,8 +621,10 @@ public sealed class StreamProcessor<TValue> : IDisposable
         }
 
         WaitForInFlight(works, TimeSpan.FromSeconds(5));
-        Commit(consumer);
+        // Records whose outputs are out wait for their finished entries, so that their offsets get committed now.
         _producer.Flush(TimeSpan.FromSeconds(10));
+        SpinWait.SpinUntil(() => Volatile.Read(ref _finishing) == 0, TimeSpan.FromSeconds(5));
+        Commit(consumer);
         consumer.Close();
         _logger.LogInformation("Stream processor {Group} stopped", _options.GroupId);
     }
