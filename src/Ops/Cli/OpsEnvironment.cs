@@ -3,7 +3,8 @@ using System.Collections;
 namespace CinematicSwitch.Ops.Cli;
 
 /// <summary>
-/// What a run of the tool talks to: its output streams, environment variables, working directory and clock.
+/// What a run of the tool talks to: its output streams, environment variables, working directory, clock, and where
+/// to look for the embedded stack's endpoints file.
 /// Tests run the commands in-process with their own.
 /// </summary>
 internal sealed record OpsEnvironment(
@@ -12,6 +13,7 @@ internal sealed record OpsEnvironment(
     IReadOnlyDictionary<string, string> Variables,
     string WorkingDirectory,
     TimeProvider Time,
+    IReadOnlyList<string> EndpointsSearchRoots,
     bool OutIsTerminal = false,
     bool ErrorIsTerminal = false)
 {
@@ -22,6 +24,8 @@ internal sealed record OpsEnvironment(
             .ToDictionary(e => (string)e.Key, e => e.Value as string ?? "", StringComparer.Ordinal),
         Directory.GetCurrentDirectory(),
         TimeProvider.System,
+        // scripts/ops.sh may run from anywhere: the repository's endpoints file is found from the program's place too.
+        [Directory.GetCurrentDirectory(), AppContext.BaseDirectory],
         !Console.IsOutputRedirected,
         !Console.IsErrorRedirected);
 }

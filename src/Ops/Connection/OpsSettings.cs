@@ -42,11 +42,12 @@ internal sealed record OpsSettings(
         var embedded = input.Embedded;
         if (input.EndpointsFile is not null || string.IsNullOrWhiteSpace(configured["Kafka:BootstrapServers"]))
         {
-            var path = input.EndpointsFile ?? FindEndpoints(environment.WorkingDirectory) ?? throw new OpsException(
+            var path = input.EndpointsFile ?? FindEndpoints(environment.EndpointsSearchRoots) ?? throw new OpsException(
                 "No cluster to attach to: pass --bootstrap-servers (or set Kafka__BootstrapServers), or start the embedded stack " +
                 $"(scripts/run.sh), which writes {EndpointsPath}.", ExitCodes.Usage);
+            path = Path.GetFullPath(path, environment.WorkingDirectory);
             fromEndpoints = await ReadEndpointsAsync(path, cancellationToken);
-            origin = $"embedded stack ({Path.GetFullPath(path, environment.WorkingDirectory)})";
+            origin = $"embedded stack ({path})";
             embedded = true;
         }
 
@@ -87,10 +88,10 @@ internal sealed record OpsSettings(
         return SchemaRegistry;
     }
 
-    /// <summary>.devstack/endpoints.json in the working directory or above it, else above this program.</summary>
-    private static string? FindEndpoints(string workingDirectory)
+    /// <summary>.devstack/endpoints.json in the first of <paramref name="roots"/> that has one in it or above it.</summary>
+    private static string? FindEndpoints(IReadOnlyList<string> roots)
     {
-        foreach (var start in new[] { workingDirectory, AppContext.BaseDirectory })
+        foreach (var start in roots)
         {
             for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
             {

@@ -9,12 +9,15 @@ using CinematicSwitch.Ops.Events;
 using CinematicSwitch.Ops.Kafka;
 using CinematicSwitch.Ops.Replay;
 using Confluent.Kafka;
+using ErrorCode = CinematicSwitch.Contracts.Events.ErrorCode;
 
 namespace CinematicSwitch.Ops.Failures;
 
 /// <summary>failed list | show | replay: failed requests (cinematic.transformation.failed) and their replays.</summary>
 internal static class FailedCommands
 {
+    private static readonly ErrorCode[] NotRetriable = [ErrorCode.InvalidInput, ErrorCode.InputValidationError];
+
     public static Command Create(CommandRunner runner)
     {
         var filter = new FailureFilterOptions(runner.Time);
@@ -40,7 +43,8 @@ internal static class FailedCommands
                 "(a later outcome of them may have been deleted).",
         };
         var replay = new Command("replay", "Publishes each matching open failure's request again as a new attempt (its replay count + 1, " +
-            "with the failure it answers), keyed by tenant. A dry run unless --yes.");
+            "with the failure it answers), keyed by tenant. INVALID_INPUT and INPUT_VALIDATION_ERROR failures are replayed only when --code " +
+            "names them (the request itself is at fault). A dry run unless --yes.");
         filter.AddTo(replay);
         replayOptions.AddTo(replay);
         replay.Options.Add(ignoreRetention);
@@ -128,7 +132,7 @@ internal static class FailedCommands
         var plan = matched.Select(c => new PlannedReplay(
             $"{c.Failure.Event.RequestId} (replay {c.Failure.ReplayCount + 1})",
             topic,
-            c.State == FailureState.Open ? null : Display.Kebab(c.State),
+            SkipReason(c, filter),
             async token =>
             {
                 var replayed = AsReplay(c.Failure, session.Time.GetUtcNow(), settings.ReplayedBy);
@@ -170,6 +174,15 @@ internal static class FailedCommands
 
         return summary.ExitCode;
     }
+
+    /// <summary>
+    /// Why a failure is not replayed: its state, or a code that says the request itself is at fault (invalid input, a
+    /// content policy refusal), which a replay would only repeat unless the operator names that code.
+    /// </summary>
+    private static string? SkipReason(ClassifiedFailure classified, FailureFilter filter) =>
+        classified.State != FailureState.Open ? Display.Kebab(classified.State)
+        : NotRetriable.Contains(classified.Failure.Event.Error.Code) && !filter.Codes.Contains(classified.Failure.Event.Error.Code) ? "not-retriable"
+        : null;
 
     /// <summary>The failed request again, as its next attempt, carrying the failure it answers.</summary>
     internal static TransformationRequested AsReplay(FailureRecord failure, DateTimeOffset now, string replayedBy) =>
