@@ -20,6 +20,20 @@ public sealed class DevStackOptions
     [Range(0, 65535)]
     public int IngestPort { get; set; } = 8080;
 
+    [Range(1, 65535)]
+    public int ProcessorPort { get; set; } = 8091;
+
+    [Range(1, 65535)]
+    public int ArchiverPort { get; set; } = 8092;
+
+    /// <summary>How long a simulated provider job takes (the real ones take 60-180 s).</summary>
+    [Range(0, 600_000)]
+    public int ProviderLatencyMs { get; set; } = 3000;
+
+    /// <summary>Runway polling in the dev stack; the spec's 10 s is the production default.</summary>
+    [Range(100, 60_000)]
+    public int RunwayPollIntervalMs { get; set; } = 1000;
+
     /// <summary>Start the three services as child processes; false brings up only the infrastructure.</summary>
     public bool RunServices { get; set; } = true;
 

@@ -1,4 +1,8 @@
+using System.Security.Cryptography;
+using System.Text;
 using CinematicSwitch.DevStack.Components;
+using CinematicSwitch.Providers.Simulators;
+using CinematicSwitch.ServiceDefaults.Endpoints;
 using CinematicSwitch.ServiceDefaults.Topology;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -6,39 +10,156 @@ using Microsoft.Extensions.Options;
 
 namespace CinematicSwitch.DevStack;
 
-/// <summary>Brings the embedded stack up, publishes its endpoints, and takes it down on Ctrl-C.</summary>
+/// <summary>
+/// Brings the embedded stack up (Kafka, registry, S3, provider simulators, then the three services as their
+/// own processes, configured only through environment variables), publishes its endpoints, and takes it
+/// down on Ctrl-C, services first.
+/// </summary>
 internal sealed class EmbeddedStackHost(
     IOptions<DevStackOptions> options,
     IOptions<TopologyOptions> topology,
     ILogger<EmbeddedStackHost> logger) : IHostedLifecycleService
 {
+    private readonly DevStackOptions _options = options.Value;
+    private readonly List<ServiceProcess> _services = [];
     private EmbeddedStack? _stack;
+    private ProviderSimulators? _simulators;
 
-    private string EndpointsPath => Path.Combine(RepositoryLayout.Root, options.Value.DataDirectory, "endpoints.json");
+    private string EndpointsPath => Path.Combine(RepositoryLayout.Root, _options.DataDirectory, "endpoints.json");
 
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        _stack = await EmbeddedStack.StartAsync(options.Value, topology.Value, logger, cancellationToken);
-        var endpoints = _stack.Endpoints(ingestUrl: null, demoTenant: null);
+        _stack = await EmbeddedStack.StartAsync(_options, topology.Value, logger, cancellationToken);
+        _simulators = await ProviderSimulators.StartAsync(new SimulatorOptions { LatencyMs = _options.ProviderLatencyMs }, cancellationToken);
+        logger.LogInformation("Provider simulators: Replicate {Replicate}, Runway {Runway}, Leonardo {Leonardo}",
+            _simulators.Replicate.BaseUrl, _simulators.Runway.BaseUrl, _simulators.Leonardo.BaseUrl);
+
+        // A fresh key each run: it is printed and written to the endpoints file, never stored elsewhere.
+        var demo = new DemoTenant("demo", "cs_demo_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        var services = new Dictionary<string, string>();
+        if (_options.RunServices)
+        {
+            services["ingest"] = await StartServiceAsync("Ingest", _options.IngestPort, new Dictionary<string, string>
+            {
+                ["Ingest__Tenants__0__TenantId"] = demo.TenantId,
+                ["Ingest__Tenants__0__ApiKeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(demo.ApiKey))),
+                ["Ingest__MediaFetch__AllowPrivateNetworks"] = "true",
+            }, cancellationToken);
+            services["processor"] = await StartServiceAsync("Processor", _options.ProcessorPort, new Dictionary<string, string>
+            {
+                ["Providers__Runway__PollIntervalMs"] = _options.RunwayPollIntervalMs.ToString(),
+            }, cancellationToken);
+            services["archiver"] = await StartServiceAsync("Archiver", _options.ArchiverPort, new Dictionary<string, string>
+            {
+                ["Archiver__PresignedUrlExpiry"] = "01:00:00",
+                ["Archiver__Download__LoopbackOrigins__0"] = _simulators.Replicate.Origin.ToString().TrimEnd('/'),
+                ["Archiver__Download__LoopbackOrigins__1"] = _simulators.Runway.Origin.ToString().TrimEnd('/'),
+                ["Archiver__Download__LoopbackOrigins__2"] = _simulators.Leonardo.Origin.ToString().TrimEnd('/'),
+            }, cancellationToken);
+        }
+
+        var endpoints = _stack.Endpoints(services.GetValueOrDefault("ingest"), _options.RunServices ? demo : null) with
+        {
+            Services = services,
+            ProviderSimulators = new Dictionary<string, string>
+            {
+                ["replicate"] = _simulators.Replicate.BaseUrl.ToString(),
+                ["runway"] = _simulators.Runway.BaseUrl.ToString(),
+                ["leonardo"] = _simulators.Leonardo.BaseUrl.ToString(),
+            },
+        };
         await endpoints.WriteAsync(EndpointsPath, cancellationToken);
         logger.LogInformation("Endpoints written to {Path}. Try: kcat -L -b {BootstrapServers}", EndpointsPath, endpoints.Kafka.BootstrapServers);
+        if (endpoints.IngestUrl is { } ingest)
+        {
+            // The key itself stays out of the log: it is in the endpoints file only.
+            logger.LogInformation("Ingest at {Url}, page {Url}/dashboard/cinematic-switch; demo tenant {Tenant}, its API key in {Path}",
+                ingest, ingest, demo.TenantId, EndpointsPath);
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        // Services drain and commit while Kafka is still up.
+        await Task.WhenAll(_services.Select(s => s.StopAsync(TimeSpan.FromSeconds(30))));
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task StoppedAsync(CancellationToken cancellationToken)
     {
+        foreach (var service in _services)
+        {
+            await service.DisposeAsync();
+        }
+
+        if (_simulators is not null)
+        {
+            await _simulators.DisposeAsync();
+        }
+
         if (_stack is not null)
         {
             await _stack.DisposeAsync();
             File.Delete(EndpointsPath);
             logger.LogInformation("Embedded stack stopped");
         }
+    }
+
+    private async Task<string> StartServiceAsync(string project, int port, Dictionary<string, string> settings, CancellationToken cancellationToken)
+    {
+        var url = $"http://127.0.0.1:{port}";
+        var environment = _stack!.ServiceEnvironment();
+        foreach (var (key, value) in _simulators!.ProviderConfiguration())
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value ?? "";
+        }
+
+        environment["Urls"] = url;
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
+        var service = ServiceProcess.Start(project.ToLowerInvariant(), ServiceProcess.AssemblyPath(project, _options.Configuration),
+            environment, Console.WriteLine, logger);
+        _services.Add(service);
+        await WaitUntilReadyAsync(project, service, url, cancellationToken);
+        return url;
+    }
+
+    private async Task WaitUntilReadyAsync(string project, ServiceProcess service, string url, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (service.HasExited)
+            {
+                throw new InvalidOperationException($"{project} exited during startup; its output is above.");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(url + "/readyz"), cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    logger.LogInformation("{Project} ready at {Url}", project, url);
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(500, cancellationToken);
+        }
+
+        throw new TimeoutException($"{project} was not ready at {url}/readyz within 90 s.");
     }
 }

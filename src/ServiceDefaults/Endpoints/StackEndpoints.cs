@@ -7,12 +7,16 @@ namespace CinematicSwitch.ServiceDefaults.Endpoints;
 /// What the embedded stack exposes, written to .devstack/endpoints.json so other tools (the ops CLI,
 /// kcat, tests, a browser) can attach to it.
 /// </summary>
+/// <param name="Services">The services' own HTTP endpoints (health, readiness, metrics), by name.</param>
+/// <param name="ProviderSimulators">Base URLs of the provider simulators, by provider.</param>
 public sealed record StackEndpoints(
     KafkaEndpoint Kafka,
     S3Endpoint S3,
     string SchemaRegistryUrl,
     string? IngestUrl,
-    DemoTenant? DemoTenant)
+    DemoTenant? DemoTenant,
+    IReadOnlyDictionary<string, string>? Services = null,
+    IReadOnlyDictionary<string, string>? ProviderSimulators = null)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
