@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using CinematicSwitch.Contracts;
@@ -44,6 +45,7 @@ internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics
             var result = await intake.AcceptAsync(context, log, readBody, http.RequestAborted);
             if (result.Replayed)
             {
+                await DiscardBodyAsync(http);
                 http.Response.Headers[ReplayedHeader] = "true";
             }
 
@@ -59,6 +61,11 @@ internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics
         catch (ApiException e)
         {
             (status, code) = (e.Error.StatusCode, e.Error.Code);
+            if (code == ApiErrors.IdempotencyConflict)
+            {
+                await DiscardBodyAsync(http);
+            }
+
             throw;
         }
         catch (BadHttpRequestException e)
@@ -96,6 +103,26 @@ internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics
         if (http.Request.ContentLength > maxBodyBytes)
         {
             throw Problems.TooLarge(maxBodyBytes, "request body", contract.MediaField);
+        }
+    }
+
+    /// <summary>
+    /// Reads and drops the body of a retry that is answered without it (a replay, a retry still in flight): the
+    /// retry is no mistake, and over HTTP/1.1 a client still sending reads the answer only once it has sent
+    /// everything. Bounded by the body limit; nothing is kept.
+    /// </summary>
+    private static async Task DiscardBodyAsync(HttpContext http)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (await http.Request.Body.ReadAsync(buffer, http.RequestAborted) > 0)
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

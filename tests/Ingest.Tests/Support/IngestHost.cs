@@ -86,7 +86,16 @@ internal sealed class IngestHost : IAsyncDisposable
         builder.Logging.AddProvider(logs);
         var app = builder.Build();
         app.MapIngest();
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var host = new IngestHost(app, new Uri(address), logs, settings["Kafka:TopicPrefix"] ?? "");
         if (waitUntilReady)

@@ -1,0 +1,76 @@
+using System.Net;
+using CinematicSwitch.Contracts;
+using CinematicSwitch.Contracts.Events;
+using CinematicSwitch.Ingest.Intake;
+using CinematicSwitch.Ingest.Tests.Support;
+using CinematicSwitch.SchemaRegistry;
+using CinematicSwitch.SchemaRegistry.Serdes;
+using CinematicSwitch.Testing;
+
+namespace CinematicSwitch.Ingest.Tests;
+
+/// <summary>Kafka unreachable: a clear 503 within the publish timeout, and the uploaded media deleted again.</summary>
+public sealed class UnavailableTests
+{
+    [Fact]
+    public async Task With_every_broker_down_the_caller_gets_503_and_the_media_is_deleted_and_a_retry_succeeds_later()
+    {
+        var stack = await SharedStack.GetAsync();
+        using var kafka = TestKafka.StartPrivate();
+        var prefix = TestKafka.NewPrefix("ingest503");
+        await kafka.CreateTopologyAsync(prefix);
+        await using var host = await IngestHost.StartAsync(IngestHost.Settings(kafka.BootstrapServers, prefix, stack.SchemaRegistry.Url, stack.S3,
+            new Dictionary<string, string?> { ["Ingest:PublishTimeoutMs"] = "3000" }));
+        using var client = host.Client(TestTenants.Acme);
+        var store = stack.S3.CreateStore();
+
+        // Up: accepted (this also registers the schema, so the registry is not what fails below).
+        using (var warm = await client.PostAsync("/generate/cinematic", Forms.ValidImage()))
+        {
+            await warm.ExpectAsync(HttpStatusCode.Accepted);
+        }
+
+        foreach (var broker in kafka.Faults.BrokerIds)
+        {
+            kafka.Faults.SetBrokerDown(broker);
+        }
+
+        var key = Guid.NewGuid().ToString();
+        var id = RequestIds.FromIdempotencyKey(TestTenants.Acme.TenantId, key);
+        using var down = await client.SendAsync(Request(key));
+
+        var body = await down.ExpectAsync(HttpStatusCode.ServiceUnavailable);
+        ValidationTests.AssertError(body, new ValidationTests.Refusal(503, ApiErrors.ServiceUnavailable, UserMessages.ServiceUnavailable, null));
+        Assert.Equal("kafka", body.Error().GetProperty("details").GetProperty("dependency").GetString());
+        Assert.NotNull(down.Headers.RetryAfter);
+        var listing = await store.Client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request
+        {
+            BucketName = store.Options.InputsBucket,
+            Prefix = $"acme/{id}/",
+        });
+        Assert.Empty(listing.S3Objects ?? []);
+        Assert.Contains(host.Logs.Lines, l => l.Message.Contains($"Request {id} not accepted: deleted its media", StringComparison.Ordinal));
+
+        foreach (var broker in kafka.Faults.BrokerIds)
+        {
+            kafka.Faults.SetBrokerUp(broker);
+        }
+
+        // The same Idempotency-Key, once the cluster is back: the same id, published this time.
+        using var retry = await client.SendAsync(Request(key));
+        Assert.Equal(id, (await retry.ExpectAsync(HttpStatusCode.Accepted)).RequestId());
+        var registry = new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url };
+        using var registryClient = new SchemaRegistryClient(registry);
+        var events = await TopicReader.ReadAsync<string, TransformationRequested>(kafka.BootstrapServers, prefix + Topics.Requested, 2,
+            new AvroSerdeFactory(registryClient, registry).Deserializer<TransformationRequested>());
+        Assert.Equal(2, events.Count);
+        Assert.Single(events, r => r.Message.Value.RequestId == id);
+    }
+
+    private static HttpRequestMessage Request(string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/generate/cinematic") { Content = Forms.ValidImage() };
+        request.Headers.Add("Idempotency-Key", key);
+        return request;
+    }
+}

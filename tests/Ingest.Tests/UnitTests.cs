@@ -1,0 +1,136 @@
+using System.Net;
+using CinematicSwitch.Contracts;
+using CinematicSwitch.Contracts.Events;
+using CinematicSwitch.Ingest.Intake;
+using CinematicSwitch.Ingest.Status;
+using CinematicSwitch.Ingest.Tests.Support;
+
+namespace CinematicSwitch.Ingest.Tests;
+
+/// <summary>The pure parts, on top of the HTTP tests: ids, recognition, address rules, and the status fold.</summary>
+public sealed class UnitTests
+{
+    [Fact]
+    public void Name_based_ids_follow_RFC_9562_version_5()
+    {
+        // The RFC's example: the DNS namespace and "www.example.com".
+        Assert.Equal(new Guid("2ed6657d-e927-568b-95e1-2665a8aea6a2"),
+            RequestIds.NameBased(new Guid("6ba7b810-9dad-11d1-80b4-00c04fd430c8"), "www.example.com"));
+        Assert.Equal(RequestIds.FromIdempotencyKey("acme", "k1"), RequestIds.FromIdempotencyKey("acme", "k1"));
+        Assert.NotEqual(RequestIds.FromIdempotencyKey("acme", "k1"), RequestIds.FromIdempotencyKey("acme", "k2"));
+        Assert.NotEqual(RequestIds.FromIdempotencyKey("acme", "k1"), RequestIds.FromIdempotencyKey("globex", "k1"));
+        Assert.Equal(5, RequestIds.FromIdempotencyKey("acme", "k1").Version);
+    }
+
+    [Theory]
+    [InlineData("isom", "video/mp4")]
+    [InlineData("mp42", "video/mp4")]
+    [InlineData("qt  ", "video/quicktime")]
+    [InlineData("heic", null)]
+    [InlineData("mif1", null)]
+    [InlineData("avif", null)]
+    [InlineData("M4A ", null)]
+    public void Iso_files_are_videos_only_for_video_brands(string brand, string? contentType)
+    {
+        var header = new byte[64];
+        TestMedia.Iso(brand, 64).Fill(header, 0);
+
+        Assert.Equal(contentType, MediaUploader.Recognize(header)?.ContentType);
+    }
+
+    [Fact]
+    public void Images_are_recognised_by_their_signature()
+    {
+        Assert.Equal(MediaFormats.Png, MediaUploader.Recognize(TestMedia.PngSignature));
+        Assert.Equal(MediaFormats.Jpeg, MediaUploader.Recognize(TestMedia.JpegSignature));
+        Assert.Null(MediaUploader.Recognize("GIF89a......"u8));
+        Assert.Null(MediaUploader.Recognize([0xFF, 0xD8]));
+    }
+
+    [Theory]
+    [InlineData("8.8.8.8", true)]
+    [InlineData("2606:4700:4700::1111", true)]
+    [InlineData("127.0.0.1", false)]
+    [InlineData("10.1.2.3", false)]
+    [InlineData("172.16.0.1", false)]
+    [InlineData("172.32.0.1", true)]
+    [InlineData("192.168.1.1", false)]
+    [InlineData("169.254.169.254", false)]
+    [InlineData("100.64.0.1", false)]
+    [InlineData("0.0.0.0", false)]
+    [InlineData("224.0.0.1", false)]
+    [InlineData("::1", false)]
+    [InlineData("fe80::1", false)]
+    [InlineData("fd00::1", false)]
+    [InlineData("::ffff:127.0.0.1", false)]
+    [InlineData("::ffff:8.8.8.8", true)]
+    public void Media_urls_may_only_reach_public_addresses(string address, bool isPublic) =>
+        Assert.Equal(isPublic, JsonMedia.IsPublic(IPAddress.Parse(address)));
+
+    private static readonly DateTimeOffset T0 = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static readonly TransformationRequested Request = new(Guid.NewGuid(), "acme", "c", "http:ingest", T0, TransformationTask.ImageTransform,
+        null, "a knight in a castle", null, null, 1, "original", null, null, null);
+
+    [Fact]
+    public void Status_does_not_depend_on_the_order_in_which_topics_are_read()
+    {
+        var failed = new TransformationFailed(Request.RequestId, "acme", "c", "http:ingest", T0.AddSeconds(5), FailureStage.Processing,
+            new ErrorInfo(ErrorCode.ProviderError, "x", Provider.Replicate, 500, new Dictionary<string, string>()), Request);
+
+        var requestFirst = RequestState.OnFailed(RequestState.OnRequested(null, Request), failed);
+        var outcomeFirst = RequestState.OnRequested(RequestState.OnFailed(null, failed), Request);
+
+        Assert.Equal(RequestPhase.Failed, requestFirst.Phase);
+        Assert.Equal(RequestPhase.Failed, outcomeFirst.Phase);
+        Assert.Equal(requestFirst, outcomeFirst);
+    }
+
+    [Fact]
+    public void A_replay_after_a_failure_is_pending_whatever_is_read_first_and_its_outcome_counts()
+    {
+        var failed = new TransformationFailed(Request.RequestId, "acme", "c", "http:ingest", T0.AddSeconds(5), FailureStage.Processing,
+            new ErrorInfo(ErrorCode.TimeoutError, "x", Provider.Runway, null, new Dictionary<string, string>()), Request);
+        var replay = Request with { OccurredAt = T0.AddMinutes(10), Replay = new ReplayInfo(1, T0.AddMinutes(10), "ops", ErrorCode.TimeoutError, "x") };
+
+        var inOrder = RequestState.OnRequested(RequestState.OnFailed(RequestState.OnRequested(null, Request), failed), replay);
+        var replayFirst = RequestState.OnFailed(RequestState.OnRequested(RequestState.OnRequested(null, replay), Request), failed);
+        Assert.Equal(RequestPhase.Pending, inOrder.Phase);
+        Assert.Equal(RequestPhase.Pending, replayFirst.Phase);
+        Assert.Equal(T0, inOrder.CreatedAt);
+
+        var completed = new TransformationCompleted(Request.RequestId, "acme", "c", "http:ingest", T0.AddMinutes(11), Provider.Replicate, "m", [], 1, [],
+            1000, 900, 0, "usd", CreditSource.RateTable, [], null, null, replay);
+        Assert.Equal(RequestPhase.Processing, RequestState.OnCompleted(inOrder, completed).Phase);
+    }
+
+    [Fact]
+    public void A_failure_while_archiving_turns_a_processing_request_failed()
+    {
+        var completed = new TransformationCompleted(Request.RequestId, "acme", "c", "http:ingest", T0.AddSeconds(5), Provider.Replicate, "m", [], 1, [],
+            1000, 900, 0, "usd", CreditSource.RateTable, [], null, null, Request);
+        var archiveFailed = new TransformationFailed(Request.RequestId, "acme", "c", "http:ingest", T0.AddSeconds(9), FailureStage.Archiving,
+            new ErrorInfo(ErrorCode.ProviderError, "x", Provider.Replicate, null, new Dictionary<string, string>()), Request);
+
+        var state = RequestState.OnCompleted(RequestState.OnRequested(null, Request), completed);
+        Assert.Equal(RequestPhase.Processing, state.Phase);
+        Assert.Equal(RequestPhase.Failed, RequestState.OnFailed(state, archiveFailed).Phase);
+    }
+
+    [Fact]
+    public void The_store_keeps_at_most_its_capacity_oldest_out()
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new IngestOptions { Status = new StatusOptions { MaxRequests = 100 } });
+        var store = new RequestStatusStore(options);
+        var ids = Enumerable.Range(0, 150).Select(_ => Guid.NewGuid()).ToList();
+        foreach (var id in ids)
+        {
+            store.Apply(id, s => RequestState.OnRequested(s, Request with { RequestId = id }));
+        }
+
+        Assert.Equal(100, store.Count);
+        Assert.Null(store.Get(ids[0], "acme"));
+        Assert.NotNull(store.Get(ids[^1], "acme"));
+        Assert.Null(store.Get(ids[^1], "globex"));
+    }
+}
