@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using CinematicSwitch.Contracts;
+using CinematicSwitch.Contracts.Events;
+using CinematicSwitch.DevStack;
+using CinematicSwitch.Providers.Simulators;
+using CinematicSwitch.SchemaRegistry;
+using CinematicSwitch.SchemaRegistry.Serdes;
+using CinematicSwitch.ServiceDefaults.Topology;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CinematicSwitch.Processor.Benchmarks;
+
+/// <summary>The embedded stack and provider simulators every scenario of the run shares.</summary>
+internal sealed class BenchStack : IAsyncDisposable
+{
+    private readonly SchemaRegistryClient _registry;
+
+    private BenchStack(EmbeddedStack stack, ProviderSimulators simulators, int partitions)
+    {
+        Stack = stack;
+        Simulators = simulators;
+        Partitions = partitions;
+        _registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
+        Serdes = new AvroSerdeFactory(_registry, new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
+    }
+
+    public EmbeddedStack Stack { get; }
+
+    public ProviderSimulators Simulators { get; }
+
+    public int Partitions { get; }
+
+    public AvroSerdeFactory Serdes { get; }
+
+    public string BootstrapServers => Stack.Kafka.BootstrapServers;
+
+    public static async Task<BenchStack> StartAsync(int partitions)
+    {
+        var stack = await EmbeddedStack.StartAsync(
+            new DevStackOptions { S3Port = 0, DataDirectory = ".devstack-bench" },
+            new TopologyOptions { Partitions = partitions, ReplicationFactor = 3 },
+            NullLogger.Instance, CancellationToken.None);
+        var simulators = await ProviderSimulators.StartAsync(new SimulatorOptions(), CancellationToken.None);
+        return new BenchStack(stack, simulators, partitions);
+    }
+
+    /// <summary>The project's topology under a fresh prefix: each scenario has topics of its own.</summary>
+    public async Task<string> NewTopologyAsync(string scenario)
+    {
+        var prefix = $"bench-{scenario}-{Guid.NewGuid():N}"[..24] + ".";
+        await Stack.Kafka.ApplyAsync(CinematicTopology.Topics(new TopologyOptions { Partitions = Partitions, ReplicationFactor = 3 }, prefix),
+            createMissing: true, CancellationToken.None);
+        return prefix;
+    }
+
+    public IProducer<string, byte[]> Producer() =>
+        new ProducerBuilder<string, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = BootstrapServers,
+            EnableIdempotence = true,
+            Partitioner = Partitioner.Murmur2Random,
+            LingerMs = 5,
+        }).Build();
+
+    public static TransformationRequested Request(int i, int tenants) => new(
+        Guid.NewGuid(), $"tenant-{i % tenants:D3}", Guid.NewGuid().ToString(), "bench", DateTimeOffset.UtcNow, TransformationTask.ImageTransform,
+        new MediaReference("https://media.example/input.png", "image/png", MediaKind.Image, 1000, "00"),
+        $"a medieval knight in a castle, request {i}", null, null, 1, "16:9", null, null, null);
+
+    /// <summary>Publishes requests, all at once or at a fixed rate (open loop), stamping each with its publication time.</summary>
+    public async Task PublishAsync(string prefix, int count, int tenants, double? perSecond = null)
+    {
+        var topic = prefix + Topics.Requested;
+        var serializer = Serdes.Serializer<TransformationRequested>();
+        using var producer = Producer();
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            if (perSecond is { } rate)
+            {
+                var due = TimeSpan.FromSeconds(i / rate);
+                if (due > clock.Elapsed)
+                {
+                    await Task.Delay(due - clock.Elapsed);
+                }
+            }
+
+            var request = Request(i, tenants) with { OccurredAt = DateTimeOffset.UtcNow };
+            producer.Produce(topic, new Message<string, byte[]> { Key = request.TenantId, Value = await serializer.SerializeAsync(request, topic) });
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(60));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _registry.Dispose();
+        await Simulators.DisposeAsync();
+        await Stack.DisposeAsync();
+    }
+}
