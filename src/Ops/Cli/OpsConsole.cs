@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Spectre.Console;
@@ -17,6 +18,8 @@ internal sealed class OpsConsole
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
+        // Read by scripts and people, never embedded in HTML: quotes and apostrophes stay as they are.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         // Contract enums print as their Avro symbols (TIMEOUT_ERROR, REPLICATE).
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper) },
