@@ -37,12 +37,33 @@ public static class MediaFormats
             return Png;
         }
 
-        // ISO base media: a box size, then "ftyp" and the major brand.
+        // ISO base media: a box size, then "ftyp" and the major brand. The same container also carries
+        // HEIC/AVIF images and audio, so only video brands count.
         if (header.Length >= 12 && header[4..8].SequenceEqual("ftyp"u8))
         {
-            return header[8..12].SequenceEqual("qt  "u8) ? QuickTime : Mp4;
+            var brand = header[8..12];
+            if (brand.SequenceEqual("qt  "u8))
+            {
+                return QuickTime;
+            }
+
+            foreach (var video in VideoBrands)
+            {
+                if (brand.SequenceEqual(video))
+                {
+                    return Mp4;
+                }
+            }
         }
 
         return null;
     }
+
+    /// <summary>Major brands of MP4 video files (ISO/IEC 14496-12 and -14, and the common camera and phone ones).</summary>
+    private static readonly byte[][] VideoBrands =
+    [
+        "isom"u8.ToArray(), "iso2"u8.ToArray(), "iso4"u8.ToArray(), "iso5"u8.ToArray(), "iso6"u8.ToArray(),
+        "mp41"u8.ToArray(), "mp42"u8.ToArray(), "avc1"u8.ToArray(), "M4V "u8.ToArray(), "mmp4"u8.ToArray(),
+        "3gp4"u8.ToArray(), "3gp5"u8.ToArray(), "3gp6"u8.ToArray(), "dash"u8.ToArray(), "MSNV"u8.ToArray(),
+    ];
 }
