@@ -21,6 +21,9 @@ public static class Extensions
     /// <summary>Tag of the health checks that decide readiness (dependencies reachable).</summary>
     public const string ReadyTag = "ready";
 
+    /// <summary>The one root-level setting of every service: seconds a graceful stop may take.</summary>
+    public const string ShutdownTimeoutKey = "ShutdownTimeoutSeconds";
+
     /// <summary>Logging, health checks and graceful shutdown, common to every service.</summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, string serviceName)
         where TBuilder : IHostApplicationBuilder
@@ -28,11 +31,14 @@ public static class Extensions
         builder.AddStructuredLogging(serviceName);
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton<MetricsSnapshot>();
+        builder.Services.AddValidatedOptions<MetricsOptions>(MetricsOptions.SectionName);
         builder.Services.AddHostedService<MetricsLogger>();
-        builder.Services.Configure<HostOptions>(o =>
-        {
-            o.ShutdownTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("ShutdownTimeoutSeconds", 30));
-        });
+        // How long SIGTERM waits for hosted services (stream processors drain within it) before the process exits.
+        builder.Services.AddOptions<HostOptions>()
+            .Configure(o => o.ShutdownTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue(ShutdownTimeoutKey, 30)))
+            .Validate(o => o.ShutdownTimeout >= TimeSpan.FromSeconds(1) && o.ShutdownTimeout <= TimeSpan.FromHours(1),
+                $"{ShutdownTimeoutKey} must be between 1 and 3600.")
+            .ValidateOnStart();
         return builder;
     }
 

@@ -1,15 +1,15 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CinematicSwitch.ServiceDefaults.Metrics;
 
 /// <summary>Writes the metrics snapshot as one structured log event per series, every Metrics:LogIntervalSeconds (0: never).</summary>
-internal sealed class MetricsLogger(MetricsSnapshot snapshot, IConfiguration configuration, ILogger<MetricsLogger> logger) : BackgroundService
+internal sealed class MetricsLogger(MetricsSnapshot snapshot, IOptions<MetricsOptions> options, ILogger<MetricsLogger> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var seconds = configuration.GetValue("Metrics:LogIntervalSeconds", 60);
+        var seconds = options.Value.LogIntervalSeconds;
         if (seconds <= 0)
         {
             return;
