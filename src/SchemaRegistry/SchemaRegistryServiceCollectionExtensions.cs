@@ -2,6 +2,7 @@ using System.Reflection;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.SchemaRegistry.Serdes;
+using CinematicSwitch.ServiceDefaults.Options;
 using Confluent.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,10 +24,8 @@ public static class SchemaRegistryServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddSchemaRegistry(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SchemaRegistryOptions>()
-            .Bind(configuration.GetSection(SchemaRegistryOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        // Failures and unknown keys are named by their full path (SchemaRegistry:RequestTimeoutMs), like every other section.
+        services.AddValidatedOptions<SchemaRegistryOptions>(configuration, SchemaRegistryOptions.SectionName);
         services.TryAddSingleton(sp => new SchemaRegistryClient(
             sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value, sp.GetService<ILogger<SchemaRegistryClient>>()));
         services.TryAddSingleton<ISchemaRegistryClient>(sp => sp.GetRequiredService<SchemaRegistryClient>());
