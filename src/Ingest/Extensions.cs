@@ -25,6 +25,7 @@ public static class Extensions
         var services = builder.Services;
         services.AddSchemaRegistry(builder.Configuration);
         services.AddProviders(builder.Configuration);
+        services.ValidateOptionsSection<ProvidersOptions>(ProvidersOptions.SectionName);
         services.AddSingleton<IPostConfigureOptions<ProvidersOptions>, CapabilityRulesOnly>();
         services.AddValidatedOptions<IngestOptions>(IngestOptions.SectionName);
 

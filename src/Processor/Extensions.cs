@@ -1,6 +1,7 @@
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Processor.Handling;
+using CinematicSwitch.Providers.Configuration;
 using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.ServiceDefaults;
 using CinematicSwitch.ServiceDefaults.Options;
@@ -18,6 +19,7 @@ public static class Extensions
         builder.AddObjectStorage();
         builder.Services.AddSchemaRegistry(builder.Configuration);
         builder.Services.AddProviders(builder.Configuration);
+        builder.Services.ValidateOptionsSection<ProvidersOptions>(ProvidersOptions.SectionName);
         builder.Services.AddValidatedOptions<ProcessorOptions>(ProcessorOptions.SectionName);
         builder.Services.AddSingleton<MediaResolver>();
         builder.Services.AddSingleton<ProcessorMetrics>();
