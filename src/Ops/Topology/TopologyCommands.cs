@@ -56,7 +56,12 @@ internal static class TopologyCommands
 
         if (session.Console.Json)
         {
-            session.Console.WriteJson(new { embedded = settings.Embedded, consistent = report.IsConsistent, topics = report.Topics });
+            session.Console.WriteJson(new
+            {
+                embedded = settings.Embedded,
+                consistent = report.IsConsistent,
+                topics = report.Topics.Select(t => new { t.Topic, status = Display.Kebab(t.Status), t.Detail }),
+            });
         }
         else
         {
