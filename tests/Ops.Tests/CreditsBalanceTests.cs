@@ -16,10 +16,9 @@ public sealed class CreditsBalanceTests
     [Fact]
     public async Task Credits_are_summed_by_tenant_and_unit_counting_each_request_attempt_once()
     {
+        using var ops = await OpsHarness.WithTopologyAsync("ops-credits", partitions: 2);
         var stack = await SharedStack.GetAsync();
-        var prefix = TestKafka.NewPrefix("ops-credits");
-        await stack.Kafka.CreateTopologyAsync(prefix, partitions: 2);
-        using var ops = await OpsHarness.ForAsync(stack, prefix, partitions: 2);
+        var prefix = ops.Prefix;
         var options = new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url };
         using var registry = new SchemaRegistryClient(options);
         var serializer = new AvroSerdeFactory(registry, options).Serializer<CreditsRecorded>();

@@ -110,6 +110,11 @@ public sealed class DeadLetterReplayTests(ITestOutputHelper output)
         var garbage = await ops.RunAsync("dlq", "show", $"{bed.Topic(Topics.RequestedDeadLetters)}/0/{dead[1].Offset.Value}", "--json");
         Assert.Contains("magic byte", garbage.Json.GetProperty("decodeError").GetString(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(5, (await ops.RunAsync("dlq", "show", "requested/0/99")).ExitCode);
+        var text = await ops.RunAsync("dlq", "show", $"requested/0/{dead[0].Offset.Value}");
+        Log(text);
+        Assert.Contains("dlq-original-offset", text.Out, StringComparison.Ordinal);
+        Assert.Contains("Unknown schema id", text.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain(request.SceneDescription, text.Out, StringComparison.Ordinal);
 
         // The fix: the processor is deployed with the right registry. Only the record that now decodes goes back.
         bed.StartProcessor("processor-2");

@@ -90,6 +90,11 @@ public sealed class FailedReplayTests(ITestOutputHelper output)
         Assert.Equal(0, shown.ExitCode);
         Assert.Equal("completed-later", shown.Json.GetProperty("state").GetString());
         Assert.Equal(["failed", "replay published", "completed"], shown.Json.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("event").GetString()));
+        var text = await ops.RunAsync("failed", "show", timedOut.RequestId.ToString());
+        Log(text);
+        Assert.Contains("replay published", text.Out, StringComparison.Ordinal);
+        Assert.Contains($"{timedOut.SceneDescription.Length} characters", text.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain(timedOut.SceneDescription, text.Out, StringComparison.Ordinal);
         var final = await ops.RunAsync("failed", "replay", "--yes", "--json", "--code", "TIMEOUT_ERROR");
         Assert.Equal(0, final.JsonSummary().GetProperty("replayed").GetInt32());
         Assert.Equal(1, final.JsonSummary().GetProperty("skipped").GetProperty("completed-later").GetInt32());

@@ -9,10 +9,7 @@ public sealed class TopologyTests
     [Fact]
     public async Task On_the_embedded_stack_the_topology_is_verified_and_the_reason_nothing_is_created_is_given()
     {
-        var stack = await SharedStack.GetAsync();
-        var prefix = TestKafka.NewPrefix("ops-topology");
-        await stack.Kafka.CreateTopologyAsync(prefix, partitions: 2);
-        using var ops = await OpsHarness.ForAsync(stack, prefix, partitions: 2);
+        using var ops = await OpsHarness.WithTopologyAsync("ops-topology", partitions: 2);
 
         var applied = await ops.RunAsync("topology", "apply");
         Assert.Equal(0, applied.ExitCode);

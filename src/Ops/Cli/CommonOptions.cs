@@ -5,6 +5,14 @@ namespace CinematicSwitch.Ops.Cli;
 /// <summary>Options several commands share, built the same way everywhere.</summary>
 internal static class CommonOptions
 {
+    public static void AddAll(this Command command, params Option[] options)
+    {
+        foreach (var option in options)
+        {
+            command.Options.Add(option);
+        }
+    }
+
     public static Option<DateTimeOffset?> Time(string name, string description, TimeProvider time) => new(name)
     {
         Description = $"{description}: {TimeArgument.Help}.",

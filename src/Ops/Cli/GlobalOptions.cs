@@ -57,19 +57,7 @@ internal sealed class GlobalOptions
 
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Log client warnings and details to standard error.", Recursive = true };
 
-    public void AddTo(Command root)
-    {
-        foreach (var (option, _) in _settings)
-        {
-            root.Options.Add(option);
-        }
-
-        root.Options.Add(KafkaProperties);
-        root.Options.Add(Endpoints);
-        root.Options.Add(Embedded);
-        root.Options.Add(Json);
-        root.Options.Add(Verbose);
-    }
+    public void AddTo(Command root) => root.AddAll([.. _settings.Select(s => (Option)s.Option), KafkaProperties, Endpoints, Embedded, Json, Verbose]);
 
     public ConnectionInput Read(ParseResult result)
     {

@@ -78,6 +78,15 @@ internal sealed class OpsConsole
         return table;
     }
 
+    /// <summary>Records in a table, then how many there are in each state.</summary>
+    public void WriteList<T>(string noun, IReadOnlyList<string> columns, IReadOnlyList<T> views)
+        where T : IListedView
+    {
+        Write(Table(columns, views.Select(v => v.Cells())));
+        var states = views.GroupBy(v => v.State, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}");
+        Line($"{views.Count} {noun}(s){(views.Count == 0 ? "" : ": " + string.Join(", ", states))}.");
+    }
+
     public static Table Table(IReadOnlyList<string> columns, IEnumerable<string?[]> rows)
     {
         var table = Table([.. columns]);
@@ -108,4 +117,12 @@ internal sealed class OpsConsole
 
         return console;
     }
+}
+
+/// <summary>A record as a table row, with the state it is counted under.</summary>
+internal interface IListedView
+{
+    string State { get; }
+
+    string?[] Cells();
 }

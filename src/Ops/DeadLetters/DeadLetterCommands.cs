@@ -76,9 +76,7 @@ internal static class DeadLetterCommands
             return ExitCodes.Ok;
         }
 
-        session.Console.Write(OpsConsole.Table(DeadLetterView.Columns, matched.Select(v => v.Cells())));
-        var states = matched.GroupBy(v => v.State, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}");
-        session.Console.Line($"{matched.Count} dead letter(s){(matched.Count == 0 ? "" : ": " + string.Join(", ", states))}.");
+        session.Console.WriteList("dead letter", DeadLetterView.Columns, matched);
         return ExitCodes.Ok;
     }
 

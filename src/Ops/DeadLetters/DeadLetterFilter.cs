@@ -48,16 +48,7 @@ internal sealed class DeadLetterFilterOptions
 
     public Option<long?> ToOffset { get; } = new("--to-offset") { Description = "Only records at or before this offset of the dead-letter topic." };
 
-    public void AddTo(Command command)
-    {
-        command.Options.Add(Topic);
-        command.Options.Add(Reason);
-        command.Options.Add(Since);
-        command.Options.Add(Until);
-        command.Options.Add(Partition);
-        command.Options.Add(FromOffset);
-        command.Options.Add(ToOffset);
-    }
+    public void AddTo(Command command) => command.AddAll(Topic, Reason, Since, Until, Partition, FromOffset, ToOffset);
 
     public DeadLetterFilter Read(ParseResult result) => new(
         result.GetValue(Topic) ?? [],

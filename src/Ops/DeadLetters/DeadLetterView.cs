@@ -15,7 +15,7 @@ internal sealed record DeadLetterView(
     int Replays,
     int ValueBytes,
     string State,
-    string? Detail)
+    string? Detail) : IListedView
 {
     public static readonly string[] Columns = ["Dead letter", "Key", "Reason", "Error type", "Source", "Failed at", "Attempts", "Replays", "State"];
 

@@ -67,9 +67,7 @@ internal static class FailedCommands
             return ExitCodes.Ok;
         }
 
-        session.Console.Write(OpsConsole.Table(FailureView.Columns, matched.Select(v => v.Cells())));
-        var states = matched.GroupBy(v => v.State, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}");
-        session.Console.Line($"{matched.Count} failure(s){(matched.Count == 0 ? "" : ": " + string.Join(", ", states))}.");
+        session.Console.WriteList("failure", FailureView.Columns, matched);
         return ExitCodes.Ok;
     }
 

@@ -45,14 +45,7 @@ internal sealed class FailureFilterOptions
 
     public Option<DateTimeOffset?> Until { get; }
 
-    public void AddTo(Command command)
-    {
-        command.Options.Add(Tenant);
-        command.Options.Add(Code);
-        command.Options.Add(Requester);
-        command.Options.Add(Since);
-        command.Options.Add(Until);
-    }
+    public void AddTo(Command command) => command.AddAll(Tenant, Code, Requester, Since, Until);
 
     public FailureFilter Read(ParseResult result) => new(
         CommonOptions.ReadPatterns(result, Tenant),

@@ -15,7 +15,7 @@ internal sealed record FailureView(
     string Stage,
     string State,
     string? Detail,
-    string Location)
+    string Location) : IListedView
 {
     public static readonly string[] Columns = ["Request", "Tenant", "Code", "Message", "Provider", "Requester", "Replays", "Failed at", "State"];
 

@@ -41,13 +41,7 @@ internal sealed class ReplayOptions
     public static Option<int> MaxReplaysOption() => CommonOptions.AtLeast("--max-replays",
         "The most times one request is replayed; a request at the limit is skipped", 1, DefaultMaxReplays);
 
-    public void AddTo(Command command)
-    {
-        command.Options.Add(Yes);
-        command.Options.Add(Rate);
-        command.Options.Add(MaxReplays);
-        command.Options.Add(ReplayedBy);
-    }
+    public void AddTo(Command command) => command.AddAll(Yes, Rate, MaxReplays, ReplayedBy);
 
     public ReplaySettings Read(ParseResult result) =>
         new(result.GetValue(Yes), result.GetValue(Rate), result.GetValue(MaxReplays), result.GetValue(ReplayedBy) ?? "ops");

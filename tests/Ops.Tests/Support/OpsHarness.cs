@@ -49,6 +49,15 @@ public sealed class OpsHarness : IDisposable
         return new OpsHarness(file, prefix);
     }
 
+    /// <summary>The project's topology under a fresh prefix on the shared stack, and a harness attached to it.</summary>
+    public static async Task<OpsHarness> WithTopologyAsync(string test, int partitions)
+    {
+        var stack = await SharedStack.GetAsync();
+        var prefix = TestKafka.NewPrefix(test);
+        await stack.Kafka.CreateTopologyAsync(prefix, partitions);
+        return await ForAsync(stack, prefix, partitions);
+    }
+
     public static Task<OpsHarness> ForAsync(PipelineTestbed bed, int partitions) => ForAsync(bed.Stack, bed.Prefix, partitions);
 
     /// <summary>Runs a command against the testbed (endpoints file and groups added).</summary>
