@@ -65,9 +65,13 @@ internal sealed class GlobalOptions
             .Select(s => (s.Key, Value: result.GetValue(s.Option)))
             .Where(s => !string.IsNullOrEmpty(s.Value))
             .ToDictionary(s => s.Key, s => s.Value!, StringComparer.OrdinalIgnoreCase);
-        var properties = (result.GetValue(KafkaProperties) ?? [])
-            .Select(p => p.Split('=', 2))
-            .ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.Ordinal);
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in (result.GetValue(KafkaProperties) ?? []).Select(p => p.Split('=', 2)))
+        {
+            // As with librdkafka's own -X, a property given twice takes its last value.
+            properties[pair[0].Trim()] = pair[1].Trim();
+        }
+
         return new ConnectionInput(settings, properties, result.GetValue(Endpoints), result.GetValue(Embedded), result.GetValue(Verbose));
     }
 

@@ -62,7 +62,7 @@ internal static class TopicsCommands
                 (session.Settings.ProcessorGroup, "processor", session.Topic(Topics.Requested)),
                 (session.Settings.ArchiverGroup, "archiver", session.Topic(Topics.Completed)),
             };
-            candidates.AddRange(extraGroups.Select(g => (g, "requested", (string?)null)));
+            candidates.AddRange(extraGroups.Select(g => (g, "--group", (string?)null)));
             candidates.AddRange(discovered.Select(g => (g, "discovered", (string?)null)));
             var lags = new List<GroupLag>();
             foreach (var (group, role, input) in candidates.DistinctBy(c => c.Group))
