@@ -122,9 +122,14 @@ internal sealed partial class IntakeService(
         catch (Exception e) when (session.Media is { } media)
         {
             await DeleteAsync(media.Location, context.RequestId);
-            throw e is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException ? Problems.Unavailable("s3", e) : e;
+            if (IsS3Failure(e))
+            {
+                throw Problems.Unavailable("s3", e);
+            }
+
+            throw;
         }
-        catch (Exception e) when (e is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException)
+        catch (Exception e) when (IsS3Failure(e))
         {
             throw Problems.Unavailable("s3", e);
         }
@@ -133,6 +138,9 @@ internal sealed partial class IntakeService(
             _inFlight.TryRemove(context.RequestId, out _);
         }
     }
+
+    /// <summary>What S3 (or the way to it) throws; media URL fetches and the registry turn their own failures into other errors first.</summary>
+    private static bool IsS3Failure(Exception e) => e is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException;
 
     private async Task DeleteAsync(S3ObjectRef location, Guid requestId)
     {

@@ -65,7 +65,13 @@ internal sealed partial class StatusProjection(
 
         var partitions = await DiscoverAsync(handlers.Keys, stoppingToken);
         using var consumer = clients.ConsumerBuilder<Ignore, byte[]?>($"{clients.Options.ClientId}.ingest-status.{Guid.NewGuid():N}", "status",
-            c => c.EnablePartitionEof = true).Build();
+            c =>
+            {
+                c.EnablePartitionEof = true;
+                // A partition at its end answers a fetch after this long: keeps the end of a rebuild, and every status
+                // change after it, from waiting on librdkafka's default of 500 ms.
+                c.FetchWaitMaxMs = 100;
+            }).Build();
         consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
         var unread = new HashSet<TopicPartition>(partitions);
         var started = Stopwatch.GetTimestamp();
