@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using CinematicSwitch.DevStack.Components;
+using CinematicSwitch.Providers.Simulators;
+using CinematicSwitch.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CinematicSwitch.Deployment.Tests.Support;
+
+/// <summary>
+/// A service started by hand from its build output, exactly as docker-compose.yml starts its container: its compose
+/// environment and nothing else, except the addresses, which point at the embedded stack (Kafka under a topic prefix of
+/// its own, the registry, s3rver) and the provider simulators instead of the compose network's host names.
+/// </summary>
+internal sealed class ComposedService : IAsyncDisposable
+{
+    private static readonly Lazy<Task<ComposeFile>> Compose = new(() => ComposeFile.LoadAsync());
+    private readonly ProviderSimulators _simulators;
+
+    private ComposedService(ServiceProcess process, Uri baseAddress, ProviderSimulators simulators, IReadOnlyDictionary<string, string> environment,
+        ConcurrentQueue<string> output)
+    {
+        Process = process;
+        Output = output;
+        BaseAddress = baseAddress;
+        _simulators = simulators;
+        Environment = environment;
+    }
+
+    public ServiceProcess Process { get; }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>Everything the service wrote (stdout and stderr).</summary>
+    public ConcurrentQueue<string> Output { get; }
+
+    public IReadOnlyDictionary<string, string> Environment { get; }
+
+    /// <param name="changes">Variables to set (or, with a null value, to leave out) after the compose environment and the addresses.</param>
+    public static async Task<ComposedService> StartAsync(DeployedService service, IReadOnlyDictionary<string, string?>? changes = null)
+    {
+        var compose = await Compose.Value;
+        var stack = await SharedStack.GetAsync();
+        var prefix = TestKafka.NewPrefix(service.ComposeName);
+        await stack.Kafka.CreateTopologyAsync(prefix);
+        var simulators = await ProviderSimulators.StartAsync(new SimulatorOptions { LatencyMs = 200 }, CancellationToken.None);
+
+        var environment = compose.Environment(service.ComposeName);
+        var port = FreePort();
+        var s3 = stack.S3.Options;
+        var addresses = new Dictionary<string, string>
+        {
+            ["Urls"] = $"http://127.0.0.1:{port}",
+            ["Kafka__BootstrapServers"] = stack.Kafka.BootstrapServers,
+            ["Kafka__TopicPrefix"] = prefix,
+            // The embedded coordinator waits about a session timeout for members to rejoin: keep rebalances quick.
+            ["Kafka__SessionTimeoutMs"] = "6000",
+            ["SchemaRegistry__Url"] = stack.SchemaRegistry.Url,
+            ["S3__ServiceUrl"] = s3.ServiceUrl!,
+            ["S3__Region"] = s3.Region,
+            ["S3__AccessKey"] = s3.AccessKey ?? "",
+            ["S3__SecretKey"] = s3.SecretKey ?? "",
+            ["S3__InputsBucket"] = s3.InputsBucket,
+            ["S3__ArchiveBucket"] = s3.ArchiveBucket,
+            // s3rver stores aws-chunked bodies verbatim; MinIO needs no such flag.
+            ["S3__DisableChunkedUploads"] = s3.DisableChunkedUploads.ToString(),
+            [$"{service.Project}__Stream__GroupId"] = prefix + service.ComposeName,
+        };
+        if (service == DeployedService.Ingest)
+        {
+            addresses.Remove($"{service.Project}__Stream__GroupId");
+        }
+
+        foreach (var simulator in simulators.All.Where(s => environment.ContainsKey(FlatKeyName(s.Provider))))
+        {
+            addresses[FlatKeyName(simulator.Provider)] = simulator.ApiKey;
+            addresses[$"{simulator.Provider.ToUpperInvariant()}_API_BASE_URL"] = simulator.BaseUrl.ToString();
+        }
+
+        foreach (var (key, value) in addresses.Concat((changes ?? new Dictionary<string, string?>())!))
+        {
+            if (value is null)
+            {
+                environment.Remove(key);
+            }
+            else
+            {
+                environment[key] = value;
+            }
+        }
+
+        var output = new ConcurrentQueue<string>();
+        var process = ServiceProcess.Start(service.ComposeName, Repository.AssemblyPath(service.Project), environment, output.Enqueue, NullLogger.Instance);
+        return new ComposedService(process, new Uri($"http://127.0.0.1:{port}/"), simulators, environment, output);
+    }
+
+    /// <summary>Polls /readyz until it answers 200 (the process must stay up meanwhile); returns each check's status.</summary>
+    public async Task<Dictionary<string, string>> WaitUntilReadyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (true)
+        {
+            Assert.False(Process.HasExited, $"The service exited before it was ready:\n{Log}");
+            try
+            {
+                using var response = await http.GetAsync(new Uri("readyz", UriKind.Relative));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    using var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                    return report.RootElement.GetProperty("checks").EnumerateObject()
+                        .ToDictionary(c => c.Name, c => c.Value.GetProperty("status").GetString()!);
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"The service was not ready within 120 s:\n{Log}");
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>Waits for the process to end by itself (a startup failure) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        return await Process.WaitForExitAsync(timeout.Token);
+    }
+
+    /// <summary>SIGTERM, as docker stop sends it; SIGKILL only past <paramref name="grace"/>. Returns the exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan grace)
+    {
+        await Process.StopAsync(grace);
+        return await Process.WaitForExitAsync(CancellationToken.None);
+    }
+
+    public string Log => string.Join('\n', Output);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Process.DisposeAsync();
+        await _simulators.DisposeAsync();
+    }
+
+    private static string FlatKeyName(string provider) => provider.ToUpperInvariant() switch
+    {
+        "REPLICATE" => "REPLICATE_API_TOKEN",
+        var name => $"{name}_API_KEY",
+    };
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
