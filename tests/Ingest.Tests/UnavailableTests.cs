@@ -56,15 +56,29 @@ public sealed class UnavailableTests
             kafka.Faults.SetBrokerUp(broker);
         }
 
-        // The same Idempotency-Key, once the cluster is back: the same id, published this time.
-        using var retry = await client.SendAsync(Request(key));
-        Assert.Equal(id, (await retry.ExpectAsync(HttpStatusCode.Accepted)).RequestId());
+        // The same Idempotency-Key, as the caller was told, until the client has reconnected: the same id, published this time.
+        var retried = await RetryUntilAcceptedAsync(client, key);
+        Assert.Equal(id, retried);
         var registry = new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url };
         using var registryClient = new SchemaRegistryClient(registry);
         var events = await TopicReader.ReadAsync<string, TransformationRequested>(kafka.BootstrapServers, prefix + Topics.Requested, 2,
             new AvroSerdeFactory(registryClient, registry).Deserializer<TransformationRequested>());
         Assert.Equal(2, events.Count);
         Assert.Single(events, r => r.Message.Value.RequestId == id);
+    }
+
+    private static async Task<Guid> RetryUntilAcceptedAsync(HttpClient client, string key)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await client.SendAsync(Request(key));
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 10)
+            {
+                return (await response.ExpectAsync(HttpStatusCode.Accepted)).RequestId();
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(response.Headers.RetryAfter?.Delta?.TotalSeconds ?? 1));
+        }
     }
 
     private static HttpRequestMessage Request(string key)
