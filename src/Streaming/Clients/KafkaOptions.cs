@@ -22,7 +22,10 @@ public sealed class KafkaOptions
     [RegularExpression("^(PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL)$", ErrorMessage = "Kafka:SecurityProtocol must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")]
     public string SecurityProtocol { get; set; } = "PLAINTEXT";
 
-    /// <summary>PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER, when SASL is used.</summary>
+    /// <summary>PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or GSSAPI, when SASL is used.</summary>
+    // Checked at startup: a misspelt mechanism would otherwise only fail when the first client is built, unnamed.
+    [RegularExpression("^(?i:PLAIN|SCRAM-SHA-256|SCRAM-SHA-512|OAUTHBEARER|GSSAPI)$",
+        ErrorMessage = "Kafka:SaslMechanism must be PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or GSSAPI.")]
     public string? SaslMechanism { get; set; }
 
     public string? SaslUsername { get; set; }
