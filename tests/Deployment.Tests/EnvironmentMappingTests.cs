@@ -92,6 +92,7 @@ public sealed class EnvironmentMappingTests
     [InlineData("processor", "Processor__MaxDataUriBytes", "0", "Processor:MaxDataUriBytes")]
     [InlineData("ingest", "ShutdownTimeoutSeconds", "0", "ShutdownTimeoutSeconds must be between 1 and 3600.")]
     [InlineData("archiver", "Kafka__SecurityProtocol", "TLS", "Kafka:SecurityProtocol must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")]
+    [InlineData("processor", "Kafka__SaslMechanism", "SCRAM-SHA256", "Kafka:SaslMechanism must be PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or GSSAPI.")]
     [InlineData("ingest", "SchemaRegistry__Url", "schema-registry:8081", "SchemaRegistry:Url must be an absolute http or https URL.")]
     [InlineData("archiver", "Metrics__LogIntervalSeconds", "-1", "Metrics:LogIntervalSeconds")]
     public async Task A_value_the_service_refuses_fails_the_check_naming_the_option(string name, string variable, string value, string expected)
