@@ -37,11 +37,7 @@ public sealed class DevRunTests(DevRunFixture fixture) : IClassFixture<DevRunFix
     public async Task The_spec_example_request_answers_the_spec_success_shape_once_the_outputs_are_archived()
     {
         using var client = fixture.Host.Client(TestTenants.Acme);
-        var key = Guid.NewGuid().ToString("N");
-        var id = Intake.RequestIds.FromIdempotencyKey(TestTenants.Acme.TenantId, key);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/dev/run") { Content = Forms.Json(SpecRequest(Convert.ToBase64String(Png))) };
-        request.Headers.Add("Idempotency-Key", key);
-        var answer = client.SendAsync(request);
+        var (id, answer) = StartSpecRequest(client);
 
         // Play processor and archiver once the request is on the topic.
         var requested = await WaitForRequestAsync(id);
@@ -81,11 +77,7 @@ public sealed class DevRunTests(DevRunFixture fixture) : IClassFixture<DevRunFix
     public async Task A_failure_within_the_wait_answers_the_spec_error_shape(ErrorCode code, int status, string apiCode, string message)
     {
         using var client = fixture.Host.Client(TestTenants.Acme);
-        var key = Guid.NewGuid().ToString("N");
-        var id = Intake.RequestIds.FromIdempotencyKey(TestTenants.Acme.TenantId, key);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/dev/run") { Content = Forms.Json(SpecRequest(Convert.ToBase64String(Png))) };
-        request.Headers.Add("Idempotency-Key", key);
-        var answer = client.SendAsync(request);
+        var (id, answer) = StartSpecRequest(client);
 
         var requested = await WaitForRequestAsync(id);
         await fixture.ProduceAsync(Topics.Failed, Outcomes.Failed(requested, code, "provider said no", details: ("originalError", "Model prediction failed: Invalid input image")));
@@ -219,6 +211,15 @@ public sealed class DevRunTests(DevRunFixture fixture) : IClassFixture<DevRunFix
         Assert.Equal("noir", e.StylePreset);
         Assert.Null(e.Prompt);
         Assert.Equal(Png, await fixture.ReadObjectAsync(e.Media!.Uri));
+    }
+
+    /// <summary>Sends the spec's example request (with an Idempotency-Key, so its id is known before the answer comes).</summary>
+    private static (Guid Id, Task<HttpResponseMessage> Answer) StartSpecRequest(HttpClient client)
+    {
+        var key = Guid.NewGuid().ToString("N");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/dev/run") { Content = Forms.Json(SpecRequest(Convert.ToBase64String(Png))) };
+        request.Headers.Add("Idempotency-Key", key);
+        return (Intake.RequestIds.FromIdempotencyKey(TestTenants.Acme.TenantId, key), client.SendAsync(request));
     }
 
     private async Task<TransformationRequested> WaitForRequestAsync(Guid id)

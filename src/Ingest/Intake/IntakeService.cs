@@ -28,8 +28,6 @@ internal sealed class IntakeSession(IntakeContext context, MediaUploader uploade
 
     public IntakeContext Context => context;
 
-    public IntakeLogEntry Log => log;
-
     public async Task UploadMediaAsync(Stream content, CancellationToken cancellationToken)
     {
         if (Media is not null)

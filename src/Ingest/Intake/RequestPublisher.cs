@@ -38,8 +38,6 @@ internal sealed class RequestPublisher : IDisposable
         _topic = clients.Options.Topic(Topics.Requested);
     }
 
-    public string Topic => _topic;
-
     /// <returns>How long the acknowledgement took.</returns>
     public async Task<TimeSpan> PublishAsync(TransformationRequested request)
     {

@@ -20,19 +20,16 @@ internal sealed class IngestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private IngestHost(WebApplication app, Uri baseAddress, LogCapture logs, string prefix)
+    private IngestHost(WebApplication app, Uri baseAddress, LogCapture logs)
     {
         _app = app;
         BaseAddress = baseAddress;
         Logs = logs;
-        Prefix = prefix;
     }
 
     public Uri BaseAddress { get; }
 
     public LogCapture Logs { get; }
-
-    public string Prefix { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -97,7 +94,7 @@ internal sealed class IngestHost : IAsyncDisposable
         }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var host = new IngestHost(app, new Uri(address), logs, settings["Kafka:TopicPrefix"] ?? "");
+        var host = new IngestHost(app, new Uri(address), logs);
         if (waitUntilReady)
         {
             await host.WaitUntilReadyAsync();
