@@ -30,19 +30,10 @@ internal static class ConfigurationCheck
         var source = new RecordingSource(environment.Where(kv => variables.ContainsKey(kv.Key))
             .ToDictionary(kv => ToKey(kv.Key), kv => (string?)kv.Value, StringComparer.OrdinalIgnoreCase));
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            ContentRootPath = service.OutputDirectory,
-            EnvironmentName = Environments.Production,
-        });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddJsonFile(Path.Combine(service.OutputDirectory, "appsettings.json"), optional: true);
-        ((IConfigurationBuilder)builder.Configuration).Add(source);
-        service.Compose(builder);
         WebApplication app;
         try
         {
-            app = builder.Build();
+            app = Build(service, source);
         }
         catch (OptionsValidationException e)
         {
@@ -65,6 +56,28 @@ internal static class ConfigurationCheck
         }
 
         return problems;
+    }
+
+    /// <summary>The option sections the service binds and validates, as it registers them.</summary>
+    public static async Task<IReadOnlyList<OptionsSection>> SectionsAsync(DeployedService service, IReadOnlyDictionary<string, string> environment)
+    {
+        await using var app = Build(service, new RecordingSource(environment.ToDictionary(kv => ToKey(kv.Key), kv => (string?)kv.Value)));
+        return [.. app.Services.GetServices<OptionsSection>()];
+    }
+
+    /// <summary>The service composed as its Program.cs does it, over its appsettings.json and <paramref name="source"/> alone.</summary>
+    private static WebApplication Build(DeployedService service, IConfigurationSource source)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = service.OutputDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddJsonFile(Path.Combine(service.OutputDirectory, "appsettings.json"), optional: true);
+        ((IConfigurationBuilder)builder.Configuration).Add(source);
+        service.Compose(builder);
+        return builder.Build();
     }
 
     /// <summary>The topology job (cinematic-ops topology apply) reads the Kafka and Topology sections only.</summary>
