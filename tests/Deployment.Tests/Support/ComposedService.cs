@@ -19,14 +19,12 @@ internal sealed class ComposedService : IAsyncDisposable
     private static readonly Lazy<Task<ComposeFile>> Compose = new(() => ComposeFile.LoadAsync());
     private readonly ProviderSimulators _simulators;
 
-    private ComposedService(ServiceProcess process, Uri baseAddress, ProviderSimulators simulators, IReadOnlyDictionary<string, string> environment,
-        ConcurrentQueue<string> output)
+    private ComposedService(ServiceProcess process, Uri baseAddress, ProviderSimulators simulators, ConcurrentQueue<string> output)
     {
         Process = process;
         Output = output;
         BaseAddress = baseAddress;
         _simulators = simulators;
-        Environment = environment;
     }
 
     public ServiceProcess Process { get; }
@@ -35,8 +33,6 @@ internal sealed class ComposedService : IAsyncDisposable
 
     /// <summary>Everything the service wrote (stdout and stderr).</summary>
     public ConcurrentQueue<string> Output { get; }
-
-    public IReadOnlyDictionary<string, string> Environment { get; }
 
     /// <param name="changes">Variables to set (or, with a null value, to leave out) after the compose environment and the addresses.</param>
     public static async Task<ComposedService> StartAsync(DeployedService service, IReadOnlyDictionary<string, string?>? changes = null)
@@ -66,11 +62,11 @@ internal sealed class ComposedService : IAsyncDisposable
             ["S3__ArchiveBucket"] = s3.ArchiveBucket,
             // s3rver stores aws-chunked bodies verbatim; MinIO needs no such flag.
             ["S3__DisableChunkedUploads"] = s3.DisableChunkedUploads.ToString(),
-            [$"{service.Project}__Stream__GroupId"] = prefix + service.ComposeName,
         };
-        if (service == DeployedService.Ingest)
+        if (service != DeployedService.Ingest)
         {
-            addresses.Remove($"{service.Project}__Stream__GroupId");
+            // A consumer group of this test's own, like its topics.
+            addresses[$"{service.Project}__Stream__GroupId"] = prefix + service.ComposeName;
         }
 
         foreach (var simulator in simulators.All.Where(s => environment.ContainsKey(FlatKeyName(s.Provider))))
@@ -79,7 +75,12 @@ internal sealed class ComposedService : IAsyncDisposable
             addresses[$"{simulator.Provider.ToUpperInvariant()}_API_BASE_URL"] = simulator.BaseUrl.ToString();
         }
 
-        foreach (var (key, value) in addresses.Concat((changes ?? new Dictionary<string, string?>())!))
+        foreach (var (key, value) in addresses)
+        {
+            environment[key] = value;
+        }
+
+        foreach (var (key, value) in changes ?? new Dictionary<string, string?>())
         {
             if (value is null)
             {
@@ -93,7 +94,7 @@ internal sealed class ComposedService : IAsyncDisposable
 
         var output = new ConcurrentQueue<string>();
         var process = ServiceProcess.Start(service.ComposeName, Repository.AssemblyPath(service.Project), environment, output.Enqueue, NullLogger.Instance);
-        return new ComposedService(process, new Uri($"http://127.0.0.1:{port}/"), simulators, environment, output);
+        return new ComposedService(process, new Uri($"http://127.0.0.1:{port}/"), simulators, output);
     }
 
     /// <summary>Polls /readyz until it answers 200 (the process must stay up meanwhile); returns each check's status.</summary>
