@@ -150,7 +150,8 @@ internal static class DeadLetterCommands
                 }
             }
 
-            // The processor remembers a request attempt it dead-lettered as finished: only a new attempt gets through.
+            // A request that failed while processed goes back as its next attempt, so the event itself records the replay
+            // (who, when, the dead letter's reason) for the status view and downstream consumers; --as-is keeps the bytes.
             var asNewAttempt = skip is null && request is not null && classified.ExpectedSource == requestedSource
                 && letter.Kind == DeadLetter.ProcessingFailed && !choices.AsIs;
             int? replayCount = asNewAttempt ? (request!.Replay?.ReplayCount ?? 0) + 1 : null;
@@ -166,7 +167,6 @@ internal static class DeadLetterCommands
             items.Add((classified, asNewAttempt ? NewAttempt : AsIs, replayCount, plan));
         }
 
-        WarnAboutDeduplication(session, items.Count(i => i.Plan.Replays && i.Mode == AsIs && i.Classified.Letter.Kind == DeadLetter.ProcessingFailed));
         if (!session.Console.Json)
         {
             session.Console.Write(OpsConsole.Table([.. DeadLetterView.Columns, "Action"], items.Select(i => (string?[])
@@ -256,16 +256,6 @@ internal static class DeadLetterCommands
         catch (AvroSerdeException e)
         {
             return (null, e.Message);
-        }
-    }
-
-    private static void WarnAboutDeduplication(OpsSession session, int asIsAfterProcessing)
-    {
-        if (asIsAfterProcessing > 0)
-        {
-            session.Console.Warning($"{asIsAfterProcessing} record(s) failed while being processed and go back as they are: their consumer skips " +
-                "an attempt it finished (dead-lettered included) while it remembers it, for its deduplication window " +
-                "(Processor:Stream:DeduplicationWindow, 1 hour by default; Archiver:Stream:DeduplicationWindow, 7 days by default).");
         }
     }
 

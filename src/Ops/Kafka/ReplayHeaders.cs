@@ -1,3 +1,5 @@
+using CinematicSwitch.Streaming.Processing;
+
 namespace CinematicSwitch.Ops.Kafka;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace CinematicSwitch.Ops.Kafka;
 internal static class ReplayHeaders
 {
     /// <summary>"topic/partition/offset" of the failed event or dead letter a record replays.</summary>
-    public const string ReplayedFrom = "ops-replayed-from";
+    public const string ReplayedFrom = StreamHeaders.ReplayedFrom;
 
     public const string ReplayedBy = "ops-replayed-by";
 

@@ -18,9 +18,9 @@ internal sealed class RecordStateHandle(StateChangelog changelog, PartitionRecov
     public Task EnsureWrittenAsync(CancellationToken cancellationToken) =>
         _entry is null ? WriteAsync(null, cancellationToken) : Task.CompletedTask;
 
-    public async Task MarkDoneAsync()
+    public async Task MarkDoneAsync(bool deadLettered = false)
     {
-        var done = new StateEntry(identity, offset, Done: true, DateTimeOffset.UtcNow, new Dictionary<string, long>(), Payload: null);
+        var done = new StateEntry(identity, offset, Done: true, DateTimeOffset.UtcNow, new Dictionary<string, long>(), Payload: null, deadLettered);
         await changelog.WriteAsync(done);
         _entry = done;
         recovery.Put(done);

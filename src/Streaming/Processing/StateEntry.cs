@@ -6,7 +6,8 @@ namespace CinematicSwitch.Streaming.Processing;
 /// <summary>
 /// One record's entry in a processor's changelog (a compacted topic, keyed by the record's identity, written
 /// to the partition of the input it belongs to). Written before any output of the record is published, so
-/// that recovery knows where to look for outputs it may already have published.
+/// that recovery knows where to look for outputs it may already have published. <see cref="DeadLettered"/> marks a
+/// finished entry whose record went to the dead-letter topic: an operator's replay of it is a new run, not a duplicate.
 /// </summary>
 internal sealed record StateEntry(
     string Identity,
@@ -14,7 +15,8 @@ internal sealed record StateEntry(
     bool Done,
     DateTimeOffset UpdatedAt,
     IReadOnlyDictionary<string, long> ScanFrom,
-    byte[]? Payload)
+    byte[]? Payload,
+    bool DeadLettered = false)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

@@ -21,6 +21,12 @@ public static class StreamHeaders
     public const string DeadLetterFailedAt = "dlq-failed-at";
     public const string DeadLetterAttempts = "dlq-attempts";
 
+    /// <summary>
+    /// "topic/partition/offset" of the dead letter (or failed event) an operator's tool sent back. A record carrying it
+    /// whose identity was dead-lettered is processed again instead of being skipped as a duplicate.
+    /// </summary>
+    public const string ReplayedFrom = "ops-replayed-from";
+
     /// <summary>Name of the dead-letter output of a record.</summary>
     public const string DeadLetterOutput = "dead-letter";
 }

@@ -258,6 +258,14 @@ public sealed class StreamProcessor<TValue> : IDisposable
 
         var identity = _handler.IdentityOf(value);
         var entry = work.Recovery!.Entry(identity);
+        if (entry is { Done: true, DeadLettered: true } && raw.Offset.Value > entry.Offset && IsReplay(raw.Message.Headers))
+        {
+            // An operator sent the dead letter back once its cause was fixed: a fresh run under the same identity.
+            _logger.LogInformation("{Partition}@{Offset}: {Identity} was dead-lettered at {DeadLettered} and is replayed", work.Partition,
+                raw.Offset.Value, identity, entry.Offset);
+            entry = null;
+        }
+
         if (entry is { Done: true } || (entry is not null && entry.Offset != raw.Offset.Value))
         {
             // Processed before (an upstream duplicate), or being processed from an earlier offset.
@@ -411,7 +419,7 @@ public sealed class StreamProcessor<TValue> : IDisposable
                 _logger.LogError(e, "{Source}: failed {Attempts} times; dead-lettered", item.Record.Source, attempt);
                 await state.EnsureWrittenAsync(token);
                 await DeadLetterAsync(work, item, e, attempt);
-                return state.MarkDoneAsync();
+                return state.MarkDoneAsync(deadLettered: true);
             }
         }
     }
@@ -471,7 +479,7 @@ public sealed class StreamProcessor<TValue> : IDisposable
         await state.EnsureWrittenAsync(token);
         await PublishDeadLetterAsync(work, raw.TopicPartitionOffset, identity, reason, error, attempts, raw.Message.Timestamp.UtcDateTime, key,
             raw.Message.Key, raw.Message.Headers, raw.Message.Value);
-        await state.MarkDoneAsync();
+        await state.MarkDoneAsync(deadLettered: true);
     }
 
     private async Task PublishDeadLetterAsync(PartitionWork work, TopicPartitionOffset source, string identity, string reason, Exception error,
@@ -714,6 +722,8 @@ public sealed class StreamProcessor<TValue> : IDisposable
 
         return counts;
     }
+
+    private static bool IsReplay(Headers? headers) => headers?.TryGetLastBytes(StreamHeaders.ReplayedFrom, out _) == true;
 
     private static string Describe(TopicPartitionOffset source) => $"{source.Topic}/{source.Partition.Value}/{source.Offset.Value}";
 }

@@ -29,6 +29,9 @@ public sealed class RecordingHandler(string outputTopic) : IStreamHandler<TestCo
 
     public int MaxActive { get; private set; }
 
+    /// <summary>Once set, commands that fail by design succeed (the cause of their dead letters is fixed).</summary>
+    public bool FailuresFixed { get; set; }
+
     public ValueTask<TestCommand> DecodeAsync(ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken)
     {
         var parts = Encoding.UTF8.GetString(record.Message.Value ?? []).Split('|');
@@ -62,7 +65,7 @@ public sealed class RecordingHandler(string outputTopic) : IStreamHandler<TestCo
             Started.Enqueue((record.Key, record.Value.Id));
             await state.SaveAsync(Encoding.UTF8.GetBytes($"started:{record.Value.Id}"), cancellationToken);
             await Task.Delay(record.Value.DelayMs, cancellationToken);
-            if (record.Value.Fail)
+            if (record.Value.Fail && !FailuresFixed)
             {
                 throw new InvalidOperationException($"command {record.Value.Id} fails by design");
             }

@@ -77,12 +77,12 @@ public sealed class StreamProcessorHarness : IAsyncDisposable
         _running.Clear();
     }
 
-    public async Task ProduceAsync(IEnumerable<(string Key, byte[] Value)> records)
+    public async Task ProduceAsync(IEnumerable<(string Key, byte[] Value)> records, Headers? headers = null)
     {
         using var producer = Clients.CreateProducer<string, byte[]>("test-input");
         foreach (var (key, value) in records)
         {
-            await producer.ProduceAsync(Topics.Input, new Message<string, byte[]> { Key = key, Value = value });
+            await producer.ProduceAsync(Topics.Input, new Message<string, byte[]> { Key = key, Value = value, Headers = headers });
         }
     }
 

@@ -65,6 +65,30 @@ public sealed class StreamProcessorTests
     }
 
     [Fact]
+    public async Task A_dead_letter_sent_back_by_an_operator_runs_again_once_but_a_plain_duplicate_of_it_does_not()
+    {
+        var stack = await SharedStack.GetAsync();
+        await using var harness = await StreamProcessorHarness.CreateAsync(stack.Kafka, "dlq-replay", partitions: 1);
+        var failing = new TestCommand("flaky", 0, true).Encode();
+        await harness.ProduceAsync([("t1", failing)]);
+        var handler = harness.Start();
+        await TopicReader.ReadAsync<string, byte[]>(stack.Kafka.BootstrapServers, harness.Topics.DeadLetter, 1);
+        await harness.WaitForCommittedAsync(1, TimeSpan.FromSeconds(60));
+
+        handler.FailuresFixed = true;
+        var replayed = new Headers { { StreamHeaders.ReplayedFrom, Encoding.UTF8.GetBytes($"{harness.Topics.DeadLetter}/0/0") } };
+        await harness.ProduceAsync([("t1", failing)]);
+        await harness.ProduceAsync([("t1", failing)], replayed);
+        await harness.ProduceAsync([("t1", failing)], replayed);
+        await harness.ProduceAsync([("t1", new TestCommand("marker", 0, false).Encode())]);
+        await harness.WaitForCommittedAsync(5, TimeSpan.FromSeconds(60));
+
+        // Three failed attempts, then exactly one run for the three later copies: only the first replay gets through.
+        Assert.Equal(["done:flaky", "done:marker"], await harness.OutputsAsync(2));
+        Assert.Equal(4, handler.Started.Count(s => s.Id == "flaky"));
+    }
+
+    [Fact]
     public async Task A_record_a_crashed_owner_already_answered_resumes_its_state_and_is_not_published_twice()
     {
         var stack = await SharedStack.GetAsync();
