@@ -139,7 +139,6 @@ internal static class Scenarios
         settings["Serilog:Using:0"] = "Serilog.Sinks.Console";
         settings["Serilog:WriteTo:0:Name"] = "Console";
         settings["Metrics:LogIntervalSeconds"] = "0";
-        settings["Kafka:Properties:fetch.wait.max.ms"] = "10";
         return settings;
     }
 

@@ -84,6 +84,8 @@ public sealed class EmbeddedStack : IAsyncDisposable
         ["Kafka__BootstrapServers"] = Kafka.BootstrapServers,
         // The embedded coordinator waits about a session timeout for members to rejoin: keep rebalances quick.
         ["Kafka__SessionTimeoutMs"] = "6000",
+        // Nor does it answer a held fetch when data arrives: without this each hop waits up to half a second.
+        ["Kafka__FetchWaitMaxMs"] = "10",
         ["Topology__Partitions"] = Topology.Partitions.ToString(),
         ["Topology__ReplicationFactor"] = Math.Min(Topology.ReplicationFactor, (short)Kafka.BrokerCount).ToString(),
         ["SchemaRegistry__Url"] = SchemaRegistry.Url,

@@ -75,6 +75,7 @@ public sealed class PipelineTestbed : IAsyncDisposable
             ["Kafka:BootstrapServers"] = Stack.Kafka.BootstrapServers,
             ["Kafka:TopicPrefix"] = Prefix,
             ["Kafka:SessionTimeoutMs"] = "6000",
+            ["Kafka:FetchWaitMaxMs"] = "10",
             ["SchemaRegistry:Url"] = Stack.SchemaRegistry.Url,
             ["S3:ServiceUrl"] = s3.ServiceUrl ?? "",
             ["S3:Region"] = s3.Region,

@@ -50,6 +50,7 @@ public sealed class KafkaClientFactory
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
             SessionTimeoutMs = _options.SessionTimeoutMs,
             HeartbeatIntervalMs = Math.Max(250, _options.SessionTimeoutMs / 5),
+            FetchWaitMaxMs = _options.FetchWaitMaxMs,
             IsolationLevel = IsolationLevel.ReadCommitted,
             EnablePartitionEof = false,
         };

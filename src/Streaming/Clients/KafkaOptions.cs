@@ -42,6 +42,14 @@ public sealed class KafkaOptions
     [Range(1000, 300000)]
     public int SessionTimeoutMs { get; set; } = 10000;
 
+    /// <summary>
+    /// How long a broker may hold a fetch while it has no new data (librdkafka's fetch.wait.max.ms, 500 by default).
+    /// The embedded cluster does not answer a held fetch when data arrives, so its stack sets this low to keep each
+    /// hop's latency down; a real broker answers at once and the default is right.
+    /// </summary>
+    [Range(0, 300000)]
+    public int FetchWaitMaxMs { get; set; } = 500;
+
     /// <summary>Any further librdkafka properties, passed through as they are (e.g. "ssl.endpoint.identification.algorithm").</summary>
     public Dictionary<string, string> Properties { get; set; } = new(StringComparer.Ordinal);
 

@@ -43,6 +43,7 @@ internal sealed class IngestHost : IAsyncDisposable
             ["Kafka:TopicPrefix"] = prefix,
             ["Kafka:ClientId"] = "ingest-tests",
             ["Kafka:SessionTimeoutMs"] = "6000",
+            ["Kafka:FetchWaitMaxMs"] = "10",
             ["SchemaRegistry:Url"] = registryUrl,
             ["S3:ServiceUrl"] = s3.Options.ServiceUrl,
             ["S3:Region"] = s3.Options.Region,
