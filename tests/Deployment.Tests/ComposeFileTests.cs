@@ -101,7 +101,8 @@ public sealed partial class ComposeFileTests
         Assert.Equal(compose.Environment("archiver")["S3__ArchiveBucket"], compose.Environment("minio-buckets")["S3_ARCHIVE_BUCKET"]);
 
         var topology = compose.Service("topology");
-        Assert.Equal("src/Ops/Dockerfile", topology.GetProperty("build").GetProperty("dockerfile").GetString());
+        Assert.Equal("Dockerfile", topology.GetProperty("build").GetProperty("dockerfile").GetString());
+        Assert.Equal("Ops", topology.GetProperty("build").GetProperty("args").GetProperty("PROJECT").GetString());
         Assert.Equal(["topology", "apply"], topology.GetProperty("command").EnumerateArray().Select(a => a.GetString()));
         Assert.Equal("no", topology.GetProperty("restart").GetString());
         Assert.All(Brokers, b => Assert.Equal("service_healthy", Condition(topology, b)));
@@ -117,7 +118,8 @@ public sealed partial class ComposeFileTests
         var service = compose.Service(name);
 
         var project = DeployedService.Named(name).Project;
-        Assert.Equal($"src/{project}/Dockerfile", service.GetProperty("build").GetProperty("dockerfile").GetString());
+        Assert.Equal("Dockerfile", service.GetProperty("build").GetProperty("dockerfile").GetString());
+        Assert.Equal(project, service.GetProperty("build").GetProperty("args").GetProperty("PROJECT").GetString());
         Assert.Equal(Repository.Root, service.GetProperty("build").GetProperty("context").GetString());
         Assert.Equal("unless-stopped", service.GetProperty("restart").GetString());
         var test = service.GetProperty("healthcheck").GetProperty("test").EnumerateArray().Select(t => t.GetString()).ToList();

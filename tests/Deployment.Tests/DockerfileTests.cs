@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using CinematicSwitch.Deployment.Tests.Support;
@@ -5,25 +6,43 @@ using CinematicSwitch.Deployment.Tests.Support;
 namespace CinematicSwitch.Deployment.Tests;
 
 /// <summary>
-/// The images cannot be built here (no Docker engine), so their Dockerfiles are checked for what makes them build and
-/// run: the SDK stage restores with the repository's settings and every referenced project, the runtime stage is
-/// Debian bookworm with the distribution's librdkafka and a non-root user, and the entry point is a file that
-/// publishing the project really produces.
+/// The images cannot be built here (no Docker engine), so the one Dockerfile is checked, as docker-compose.yml builds
+/// it for each service, for what makes each image build and run: the SDK stage restores with the repository's settings
+/// and every project the program references, the runtime stage is Debian bookworm with the distribution's librdkafka
+/// and a non-root user, and the entry point runs a file that publishing the project really produces.
 /// </summary>
 public sealed partial class DockerfileTests
 {
     private static readonly string[] RepositorySettings =
         ["global.json", "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", ".editorconfig"];
 
-    public static TheoryData<string> Projects => new() { "Ingest", "Processor", "Archiver", "Ops" };
+    private static readonly Lazy<Task<ComposeFile>> Compose = new(() => ComposeFile.LoadAsync());
 
-    public static TheoryData<string> WebServices => new() { "Ingest", "Processor", "Archiver" };
+    /// <summary>The compose services built from this repository: the three services and the topology job (Ops).</summary>
+    public static TheoryData<string> Images => new() { "topology", "ingest", "processor", "archiver" };
+
+    public static TheoryData<string> WebServices => new() { "ingest", "processor", "archiver" };
+
+    [Fact]
+    public async Task Compose_builds_each_program_from_the_one_dockerfile_naming_its_project_and_kind()
+    {
+        var compose = await Compose.Value;
+        var builds = compose.ServiceNames.Where(s => compose.Service(s).TryGetProperty("build", out _)).Order(StringComparer.Ordinal).ToList();
+
+        Assert.Equal(["archiver", "ingest", "processor", "topology"], builds);
+        Assert.All(builds, s => Assert.Equal("Dockerfile", compose.Service(s).GetProperty("build").GetProperty("dockerfile").GetString()));
+        Assert.All(builds, s => Assert.Equal(Repository.Root, compose.Service(s).GetProperty("build").GetProperty("context").GetString()));
+        Assert.Equal(["Archiver", "Ingest", "Ops", "Processor"], builds.Select(s => BuildArgs(compose, s)["PROJECT"]).Order(StringComparer.Ordinal));
+        Assert.Equal("tool", BuildArgs(compose, "topology")["KIND"]);
+        Assert.All(DeployedService.All, s => Assert.Equal(("service", s.Project), (BuildArgs(compose, s.ComposeName)["KIND"], BuildArgs(compose, s.ComposeName)["PROJECT"])));
+    }
 
     [Theory]
-    [MemberData(nameof(Projects))]
-    public void The_build_stage_restores_with_the_repository_settings_and_every_referenced_project(string project)
+    [MemberData(nameof(Images))]
+    public async Task The_build_stage_restores_with_the_repository_settings_and_every_referenced_project(string service)
     {
-        var build = Read(project).Stages[0];
+        var (project, dockerfile) = await ReadAsync(service);
+        var build = dockerfile.Stages[0];
         Assert.Equal("build", build.Name);
         Assert.StartsWith("mcr.microsoft.com/dotnet/sdk:10.0", build.Image, StringComparison.Ordinal);
 
@@ -49,17 +68,17 @@ public sealed partial class DockerfileTests
     }
 
     [Theory]
-    [MemberData(nameof(Projects))]
-    public void The_runtime_stage_is_debian_bookworm_with_the_distribution_librdkafka_and_a_non_root_user(string project)
+    [MemberData(nameof(Images))]
+    public async Task The_runtime_stage_is_debian_bookworm_with_the_distribution_librdkafka_and_a_non_root_user(string service)
     {
-        var dockerfile = Read(project);
+        var (_, dockerfile) = await ReadAsync(service);
         var runtime = dockerfile.Final;
         Assert.True(dockerfile.Stages.Count >= 2, "not multi-stage");
         Assert.Equal("debian:bookworm-slim", runtime.Image);
 
-        var install = Assert.Single(runtime.All("RUN"), r => r.Contains("apt-get install", StringComparison.Ordinal));
-        Assert.Matches(@"\blibrdkafka1\b", install);
-        Assert.DoesNotContain("librdkafka.redist", File.ReadAllText(Path(project)), StringComparison.Ordinal);
+        var installs = runtime.All("RUN").Where(r => r.Contains("apt-get install", StringComparison.Ordinal)).ToList();
+        Assert.Single(installs, i => LibRdKafka().IsMatch(i));
+        Assert.DoesNotContain("librdkafka.redist", File.ReadAllText(DockerfilePath), StringComparison.Ordinal);
 
         // The .NET runtime with the ASP.NET Core shared framework (every project references it) comes from Microsoft's image.
         var dotnetCopy = Assert.Single(runtime.All("COPY"), c => c.EndsWith("/usr/share/dotnet /usr/share/dotnet", StringComparison.Ordinal));
@@ -74,20 +93,25 @@ public sealed partial class DockerfileTests
     }
 
     [Theory]
-    [MemberData(nameof(Projects))]
-    public async Task The_entrypoint_is_a_dll_that_publishing_the_project_puts_where_the_runtime_stage_copies_from(string project)
+    [MemberData(nameof(Images))]
+    public async Task The_entrypoint_is_a_dll_that_publishing_the_project_puts_where_the_runtime_stage_copies_from(string service)
     {
-        var dockerfile = Read(project);
+        var (project, dockerfile) = await ReadAsync(service);
         var publish = Assert.Single(dockerfile.Stage("build").All("RUN"), r => r.StartsWith("dotnet publish", StringComparison.Ordinal));
+        Assert.Contains(CsprojPath(project), publish, StringComparison.Ordinal);
         var output = PublishOutput().Match(publish).Groups["dir"].Value;
         Assert.NotEmpty(output);
 
         var runtime = dockerfile.Final;
         var workdir = runtime.All("WORKDIR").Last();
         Assert.Contains($"--from=build {output} ./", runtime.All("COPY"));
-        var entrypoint = EntryPoint().Match(runtime.All("ENTRYPOINT").Single());
-        Assert.True(entrypoint.Success, "ENTRYPOINT is not [\"dotnet\", \"<file>.dll\"] in exec form");
-        var dll = entrypoint.Groups["dll"].Value;
+        // The shell execs dotnet (PID 1, so SIGTERM reaches it) with the dll an ENV names and the container's arguments.
+        var command = JsonSerializer.Deserialize<string[]>(runtime.All("ENTRYPOINT").Single())!;
+        Assert.Equal(["/bin/sh", "-c"], command[..2]);
+        var entrypoint = EntryPoint().Match(command[2]);
+        Assert.True(entrypoint.Success, $"the ENTRYPOINT's shell does not exec dotnet \"$VARIABLE\" \"$@\": {command[2]}");
+        var dll = runtime.All("ENV").Select(e => e.Split('=', 2)).Single(e => e[0] == entrypoint.Groups["variable"].Value)[1];
+        Assert.Equal($"CinematicSwitch.{project}.dll", dll);
 
         var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cinematic-publish", $"{project}-{Guid.NewGuid():N}");
         try
@@ -119,15 +143,26 @@ public sealed partial class DockerfileTests
 
     [Theory]
     [MemberData(nameof(WebServices))]
-    public void The_health_check_asks_the_readiness_endpoint_with_curl_installed_in_the_image(string project)
+    public async Task The_health_check_asks_the_readiness_endpoint_with_curl_installed_in_the_image(string service)
     {
-        var runtime = Read(project).Final;
-        var install = runtime.All("RUN").Single(r => r.Contains("apt-get install", StringComparison.Ordinal));
-        Assert.Matches(@"\bcurl\b", install);
+        var runtime = (await ReadAsync(service)).Dockerfile.Final;
+        Assert.Single(runtime.All("RUN"), r => r.Contains("apt-get install", StringComparison.Ordinal) && Curl().IsMatch(r));
         Assert.Contains("ASPNETCORE_HTTP_PORTS=8080", runtime.All("ENV"));
         Assert.Contains("8080", runtime.All("EXPOSE"));
         var check = Assert.Single(runtime.All("HEALTHCHECK"));
         Assert.Contains("curl -fsS -o /dev/null http://127.0.0.1:8080/readyz", check, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_ops_image_is_a_command_line_tool_without_a_port_a_health_check_or_curl()
+    {
+        var (project, dockerfile) = await ReadAsync("topology");
+        var runtime = dockerfile.Final;
+
+        Assert.Equal("Ops", project);
+        Assert.Empty(runtime.All("HEALTHCHECK"));
+        Assert.Empty(runtime.All("EXPOSE"));
+        Assert.DoesNotContain(runtime.All("RUN"), r => Curl().IsMatch(r));
     }
 
     [Fact]
@@ -137,13 +172,24 @@ public sealed partial class DockerfileTests
         Assert.Contains(".env", ignored);
         Assert.Contains("**/bin/", ignored);
         Assert.Contains("**/obj/", ignored);
-        // What the Dockerfiles copy must not be ignored.
+        // What the Dockerfile copies must not be ignored.
         Assert.DoesNotContain(ignored, l => l is "src" or "src/" or "schemas" or "schemas/" || RepositorySettings.Contains(l));
     }
 
-    private static string Path(string project) => Repository.File("src", project, "Dockerfile");
+    private static string DockerfilePath => Repository.File("Dockerfile");
 
-    private static Dockerfile Read(string project) => Dockerfile.Read(Path(project));
+    private static Dictionary<string, string> BuildArgs(ComposeFile compose, string service) =>
+        compose.Service(service).GetProperty("build").GetProperty("args").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+
+    /// <summary>The Dockerfile as docker-compose.yml builds it for <paramref name="service"/>, and the project it builds.</summary>
+    private static async Task<(string Project, Dockerfile Dockerfile)> ReadAsync(string service)
+    {
+        var compose = await Compose.Value;
+        var build = compose.Service(service).GetProperty("build");
+        var args = BuildArgs(compose, service);
+        var dockerfile = Dockerfile.Read(System.IO.Path.Combine(build.GetProperty("context").GetString()!, build.GetProperty("dockerfile").GetString()!), args);
+        return (args["PROJECT"], dockerfile);
+    }
 
     private static string CsprojPath(string project) => $"src/{project}/CinematicSwitch.{project}.csproj";
 
@@ -177,6 +223,12 @@ public sealed partial class DockerfileTests
     [GeneratedRegex(@"\s-o\s+(?<dir>\S+)")]
     private static partial Regex PublishOutput();
 
-    [GeneratedRegex(@"^\[\s*""dotnet""\s*,\s*""(?<dll>[^""]+\.dll)""\s*\]$")]
+    [GeneratedRegex(@"^exec dotnet ""\$\{?(?<variable>[A-Z_]+)\}?"" ""\$@""$")]
     private static partial Regex EntryPoint();
+
+    [GeneratedRegex(@"\blibrdkafka1\b")]
+    private static partial Regex LibRdKafka();
+
+    [GeneratedRegex(@"\bcurl\b")]
+    private static partial Regex Curl();
 }
