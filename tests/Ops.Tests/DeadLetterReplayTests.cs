@@ -142,6 +142,56 @@ public sealed class DeadLetterReplayTests(ITestOutputHelper output)
         Assert.Equal(1, again.JsonSummary().GetProperty("skipped").GetProperty("already-replayed").GetInt32());
     }
 
+    [Fact]
+    public async Task A_completed_event_the_archiver_dead_lettered_goes_back_as_it_is_and_is_archived_and_charged_once()
+    {
+        await using var bed = await PipelineTestbed.StartAsync("ops-dlq-archiver", partitions: 1, latencyMs: 50);
+        using var ops = await OpsHarness.ForAsync(bed, partitions: 1);
+        var media = await bed.UploadImageAsync("tenant-a");
+        var request = PipelineTestbed.Request("tenant-a", media, "a western gunslinger at high noon, archiver-case");
+        await bed.PublishAsync(request);
+        bed.StartProcessor("processor");
+        var archiver = new Dictionary<string, string>
+        {
+            ["SchemaRegistry:AutoRegisterSchemas"] = "false",
+            ["Archiver:Stream:MaxAttempts"] = "2",
+            ["Archiver:Stream:RetryBackoff"] = "00:00:00.200",
+        };
+        var origins = bed.Simulators.All.Select(s => s.Origin.GetLeftPart(UriPartial.Authority)).ToList();
+        for (var i = 0; i < origins.Count; i++)
+        {
+            archiver[$"Archiver:Download:LoopbackOrigins:{i}"] = origins[i];
+        }
+
+        bed.StartService("Archiver", "archiver", archiver);
+        var dead = Assert.Single(await TopicReader.ReadAsync<string, byte[]>(bed.Stack.Kafka.BootstrapServers,
+            bed.Topic(Topics.CompletedDeadLetters), 1, timeout: TimeSpan.FromSeconds(120)));
+        Assert.StartsWith("processing-failed", Header(dead, "dlq-reason"), StringComparison.Ordinal);
+
+        // The fix: the archiver's output schemas are registered. The dead letter is a completed event: it goes back as it is,
+        // and the archiver, which remembers that event as dead-lettered, runs it again.
+        using (var registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = bed.Stack.SchemaRegistry.Url }))
+        {
+            await registry.RegisterSchemaAsync(bed.Topic(Topics.Archived) + "-value", EventSchemas.For<TransformationArchived>().ToJson());
+            await registry.RegisterSchemaAsync(bed.Topic(Topics.CreditsRecorded) + "-value", EventSchemas.For<CreditsRecorded>().ToJson());
+        }
+
+        var replayed = await ops.RunAsync("dlq", "replay", "--yes", "--json", "--topic", "completed");
+        Log(replayed);
+        Assert.Equal(1, replayed.JsonSummary().GetProperty("replayed").GetInt32());
+        Assert.Equal("as-is", Assert.Single(replayed.Json.GetProperty("items").EnumerateArray()).GetProperty("mode").GetString());
+
+        var archived = await TopicReader.ReadAsync<string, TransformationArchived>(bed.Stack.Kafka.BootstrapServers, bed.Topic(Topics.Archived), 1,
+            bed.Serdes.Deserializer<TransformationArchived>(), TimeSpan.FromSeconds(120));
+        Assert.Equal(request.RequestId, Assert.Single(archived).Message.Value.RequestId);
+        var credits = await TopicReader.ReadAsync<string, CreditsRecorded>(bed.Stack.Kafka.BootstrapServers, bed.Topic(Topics.CreditsRecorded), 1,
+            bed.Serdes.Deserializer<CreditsRecorded>(), TimeSpan.FromSeconds(60));
+        Assert.Equal(request.RequestId, Assert.Single(credits).Message.Value.RequestId);
+
+        var again = await ops.RunAsync("dlq", "replay", "--yes", "--json", "--topic", "completed");
+        Assert.Equal(0, again.JsonSummary().GetProperty("replayed").GetInt32());
+    }
+
     private static Task<List<ConsumeResult<string, byte[]>>> RecordsAsync(PipelineTestbed bed, string contractTopic) =>
         TopicReader.ReadAsync<string, byte[]>(bed.Stack.Kafka.BootstrapServers, bed.Topic(contractTopic), 0);
 
