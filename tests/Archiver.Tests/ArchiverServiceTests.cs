@@ -3,6 +3,7 @@ using CinematicSwitch.Archiver.Tests.Support;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.ServiceDefaults.Storage;
+using CinematicSwitch.Testing;
 using Microsoft.AspNetCore.Http;
 
 namespace CinematicSwitch.Archiver.Tests;

@@ -106,8 +106,8 @@ public sealed class ClientTests
     [Fact]
     public async Task A_registry_that_does_not_answer_in_time_surfaces_as_a_TimeoutException()
     {
-        await using var stalled = await StubServer.StartAsync(async context => await Task.Delay(Timeout.Infinite, context.RequestAborted));
-        using var client = new SchemaRegistryClient(new SchemaRegistryOptions { Url = stalled.Url, RequestTimeoutMs = 300 });
+        await using var stalled = await LoopbackServer.StartAsync(async context => await Task.Delay(Timeout.Infinite, context.RequestAborted));
+        using var client = new SchemaRegistryClient(new SchemaRegistryOptions { Url = stalled.OriginText, RequestTimeoutMs = 300 });
 
         var e = await Assert.ThrowsAsync<TimeoutException>(() => client.GetSchemaAsync(1));
 
@@ -117,13 +117,13 @@ public sealed class ClientTests
     [Fact]
     public async Task Server_errors_stay_retriable_HttpRequestExceptions_with_the_registry_message()
     {
-        await using var failing = await StubServer.StartAsync(async context =>
+        await using var failing = await LoopbackServer.StartAsync(async context =>
         {
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             context.Response.ContentType = RegistryMediaTypes.V1;
             await context.Response.WriteAsync("{\"error_code\":50001,\"message\":\"Error in the backend data store\"}");
         });
-        using var client = new SchemaRegistryClient(new SchemaRegistryOptions { Url = failing.Url });
+        using var client = new SchemaRegistryClient(new SchemaRegistryOptions { Url = failing.OriginText });
 
         var e = await Assert.ThrowsAsync<HttpRequestException>(() => client.RegisterSchemaAsync("s-value", TestSchemas.PersonV1));
 

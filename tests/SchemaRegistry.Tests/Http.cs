@@ -3,14 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using CinematicSwitch.SchemaRegistry.Rest;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace CinematicSwitch.SchemaRegistry.Tests;
 
@@ -78,38 +70,5 @@ internal sealed class CountingHandler() : DelegatingHandler(new SocketsHttpHandl
     {
         Interlocked.Increment(ref _count);
         return base.SendAsync(request, cancellationToken);
-    }
-}
-
-/// <summary>A loopback HTTP server that answers every request with one handler: a failing or
-/// stalling registry.</summary>
-internal sealed class StubServer : IAsyncDisposable
-{
-    private readonly WebApplication _app;
-
-    private StubServer(WebApplication app, string url)
-    {
-        _app = app;
-        Url = url;
-    }
-
-    public string Url { get; }
-
-    public static async Task<StubServer> StartAsync(RequestDelegate handler)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        app.Run(handler);
-        await app.StartAsync();
-        var url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new StubServer(app, url);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
     }
 }

@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using CinematicSwitch.Archiver.Downloads;
-using CinematicSwitch.Archiver.Tests.Support;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Simulators.Core;
+using CinematicSwitch.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 

@@ -1,11 +1,7 @@
-using System.Net;
 using System.Net.Http.Headers;
 using CinematicSwitch.Ingest.Status;
 using CinematicSwitch.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -78,24 +74,13 @@ internal sealed class IngestHost : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.ListenOnLoopback();
         builder.AddIngest();
         var logs = new LogCapture();
         builder.Logging.AddProvider(logs);
         var app = builder.Build();
         app.MapIngest();
-        try
-        {
-            await app.StartAsync();
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var host = new IngestHost(app, new Uri(address), logs);
+        var host = new IngestHost(app, await app.StartOnLoopbackAsync(), logs);
         if (waitUntilReady)
         {
             await host.WaitUntilReadyAsync();
