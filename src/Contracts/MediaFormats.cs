@@ -42,7 +42,7 @@ public static class MediaFormats
         if (header.Length >= 12 && header[4..8].SequenceEqual("ftyp"u8))
         {
             var brand = header[8..12];
-            if (brand.SequenceEqual("qt  "u8))
+            if (brand.SequenceEqual(QuickTimeBrand))
             {
                 return QuickTime;
             }
@@ -58,6 +58,14 @@ public static class MediaFormats
 
         return null;
     }
+
+    /// <summary>
+    /// The "ftyp" major brands taken for video (QuickTime's, then MP4's), as text: for clients that check a file before
+    /// uploading it (the dashboard).
+    /// </summary>
+    public static IEnumerable<string> VideoBrandNames => VideoBrands.Prepend(QuickTimeBrand.ToArray()).Select(System.Text.Encoding.ASCII.GetString);
+
+    private static ReadOnlySpan<byte> QuickTimeBrand => "qt  "u8;
 
     /// <summary>Major brands of MP4 video files (ISO/IEC 14496-12 and -14, and the common camera and phone ones).</summary>
     private static readonly byte[][] VideoBrands =

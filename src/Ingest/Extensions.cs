@@ -1,4 +1,5 @@
 using CinematicSwitch.Ingest.Api;
+using CinematicSwitch.Ingest.Dashboard;
 using CinematicSwitch.Ingest.Endpoints;
 using CinematicSwitch.Ingest.Intake;
 using CinematicSwitch.Ingest.Status;
@@ -50,21 +51,24 @@ public static class Extensions
         services.AddSingleton<CreditsLedger>();
         services.AddSingleton<StatusViews>();
         services.AddSingleton<StatusProjection>();
+        services.AddSingleton<DashboardPage>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusProjection>());
         services.AddHealthChecks().AddCheck<StatusProjectionHealthCheck>("status-projection", tags: [ServiceDefaults.Extensions.ReadyTag]);
         return builder;
     }
 
-    /// <summary>/healthz, /readyz, /metrics, and the API behind API-key authentication.</summary>
+    /// <summary>/healthz, /readyz, /metrics, the dashboard page, and the API behind API-key authentication.</summary>
     public static WebApplication MapIngest(this WebApplication app)
     {
         app.UseMiddleware<ApiErrorMiddleware>();
         app.MapDefaultEndpoints();
+        app.MapDashboard();
         app.MapGroup("")
             .AddEndpointFilter<TenantFilter>()
             .MapGenerate()
             .MapDevRun()
-            .MapRequests();
+            .MapRequests()
+            .MapRequestEvents();
         return app;
     }
 

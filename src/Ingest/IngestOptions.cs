@@ -114,6 +114,13 @@ public sealed class StatusOptions
     /// <summary>Validity of the links to archived media that the status answers carry.</summary>
     [Range(1, 7 * 24 * 60)]
     public int PresignMinutes { get; set; } = 60;
+
+    /// <summary>
+    /// How often GET /requests/{id}/events sends a comment while nothing changes: proxies and load balancers close
+    /// connections that stay silent (nginx after 60 s, AWS ALB after 60 s by default).
+    /// </summary>
+    [Range(1, 300)]
+    public int EventsHeartbeatSeconds { get; set; } = 15;
 }
 
 public sealed class MediaFetchOptions

@@ -55,6 +55,8 @@ public sealed class AuthenticationTests(IngestFixture fixture) : IClassFixture<I
 
     [Theory]
     [InlineData("GET", "/requests/00000000-0000-0000-0000-000000000001")]
+    [InlineData("GET", "/requests/00000000-0000-0000-0000-000000000001/events")]
+    [InlineData("GET", "/requests")]
     [InlineData("GET", "/credits")]
     [InlineData("POST", "/dev/run")]
     public async Task Every_api_endpoint_needs_a_key(string method, string path)

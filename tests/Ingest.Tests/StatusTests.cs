@@ -13,7 +13,7 @@ public sealed class StatusTests(IngestFixture fixture) : IClassFixture<IngestFix
     public async Task A_request_is_pending_then_processing_then_completed_with_links_to_its_archived_outputs()
     {
         using var client = fixture.Host.Client(TestTenants.Acme);
-        var (id, requested) = await SubmitAsync(client, ("output_count", "2"));
+        var (id, requested) = await fixture.SubmitAsync(client, ("output_count", "2"));
 
         var pending = await StatusAsync(client, id);
         Assert.Equal("pending", pending.GetProperty("status").GetString());
@@ -47,7 +47,7 @@ public sealed class StatusTests(IngestFixture fixture) : IClassFixture<IngestFix
     public async Task An_archived_link_that_is_still_valid_is_given_as_is()
     {
         using var client = fixture.Host.Client(TestTenants.Acme);
-        var (id, requested) = await SubmitAsync(client);
+        var (id, requested) = await fixture.SubmitAsync(client);
         await fixture.ProduceAsync(Topics.Completed, Outcomes.Completed(requested));
         var (archived, _) = await Outcomes.ArchiveAsync(fixture.Store, requested, httpsUrl: "https://cdn.example.com/output-0.png");
         await fixture.ProduceAsync(Topics.Archived, archived);
@@ -62,7 +62,7 @@ public sealed class StatusTests(IngestFixture fixture) : IClassFixture<IngestFix
     public async Task A_failed_request_carries_the_spec_error_and_a_replay_makes_it_pending_again()
     {
         using var client = fixture.Host.Client(TestTenants.Acme);
-        var (id, requested) = await SubmitAsync(client);
+        var (id, requested) = await fixture.SubmitAsync(client);
         await fixture.ProduceAsync(Topics.Failed, Outcomes.Failed(requested, ErrorCode.InvalidInput, UserMessages.UnsupportedFormat, provider: null,
             details: ("field", "media")));
 
@@ -89,9 +89,11 @@ public sealed class StatusTests(IngestFixture fixture) : IClassFixture<IngestFix
     {
         using var acme = fixture.Host.Client(TestTenants.Acme);
         using var globex = fixture.Host.Client(TestTenants.Globex);
-        var (id, _) = await SubmitAsync(acme);
+        var (id, _) = await fixture.SubmitAsync(acme);
 
-        foreach (var path in new[] { $"/requests/{id}", $"/requests/{Guid.NewGuid()}", "/requests/not-a-guid" })
+        // The event stream too, before it starts: a JSON 404, not an empty stream.
+        foreach (var path in new[] { $"/requests/{id}", $"/requests/{Guid.NewGuid()}", "/requests/not-a-guid", $"/requests/{id}/events",
+                     $"/requests/{Guid.NewGuid()}/events", "/requests/not-a-guid/events" })
         {
             using var response = await globex.GetAsync(path);
             ValidationTests.AssertError(await response.ExpectAsync(HttpStatusCode.NotFound),
@@ -105,7 +107,7 @@ public sealed class StatusTests(IngestFixture fixture) : IClassFixture<IngestFix
     public async Task Status_survives_a_restart_and_is_the_same_on_another_instance()
     {
         using var client = fixture.Host.Client(TestTenants.Acme);
-        var (id, requested) = await SubmitAsync(client);
+        var (id, requested) = await fixture.SubmitAsync(client);
         await Outcomes.SucceedAsync(fixture, requested);
         var before = await EventuallyAsync(client, id, "completed");
 
@@ -150,14 +152,6 @@ public sealed class StatusTests(IngestFixture fixture) : IClassFixture<IngestFix
         Assert.Equal(new Dictionary<string, (decimal, int)> { ["runway_credits"] = (10m, 1), ["usd"] = (0.075m, 2) }, totals);
         var recent = body.GetProperty("recent").EnumerateArray().Select(e => e.GetProperty("credits").GetDecimal()).ToList();
         Assert.Equal([0.05m, 10m, 0.025m], recent);
-    }
-
-    private async Task<(Guid Id, TransformationRequested Requested)> SubmitAsync(HttpClient client, params (string Name, string Value)[] fields)
-    {
-        using var response = await client.PostAsync("/generate/cinematic", Forms.ValidImage(fields));
-        var id = (await response.ExpectAsync(HttpStatusCode.Accepted)).RequestId();
-        var requested = Assert.Single((await fixture.RequestedAsync(1)).Select(r => r.Message.Value), r => r.RequestId == id);
-        return (id, requested);
     }
 
     private static async Task<JsonElement> StatusAsync(HttpClient client, Guid id)

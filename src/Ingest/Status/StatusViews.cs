@@ -9,7 +9,10 @@ namespace CinematicSwitch.Ingest.Status;
 /// <summary>The answer to a POST: the request id and where to follow it.</summary>
 public sealed record AcceptedResponse(bool Success, Guid RequestId, string Status, string StatusUrl);
 
-/// <summary>GET /requests/{id}: where the request is; the spec's "result" once completed, its error JSON once failed.</summary>
+/// <summary>
+/// GET /requests/{id}: where the request is; the spec's "result" once completed (with links that download each output,
+/// in the same order), its error JSON once failed.
+/// </summary>
 public sealed record StatusResponse(
     bool Success,
     Guid RequestId,
@@ -22,7 +25,11 @@ public sealed record StatusResponse(
     int OutputCount,
     string StatusUrl,
     TransformationResult? Result,
+    IReadOnlyList<string>? DownloadUrls,
     ErrorBody? Error);
+
+/// <summary>GET /requests: the calling tenant's latest requests, newest first.</summary>
+public sealed record RecentRequestsResponse(string TenantId, IReadOnlyList<StatusResponse> Requests);
 
 public sealed record MediaView(string ContentType, MediaKind Kind, long SizeBytes, string Sha256);
 
@@ -98,7 +105,19 @@ internal sealed class StatusViews(ObjectStore store, IOptions<IngestOptions> opt
             state.OutputCount,
             StatusUrl(state.RequestId),
             phase == RequestPhase.Completed ? await ResultAsync(state) : null,
+            phase == RequestPhase.Completed ? await DownloadUrlsAsync(state) : null,
             phase == RequestPhase.Failed ? Error(state.Failed!) : null);
+    }
+
+    public async Task<RecentRequestsResponse> RecentAsync(string tenantId, IReadOnlyList<RequestState> states)
+    {
+        var views = new List<StatusResponse>(states.Count);
+        foreach (var state in states)
+        {
+            views.Add(await StatusAsync(state));
+        }
+
+        return new RecentRequestsResponse(tenantId, views);
     }
 
     /// <summary>The spec's "result" of a completed (archived) request.</summary>
@@ -127,6 +146,22 @@ internal sealed class StatusViews(ObjectStore store, IOptions<IngestOptions> opt
                 // A chained video has several clips per variation: count variations, not files.
                 requested > 0 ? Math.Clamp(requested - failedVariations, 1, Math.Max(1, urls.Count)) : urls.Count,
                 warnings.Count > 0 ? warnings : null));
+    }
+
+    /// <summary>
+    /// Links that save each archived output as a file (a link to another origin cannot be made a download by the page):
+    /// always freshly presigned, since the archiver's links show the media instead.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> DownloadUrlsAsync(RequestState state)
+    {
+        var urls = new List<string>();
+        foreach (var output in state.Archived!.Outputs.OrderBy(o => o.Index))
+        {
+            var location = S3ObjectRef.Parse(output.S3Uri);
+            urls.Add(await store.PresignGetAsync(location, _presignValidity, $"cinematic-switch-{state.RequestId}-{output.Index + 1}{Path.GetExtension(location.Key)}"));
+        }
+
+        return urls;
     }
 
     /// <summary>A failed request as the spec's error JSON, through the one mapping of <see cref="ApiErrors"/>.</summary>

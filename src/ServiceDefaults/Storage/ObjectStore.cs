@@ -46,16 +46,27 @@ public sealed class ObjectStore(IAmazonS3 s3, IOptions<S3Options> options)
     public async Task DeleteAsync(S3ObjectRef location, CancellationToken cancellationToken) =>
         await s3.DeleteObjectAsync(location.Bucket, location.Key, cancellationToken);
 
-    /// <summary>A time-limited HTTPS (or, on a local endpoint, HTTP) link to an object.</summary>
-    public Task<string> PresignGetAsync(S3ObjectRef location, TimeSpan validity) =>
-        s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+    /// <summary>
+    /// A time-limited HTTPS (or, on a local endpoint, HTTP) link to an object; with <paramref name="downloadAs"/>, one
+    /// that makes browsers save it under that file name (a signed response-content-disposition) instead of showing it.
+    /// </summary>
+    public Task<string> PresignGetAsync(S3ObjectRef location, TimeSpan validity, string? downloadAs = null)
+    {
+        var request = new GetPreSignedUrlRequest
         {
             BucketName = location.Bucket,
             Key = location.Key,
             Verb = HttpVerb.GET,
             Expires = DateTime.UtcNow.Add(validity),
             Protocol = _options.ServiceUrl?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true ? Protocol.HTTP : Protocol.HTTPS,
-        });
+        };
+        if (downloadAs is not null)
+        {
+            request.ResponseHeaderOverrides.ContentDisposition = $"attachment; filename=\"{downloadAs}\"";
+        }
+
+        return s3.GetPreSignedURLAsync(request);
+    }
 
     public async Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken)
     {

@@ -54,6 +54,14 @@ public class IngestFixture : IAsyncLifetime
 
     internal string Topic(string contractName) => Prefix + contractName;
 
+    /// <summary>A valid image request (plus <paramref name="fields"/>) accepted, and its event as published.</summary>
+    internal async Task<(Guid Id, TransformationRequested Requested)> SubmitAsync(HttpClient client, params (string Name, string Value)[] fields)
+    {
+        using var response = await client.PostAsync("/generate/cinematic", Forms.ValidImage(fields));
+        var id = (await response.ExpectAsync(System.Net.HttpStatusCode.Accepted)).RequestId();
+        return (id, Assert.Single((await RequestedAsync(1)).Select(r => r.Message.Value), r => r.RequestId == id));
+    }
+
     /// <summary>The requested events on this fixture's topic, decoded through the schema registry.</summary>
     internal async Task<List<ConsumeResult<string, TransformationRequested>>> RequestedAsync(int expected, TimeSpan? timeout = null) =>
         await TopicReader.ReadAsync<string, TransformationRequested>(Stack.Kafka.BootstrapServers, Topic(Topics.Requested), expected,
