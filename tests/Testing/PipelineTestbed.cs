@@ -64,7 +64,7 @@ public sealed class PipelineTestbed : IAsyncDisposable
 
     /// <summary>
     /// Starts a service (src/{project}) attached to this testbed's Kafka prefix, registry, S3 and simulators, with
-    /// its consumer group under the prefix; <paramref name="settings"/> override defaults.
+    /// its consumer group (if it has one) under the prefix; <paramref name="settings"/> override defaults.
     /// </summary>
     public ServiceProcess StartService(string project, string name, IReadOnlyDictionary<string, string>? settings = null)
     {
@@ -85,14 +85,19 @@ public sealed class PipelineTestbed : IAsyncDisposable
             ["S3:DisableChunkedUploads"] = s3.DisableChunkedUploads.ToString(),
             ["S3:InputsBucket"] = s3.InputsBucket,
             ["S3:ArchiveBucket"] = s3.ArchiveBucket,
-            [$"{project}:Stream:GroupId"] = Prefix + project.ToLowerInvariant(),
-            [$"{project}:Stream:CommitInterval"] = "00:00:00.200",
             ["Providers:Replicate:PollIntervalMs"] = "200",
             ["Providers:Replicate:PreferWaitSeconds"] = "1",
             ["Providers:Runway:PollIntervalMs"] = "200",
             ["Providers:Leonardo:PollIntervalMs"] = "200",
             ["Metrics:LogIntervalSeconds"] = "0",
         };
+        // Ingest reads the topics without a consumer group (and refuses options it does not have).
+        if (project != "Ingest")
+        {
+            configuration[$"{project}:Stream:GroupId"] = Prefix + project.ToLowerInvariant();
+            configuration[$"{project}:Stream:CommitInterval"] = "00:00:00.200";
+        }
+
         foreach (var (key, value) in Simulators.ProviderConfiguration())
         {
             configuration[key] = value ?? "";
