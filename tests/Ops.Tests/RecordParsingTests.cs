@@ -1,4 +1,5 @@
 using System.Text;
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Ops.Cli;
 using CinematicSwitch.Ops.Kafka;
 using Confluent.Kafka;

@@ -37,11 +37,10 @@ internal sealed class ArchiveHandler(
     private readonly string _creditsTopic = kafka.Value.Topic(Topics.CreditsRecorded);
 
     public async ValueTask<TransformationCompleted> DecodeAsync(ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken) =>
-        await completions.DeserializeAsync(record.Message.Value, record.Message.Value is null,
-            new SerializationContext(MessageComponentType.Value, record.Topic, record.Message.Headers));
+        await completions.DeserializeValueAsync(record);
 
     /// <summary>A replay is a new paid generation and is charged again; a redelivery or a duplicate is not.</summary>
-    public string IdentityOf(TransformationCompleted value) => $"{value.RequestId:N}#{value.Request.Replay?.ReplayCount ?? 0}";
+    public string IdentityOf(TransformationCompleted value) => RequestIdentity.Of(value).ToString();
 
     public string LaneOf(TransformationCompleted value) => value.Provider.ToString();
 

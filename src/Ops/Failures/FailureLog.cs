@@ -94,7 +94,7 @@ internal sealed class FailureLog
         {
             if (await DecodeAsync(completedReader, record, cancellationToken) is { } completed)
             {
-                completions.Add(new OutcomeMark(new RequestIdentity(completed.RequestId, completed.Request.Replay?.ReplayCount ?? 0), true,
+                completions.Add(new OutcomeMark(RequestIdentity.Of(completed), true,
                     record.Message.Timestamp.UtcDateTime, RecordLocation.Of(record)));
             }
             else

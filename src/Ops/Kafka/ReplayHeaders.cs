@@ -16,7 +16,7 @@ internal static class ReplayHeaders
     /// <summary>Unix time in milliseconds.</summary>
     public const string ReplayedAt = "ops-replayed-at";
 
-    /// <summary>The <see cref="RequestIdentity"/> of a request published as a new attempt (its replay count raised).</summary>
+    /// <summary>The <see cref="Contracts.Events.RequestIdentity"/> of a request published as a new attempt (its replay count raised).</summary>
     public const string ReplayIdentity = "ops-replay-identity";
 
     /// <summary>How many times these bytes went from a dead-letter topic back to their source (the processor copies a

@@ -33,11 +33,10 @@ internal sealed class TransformationHandler(
     private readonly string _failedTopic = kafka.Value.Topic(Topics.Failed);
 
     public async ValueTask<TransformationRequested> DecodeAsync(ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken) =>
-        await requests.DeserializeAsync(record.Message.Value, record.Message.Value is null,
-            new SerializationContext(MessageComponentType.Value, record.Topic, record.Message.Headers));
+        await requests.DeserializeValueAsync(record);
 
     /// <summary>A replay is a new attempt; a redelivery or a duplicate of the same attempt is not.</summary>
-    public string IdentityOf(TransformationRequested value) => $"{value.RequestId:N}#{value.Replay?.ReplayCount ?? 0}";
+    public string IdentityOf(TransformationRequested value) => RequestIdentity.Of(value).ToString();
 
     public string LaneOf(TransformationRequested value)
     {

@@ -1,14 +1,20 @@
 using System.Globalization;
 
-namespace CinematicSwitch.Ops.Kafka;
+namespace CinematicSwitch.Contracts.Events;
 
 /// <summary>
 /// A request attempt as the processor and the archiver identify it for exactly-once (their handlers' IdentityOf):
-/// "{request id:N}#{replay count}". They put it in the cs-identity header of what they publish, which lets this tool
-/// tell outcomes apart without decoding them.
+/// "{request id:N}#{replay count}". They put it in the cs-identity header of what they publish, which lets the ops
+/// tool tell outcomes apart without decoding them.
 /// </summary>
-internal readonly record struct RequestIdentity(Guid RequestId, int ReplayCount)
+public readonly record struct RequestIdentity(Guid RequestId, int ReplayCount)
 {
+    /// <summary>The attempt a request starts: a replay is a new attempt, a redelivery or a duplicate is not.</summary>
+    public static RequestIdentity Of(TransformationRequested request) => new(request.RequestId, request.Replay?.ReplayCount ?? 0);
+
+    /// <summary>The attempt a completion ends.</summary>
+    public static RequestIdentity Of(TransformationCompleted completed) => new(completed.RequestId, completed.Request.Replay?.ReplayCount ?? 0);
+
     public static bool TryParse(string? text, out RequestIdentity identity)
     {
         identity = default;
