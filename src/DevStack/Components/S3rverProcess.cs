@@ -28,6 +28,13 @@ public sealed partial class S3rverProcess : IAsyncDisposable
 
     public const string SecretKey = "S3RVER";
 
+    /// <summary>
+    /// Runs the s3rver script (argv[1]) and exits when standard input closes: the pipe closes when this process ends,
+    /// however it ends (a test host killed by its runner, a SIGKILL), so no s3rver outlives the process that started it.
+    /// </summary>
+    private const string ExitWithParent =
+        "process.stdin.on('end', () => process.exit(0)); process.stdin.on('error', () => process.exit(0)); process.stdin.resume(); require(process.argv[1]);";
+
     public static async Task<S3rverProcess> StartAsync(string dataDirectory, IEnumerable<string> buckets, int port, CancellationToken cancellationToken)
     {
         var script = Path.Combine(RepositoryLayout.NodeModules, "s3rver", "bin", "s3rver.js");
@@ -39,11 +46,12 @@ public sealed partial class S3rverProcess : IAsyncDisposable
         Directory.CreateDirectory(dataDirectory);
         var start = new ProcessStartInfo("node")
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { script, "--directory", dataDirectory, "--address", "127.0.0.1", "--port", port.ToString() })
+        foreach (var arg in new[] { "-e", ExitWithParent, script, "--directory", dataDirectory, "--address", "127.0.0.1", "--port", port.ToString() })
         {
             start.ArgumentList.Add(arg);
         }
