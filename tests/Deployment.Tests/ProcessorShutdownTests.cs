@@ -27,12 +27,7 @@ public sealed class ProcessorShutdownTests(ITestOutputHelper output)
         }
 
         var processor = bed.StartProcessor("processor");
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (bed.Simulators.Replicate.Jobs.Count < Requests)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"only {bed.Simulators.Replicate.Jobs.Count} provider jobs started");
-            await Task.Delay(100);
-        }
+        await bed.Simulators.Replicate.WaitForJobsAsync(Requests, TimeSpan.FromMinutes(2));
 
         var runningAtSigterm = bed.Simulators.Replicate.Jobs.Count(j => j.EndedAt is null);
         await processor.StopAsync(TimeSpan.FromSeconds(60));

@@ -19,12 +19,12 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
         var published = await PublishAsync(bed, requests, tenants);
 
         var first = bed.StartProcessor("processor-1");
-        await WaitForJobsAsync(bed, 120);
+        await bed.Simulators.Replicate.WaitForJobsAsync(120, TimeSpan.FromMinutes(3));
         await first.KillAsync();
         output.WriteLine($"killed processor-1 after {bed.Simulators.Replicate.Jobs.Count} jobs");
 
         var second = bed.StartProcessor("processor-2");
-        await WaitForJobsAsync(bed, 300);
+        await bed.Simulators.Replicate.WaitForJobsAsync(300, TimeSpan.FromMinutes(3));
         await second.KillAsync();
         output.WriteLine($"killed processor-2 after {bed.Simulators.Replicate.Jobs.Count} jobs");
 
@@ -44,7 +44,7 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
         var settings = new Dictionary<string, string> { ["Processor:Stream:MaxInFlight"] = "8" };
 
         bed.StartProcessor("processor-1", settings);
-        await WaitForJobsAsync(bed, 40);
+        await bed.Simulators.Replicate.WaitForJobsAsync(40, TimeSpan.FromMinutes(3));
         bed.StartProcessor("processor-2", settings);
         var outcomes = await bed.OutcomesAsync(requests, TimeSpan.FromMinutes(5));
         Report(bed, outcomes);
@@ -68,16 +68,6 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
         }
 
         return published;
-    }
-
-    private static async Task WaitForJobsAsync(PipelineTestbed bed, int jobs)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (bed.Simulators.Replicate.Jobs.Count < jobs)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"only {bed.Simulators.Replicate.Jobs.Count} provider jobs started");
-            await Task.Delay(100);
-        }
     }
 
     private static void AssertExactlyOnce(PipelineTestbed bed, Dictionary<Guid, (string Tenant, string Token)> published, Outcomes outcomes)

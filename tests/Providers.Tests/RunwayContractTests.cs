@@ -130,29 +130,20 @@ public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixtur
         Assert.Empty(Runway.Requests);
     }
 
-    [Fact]
-    public async Task Content_policy_is_input_validation_and_does_not_fall_back()
+    /// <summary>Content policy is input validation, exhausted credits are quota exceeded: neither falls back.</summary>
+    [Theory]
+    [InlineData(FaultKind.ContentPolicy, ProviderErrorCode.InputValidation, "failureCode", "SAFETY.INPUT.TEXT")]
+    [InlineData(FaultKind.InsufficientCredits, ProviderErrorCode.QuotaExceeded, "originalError", "You do not have enough credits to run this task.")]
+    public async Task A_refusal_the_next_provider_would_repeat_keeps_its_code_and_does_not_fall_back(
+        FaultKind fault, ProviderErrorCode code, string detail, string expected)
     {
         await using var harness = new Harness(fixture.Simulators);
-        Runway.Faults.Add(new FaultRule(FaultKind.ContentPolicy));
+        Runway.Faults.Add(new FaultRule(fault));
 
         var outcome = await harness.RunAsync(Requests.ImageToVideo(ratio: "original"));
 
-        Assert.Equal(ProviderErrorCode.InputValidation, outcome.Failure!.Code);
-        Assert.Equal("SAFETY.INPUT.TEXT", outcome.Failure.Details["failureCode"]);
-        Assert.Empty(Leonardo.Jobs);
-    }
-
-    [Fact]
-    public async Task Exhausted_credits_are_quota_exceeded_and_do_not_fall_back()
-    {
-        await using var harness = new Harness(fixture.Simulators);
-        Runway.Faults.Add(new FaultRule(FaultKind.InsufficientCredits));
-
-        var outcome = await harness.RunAsync(Requests.ImageToVideo(ratio: "original"));
-
-        Assert.Equal(ProviderErrorCode.QuotaExceeded, outcome.Failure!.Code);
-        Assert.Equal("You do not have enough credits to run this task.", outcome.Failure.Details["originalError"]);
+        Assert.Equal(code, outcome.Failure!.Code);
+        Assert.Equal(expected, outcome.Failure.Details[detail]);
         Assert.Empty(Leonardo.Requests);
     }
 

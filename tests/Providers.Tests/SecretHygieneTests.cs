@@ -27,7 +27,7 @@ public sealed class SecretHygieneTests(SimulatorFixture fixture) : IClassFixture
 
         Assert.Contains(outcomes, o => o.Succeeded);
         Assert.Contains(outcomes, o => !o.Succeeded);
-        var everything = harness.Logs.Entries.Concat(wrong.Logs.Entries).ToList();
+        var everything = harness.Logs.Lines.Concat(wrong.Logs.Lines).Select(l => l.All).ToList();
         Assert.NotEmpty(everything);
         Assert.Contains(everything, e => e.Contains("System.Net.Http.HttpClient", StringComparison.Ordinal));
         foreach (var secret in new[] { simulators.Replicate.ApiKey, simulators.Runway.ApiKey, simulators.Leonardo.ApiKey, wrongKey, description })

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using CinematicSwitch.Providers.Simulators;
+using CinematicSwitch.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -56,7 +57,7 @@ public sealed class Harness : IAsyncDisposable
 
     public IGenerationRunner Runner { get; }
 
-    public CapturingLoggerProvider Logs { get; } = new();
+    public LogCapture Logs { get; } = new();
 
     public MemoryJournal Journal { get; } = new();
 
@@ -91,33 +92,5 @@ public sealed class CrashAfterStarted : IJobJournal
     {
         entries.Enqueue(checkpoint);
         return checkpoint.State == JobState.Started ? throw new OperationCanceledException("worker crashed") : ValueTask.CompletedTask;
-    }
-}
-
-/// <summary>Keeps every log entry: formatted message, state values and exception text.</summary>
-public sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    private readonly ConcurrentQueue<string> entries = new();
-
-    public IReadOnlyList<string> Entries => [.. entries];
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, entries);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, ConcurrentQueue<string> entries) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(";", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
-            entries.Enqueue($"{logLevel} {category}: {formatter(state, exception)} | {values} | {exception}");
-        }
     }
 }
