@@ -10,6 +10,7 @@ public static class EventSchemas
     private static readonly FrozenDictionary<Type, string> Files = new Dictionary<Type, string>
     {
         [typeof(TransformationRequested)] = "transformation-requested.avsc",
+        [typeof(TransformationStarted)] = "transformation-started.avsc",
         [typeof(TransformationCompleted)] = "transformation-completed.avsc",
         [typeof(TransformationFailed)] = "transformation-failed.avsc",
         [typeof(TransformationArchived)] = "transformation-archived.avsc",

@@ -22,6 +22,7 @@ public static class Extensions
         builder.Services.ValidateOptionsSection<ProvidersOptions>(ProvidersOptions.SectionName);
         builder.Services.AddValidatedOptions<ProcessorOptions>(ProcessorOptions.SectionName);
         builder.Services.AddSingleton<MediaResolver>();
+        builder.Services.AddSingleton<JobStartAnnouncer>();
         builder.Services.AddSingleton<ProcessorMetrics>();
         builder.AddStreamProcessor<WebApplicationBuilder, TransformationRequested, TransformationHandler>(
             $"{ProcessorOptions.SectionName}:Stream",

@@ -13,6 +13,7 @@ internal static class EventSamples
     public static IReadOnlyList<object> For(Type eventType) => eventType.Name switch
     {
         nameof(TransformationRequested) => [FullRequest(), SparseRequest()],
+        nameof(TransformationStarted) => [Started(FullRequest(), Provider.Leonardo, step: 2), Started(SparseRequest(), Provider.Unknown, step: 0)],
         nameof(TransformationCompleted) => [Completed(FullRequest(), fallback: true), Completed(SparseRequest(), fallback: false)],
         nameof(TransformationFailed) => [Failed(FullRequest(), Provider.Runway, 504), Failed(SparseRequest(), null, null)],
         nameof(TransformationArchived) => [Archived(FullRequest(), withHttps: true), Archived(SparseRequest(), withHttps: false)],
@@ -56,6 +57,10 @@ internal static class EventSamples
         Video: new VideoOptions(4, SeamlessLoop: false, Seed: null, CameraMotion: null),
         Provider: null,
         Replay: null);
+
+    private static TransformationStarted Started(TransformationRequested request, Provider provider, int step) => new(
+        request.RequestId, request.TenantId, request.CorrelationId, request.Requester, request.OccurredAt.AddSeconds(1.25),
+        request.OccurredAt, provider, "motion-2.0", $"gen-{step}-7f1c2d3e", step);
 
     private static TransformationCompleted Completed(TransformationRequested request, bool fallback) => new(
         request.RequestId, request.TenantId, request.CorrelationId, request.Requester,

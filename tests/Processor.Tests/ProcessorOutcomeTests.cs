@@ -43,6 +43,18 @@ public sealed class ProcessorOutcomeTests
         Assert.All(partialOutcome.Warnings, w => Assert.StartsWith("Failed to generate variation", w, StringComparison.Ordinal));
         Assert.Equal(4, partialOutcome.RequestedCount);
         Assert.Equal(partial, partialOutcome.Request);
+
+        // Each provider job was announced as started, for the attempt it served, before its request's outcome.
+        var jobs = byId.Values.SelectMany(c => c.ProviderJobIds.Select(job => (c, job))).ToList();
+        var started = await bed.StartedAsync(jobs.Count, TimeSpan.FromSeconds(30));
+        Assert.Equal(jobs.Count, started.Count);
+        foreach (var (completed, job) in jobs)
+        {
+            var announced = Assert.Single(started, s => s.ProviderJobId == job);
+            Assert.Equal((completed.RequestId, completed.TenantId, completed.CorrelationId), (announced.RequestId, announced.TenantId, announced.CorrelationId));
+            Assert.Equal((Provider.Replicate, completed.Model, completed.Request.OccurredAt), (announced.Provider, announced.Model, announced.RequestOccurredAt));
+            Assert.InRange(announced.OccurredAt, completed.Request.OccurredAt, completed.OccurredAt);
+        }
     }
 
     [Fact]
@@ -70,6 +82,7 @@ public sealed class ProcessorOutcomeTests
         Assert.Equal(UserMessages.TextValidation, byId[shortDescription.RequestId].Error.Message);
         Assert.Equal(textRequest, byId[textRequest.RequestId].Request);
         Assert.Empty(bed.Simulators.Replicate.Jobs);
+        Assert.Empty(await bed.StartedAsync(0, TimeSpan.FromSeconds(2)));
     }
 
     [Fact]

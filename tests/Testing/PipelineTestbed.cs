@@ -162,6 +162,11 @@ public sealed class PipelineTestbed : IAsyncDisposable
         }
     }
 
+    /// <summary>The TransformationStarted events published so far (at least <paramref name="expected"/>, unless the timeout passed).</summary>
+    public async Task<IReadOnlyList<TransformationStarted>> StartedAsync(int expected, TimeSpan timeout) =>
+        (await TopicReader.ReadAsync<string, TransformationStarted>(Stack.Kafka.BootstrapServers, Topic(Topics.Started), expected,
+            Serdes.Deserializer<TransformationStarted>(), timeout)).Select(r => r.Message.Value).ToList();
+
     public async ValueTask DisposeAsync()
     {
         foreach (var process in _processes)

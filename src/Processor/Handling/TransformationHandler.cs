@@ -10,11 +10,12 @@ namespace CinematicSwitch.Processor.Handling;
 
 /// <summary>
 /// One transformation request to one outcome: validate, resolve the media, run (or resume) the provider
-/// jobs with the changelog as their journal, and answer with TransformationCompleted or TransformationFailed.
+/// jobs with the changelog as their journal (announcing each job a provider accepts), and answer with TransformationCompleted or TransformationFailed.
 /// </summary>
 internal sealed class TransformationHandler(
     IGenerationRunner runner,
     MediaResolver media,
+    JobStartAnnouncer announcer,
     IAsyncDeserializer<TransformationRequested> requests,
     IAsyncSerializer<TransformationCompleted> completions,
     IAsyncSerializer<TransformationFailed> failures,
@@ -71,7 +72,7 @@ internal sealed class TransformationHandler(
             request.RequestId, request.TenantId, request.Task, request.OutputCount, request.SceneDescription.Length,
             journal.Checkpoints.Count > 0 ? $", resuming {journal.Checkpoints.Count} checkpoint(s)" : "");
 
-        var outcome = await runner.RunAsync(generation, journal.Checkpoints, journal, cancellationToken);
+        var outcome = await runner.RunAsync(generation, journal.Checkpoints, announcer.Around(journal, request), cancellationToken);
         if (outcome.Result is { } result)
         {
             var completed = RequestMapping.Completed(request, result, time.GetUtcNow());

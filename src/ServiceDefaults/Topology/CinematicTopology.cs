@@ -16,6 +16,7 @@ public static class CinematicTopology
         return
         [
             Spec(Contracts.Topics.Requested, events),
+            Spec(Contracts.Topics.Started, events),
             Spec(Contracts.Topics.Completed, events),
             Spec(Contracts.Topics.Failed, replayable),
             Spec(Contracts.Topics.Archived, events),

@@ -1,0 +1,14 @@
+namespace CinematicSwitch.Contracts.Events;
+
+/// <summary>schemas/transformation-started.avsc: a provider accepted a job for a request. Keyed by tenant id.</summary>
+public sealed record TransformationStarted(
+    Guid RequestId,
+    string TenantId,
+    string CorrelationId,
+    string Requester,
+    DateTimeOffset OccurredAt,
+    DateTimeOffset RequestOccurredAt,
+    Provider Provider,
+    string Model,
+    string ProviderJobId,
+    int Step) : ICinematicEvent;

@@ -1,0 +1,77 @@
+using CinematicSwitch.Contracts;
+using CinematicSwitch.Contracts.Events;
+using CinematicSwitch.Providers;
+using CinematicSwitch.Streaming.Clients;
+using Confluent.Kafka;
+
+namespace CinematicSwitch.Processor.Handling;
+
+/// <summary>
+/// Publishes TransformationStarted once a provider accepted a job, so that a request's status can tell "queued" from
+/// "generating". A status signal, not an outcome: it goes out without waiting for the broker (the provider job is not
+/// held up by it), at least once, and a lost one only leaves a request looking queued until its outcome.
+/// </summary>
+internal sealed partial class JobStartAnnouncer : IDisposable
+{
+    private static readonly TimeSpan FlushOnStop = TimeSpan.FromSeconds(5);
+
+    private readonly IProducer<string, byte[]> _producer;
+    private readonly IAsyncSerializer<TransformationStarted> _serializer;
+    private readonly ILogger<JobStartAnnouncer> _logger;
+    private readonly string _topic;
+
+    public JobStartAnnouncer(KafkaClientFactory clients, IAsyncSerializer<TransformationStarted> serializer, ILogger<JobStartAnnouncer> logger)
+    {
+        _producer = clients.CreateProducer<string, byte[]>("processor-started");
+        _serializer = serializer;
+        _logger = logger;
+        _topic = clients.Options.Topic(Topics.Started);
+    }
+
+    /// <summary>The journal the runner writes to, announcing each job the provider accepted once it is journaled.</summary>
+    public IJobJournal Around(IJobJournal journal, TransformationRequested request) => new AnnouncingJournal(journal, this, request);
+
+    private async ValueTask AnnounceAsync(TransformationRequested request, JobCheckpoint started)
+    {
+        var value = new TransformationStarted(
+            request.RequestId, request.TenantId, request.CorrelationId, request.Requester, started.RecordedAt, request.OccurredAt,
+            RequestMapping.ProviderOf(started.Provider), started.Model, started.JobId!, started.Step);
+        try
+        {
+            var bytes = await _serializer.SerializeAsync(value, new SerializationContext(MessageComponentType.Value, _topic));
+            _producer.Produce(_topic, new Message<string, byte[]> { Key = request.TenantId, Value = bytes }, report =>
+            {
+                if (report.Error.IsError)
+                {
+                    LogNotAnnounced(request.RequestId, report.Error.Reason);
+                }
+            });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The registry or the producer's queue refused it: the request goes on, its status says "queued" a while longer.
+            LogNotAnnounced(request.RequestId, e.Message);
+        }
+    }
+
+    public void Dispose()
+    {
+        _producer.Flush(FlushOnStop);
+        _producer.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: its provider job's start was not announced: {Reason}")]
+    private partial void LogNotAnnounced(Guid requestId, string reason);
+
+    private sealed class AnnouncingJournal(IJobJournal inner, JobStartAnnouncer announcer, TransformationRequested request) : IJobJournal
+    {
+        public async ValueTask RecordAsync(JobCheckpoint checkpoint, CancellationToken cancellationToken)
+        {
+            await inner.RecordAsync(checkpoint, cancellationToken);
+            if (checkpoint is { State: JobState.Started, JobId: not null })
+            {
+                await announcer.AnnounceAsync(request, checkpoint);
+            }
+        }
+    }
+}
