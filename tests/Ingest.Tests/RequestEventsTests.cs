@@ -28,10 +28,20 @@ public sealed class RequestEventsTests(RequestEventsFixture fixture) : IClassFix
 
         var pending = await NextStatusAsync(stream, "pending");
         Assert.Equal(id, pending.RequestId());
-        Assert.Equal("queued_or_generating", pending.GetProperty("stage").GetString());
+        Assert.Equal("queued", pending.GetProperty("stage").GetString());
+        Assert.False(pending.TryGetProperty("provider", out _));
+
+        // A provider accepted a job: still pending, now generating with that provider; then a fallback provider's job.
+        await fixture.ProduceAsync(Topics.Started, Outcomes.Started(requested, Provider.Runway));
+        var generating = await NextStatusAsync(stream, "pending");
+        Assert.Equal(("generating", "RUNWAY"), (generating.GetProperty("stage").GetString(), generating.GetProperty("provider").GetString()));
+        await fixture.ProduceAsync(Topics.Started, Outcomes.Started(requested, Provider.Leonardo, "motion-2.0"));
+        Assert.Equal("LEONARDO", (await NextStatusAsync(stream, "pending")).GetProperty("provider").GetString());
 
         await fixture.ProduceAsync(Topics.Completed, Outcomes.Completed(requested));
-        Assert.Equal("archiving", (await NextStatusAsync(stream, "processing")).GetProperty("stage").GetString());
+        var processing = await NextStatusAsync(stream, "processing");
+        Assert.Equal("archiving", processing.GetProperty("stage").GetString());
+        Assert.False(processing.TryGetProperty("provider", out _));
 
         var (archived, outputs) = await Outcomes.ArchiveAsync(fixture.Store, requested);
         await fixture.ProduceAsync(Topics.Archived, archived);

@@ -105,6 +105,33 @@ public sealed class UnitTests
     }
 
     [Fact]
+    public void A_started_job_makes_its_attempt_generating_whatever_is_read_first_and_not_a_later_replay()
+    {
+        var runway = new TransformationStarted(Request.RequestId, "acme", "c", "http:ingest", T0.AddSeconds(2), T0, Provider.Runway, "gen4_turbo", "task-1", 0);
+        var leonardo = runway with { OccurredAt = T0.AddSeconds(40), Provider = Provider.Leonardo, ProviderJobId = "gen-1" };
+
+        var inOrder = RequestState.OnStarted(RequestState.OnStarted(RequestState.OnRequested(null, Request), runway), leonardo);
+        var jobsFirst = RequestState.OnRequested(RequestState.OnStarted(RequestState.OnStarted(null, leonardo), runway), Request);
+        Assert.Equal(RequestPhase.Pending, inOrder.Phase);
+        Assert.Equal(Provider.Leonardo, inOrder.Generating?.Provider);
+        Assert.Equal(inOrder with { UpdatedAt = default }, jobsFirst with { UpdatedAt = default });
+        Assert.Null(RequestState.OnRequested(null, Request).Generating);
+
+        // A replay is queued again until a job of its own starts; a job of the earlier attempt does not count for it.
+        var replay = Request with { OccurredAt = T0.AddMinutes(10), Replay = new ReplayInfo(1, T0.AddMinutes(10), "ops", ErrorCode.TimeoutError, "x") };
+        var replayed = RequestState.OnRequested(inOrder, replay);
+        Assert.Null(replayed.Generating);
+        Assert.Null(RequestState.OnStarted(replayed, runway with { OccurredAt = T0.AddMinutes(11) }).Generating);
+        Assert.Equal(Provider.Runway, RequestState.OnStarted(replayed, runway with { RequestOccurredAt = replay.OccurredAt }).Generating?.Provider);
+
+        // An outcome ends generating, whichever arrives first.
+        var completed = new TransformationCompleted(Request.RequestId, "acme", "c", "http:ingest", T0.AddMinutes(1), Provider.Leonardo, "m", [], 1, [],
+            1000, 900, 0, "usd", CreditSource.RateTable, [], Provider.Runway, "x", Request);
+        Assert.Null(RequestState.OnCompleted(inOrder, completed).Generating);
+        Assert.Null(RequestState.OnStarted(RequestState.OnCompleted(RequestState.OnRequested(null, Request), completed), runway).Generating);
+    }
+
+    [Fact]
     public void A_failure_while_archiving_turns_a_processing_request_failed()
     {
         var completed = new TransformationCompleted(Request.RequestId, "acme", "c", "http:ingest", T0.AddSeconds(5), Provider.Replicate, "m", [], 1, [],

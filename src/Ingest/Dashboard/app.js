@@ -9,13 +9,9 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 // What .NET's string.Trim() removes (char.IsWhiteSpace): JavaScript's trim() differs at U+0085 and U+FEFF.
 const WHITESPACE = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
 const EDGE_WHITESPACE = new RegExp(`^${WHITESPACE}+|${WHITESPACE}+$`, 'g');
-const STATUS_LABELS = {
-  pending: 'Queued or generating with the provider',
-  processing: 'Archiving the results',
-  completed: 'Done',
-  failed: 'Failed',
-};
-const STEPS = ['pending', 'processing', 'completed'];
+// A request's progress, from the API's status and stage: the steps in order, then failure.
+const STEPS = ['queued', 'generating', 'archiving', 'completed'];
+const PROVIDER_NAMES = { REPLICATE: 'Replicate', RUNWAY: 'Runway', LEONARDO: 'Leonardo' };
 
 const $ = (id) => document.getElementById(id);
 
@@ -401,9 +397,10 @@ function showStatus(view, current) {
     return;
   }
 
-  $('status').dataset.status = view.status;
-  $('status-label').textContent = STATUS_LABELS[view.status] ?? view.status;
-  const reached = view.status === 'failed' ? -1 : STEPS.indexOf(view.status);
+  const progress = progressOf(view);
+  $('status').dataset.status = progress;
+  $('status-label').textContent = statusLabel(view);
+  const reached = STEPS.indexOf(progress);
   document.querySelectorAll('.steps li').forEach((step, index) => {
     step.classList.toggle('done', index < reached || view.status === 'completed');
     if (index === reached) {
@@ -418,6 +415,35 @@ function showStatus(view, current) {
     $('failure').hidden = false;
   } else if (view.status === 'completed') {
     showResult(view);
+  }
+}
+
+/** Where a request is: one of STEPS, or 'failed'. */
+function progressOf(view) {
+  switch (view.status) {
+    case 'pending':
+      return view.stage === 'generating' ? 'generating' : 'queued';
+    case 'processing':
+      return 'archiving';
+    default:
+      return view.status;
+  }
+}
+
+function statusLabel(view) {
+  switch (progressOf(view)) {
+    case 'queued':
+      return 'Queued';
+    case 'generating':
+      return `Generating with ${PROVIDER_NAMES[view.provider] ?? 'the provider'}`;
+    case 'archiving':
+      return 'Archiving the results';
+    case 'completed':
+      return 'Done';
+    case 'failed':
+      return 'Failed';
+    default:
+      return view.status;
   }
 }
 
@@ -527,7 +553,7 @@ function showRecent(recent, credits) {
     // Labelled for the narrow layout, where each row is a card without the header row.
     const cells = [
       ['Created', Object.assign(document.createElement('time'), { dateTime: request.created_at, textContent: created.toLocaleString() })],
-      ['Status', STATUS_LABELS[request.status] ?? request.status],
+      ['Status', statusLabel(request)],
       ['Variations', String(request.result?.data.variation_count ?? request.output_count)],
       ['Credits', spent.get(request.request_id) ?? '–'],
     ];

@@ -9,7 +9,7 @@ namespace CinematicSwitch.Ingest.Status;
 
 /// <summary>
 /// Request status and the credits ledger, rebuilt from the topics: every instance reads every partition of the
-/// requested, completed, failed, archived and credits topics from the beginning (assigned, never in a group, never
+/// requested, started, completed, failed, archived and credits topics from the beginning (assigned, never in a group, never
 /// committing), so the status survives restarts and any instance answers for any request. Ready once it has read
 /// each partition to the end it had at startup.
 /// </summary>
@@ -18,6 +18,7 @@ internal sealed partial class StatusProjection(
     RequestStatusStore store,
     CreditsLedger ledger,
     IAsyncDeserializer<TransformationRequested> requested,
+    IAsyncDeserializer<TransformationStarted> started,
     IAsyncDeserializer<TransformationCompleted> completed,
     IAsyncDeserializer<TransformationFailed> failed,
     IAsyncDeserializer<TransformationArchived> archived,
@@ -44,6 +45,11 @@ internal sealed partial class StatusProjection(
             {
                 var e = await requested.DeserializeAsync(bytes, false, context);
                 store.Apply(e.RequestId, s => RequestState.OnRequested(s, e));
+            },
+            [clients.Options.Topic(Topics.Started)] = async (bytes, context) =>
+            {
+                var e = await started.DeserializeAsync(bytes, false, context);
+                store.Apply(e.RequestId, s => RequestState.OnStarted(s, e));
             },
             [clients.Options.Topic(Topics.Completed)] = async (bytes, context) =>
             {
@@ -74,7 +80,7 @@ internal sealed partial class StatusProjection(
             }).Build();
         consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
         var unread = new HashSet<TopicPartition>(partitions);
-        var started = Stopwatch.GetTimestamp();
+        var rebuildStarted = Stopwatch.GetTimestamp();
         LogRebuilding(partitions.Count);
         try
         {
@@ -101,7 +107,7 @@ internal sealed partial class StatusProjection(
                     if (!_caughtUp && unread.Remove(result.TopicPartition) && unread.Count == 0)
                     {
                         _caughtUp = true;
-                        LogCaughtUp(RecordsRead, partitions.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, store.Count);
+                        LogCaughtUp(RecordsRead, partitions.Count, (long)Stopwatch.GetElapsedTime(rebuildStarted).TotalMilliseconds, store.Count);
                     }
 
                     continue;

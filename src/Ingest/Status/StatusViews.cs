@@ -18,6 +18,7 @@ public sealed record StatusResponse(
     Guid RequestId,
     string Status,
     string? Stage,
+    string? Provider,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string Task,
@@ -75,6 +76,9 @@ internal sealed class StatusViews(ObjectStore store, IOptions<IngestOptions> opt
 
     public static string StatusName(RequestPhase phase) => phase.ToString().ToLowerInvariant();
 
+    /// <summary>The spec's provider names: REPLICATE, RUNWAY, LEONARDO.</summary>
+    public static string ProviderName(Provider provider) => provider.ToString().ToUpperInvariant();
+
     public static AcceptedResponse Accepted(RequestState state) => new(true, state.RequestId, StatusName(state.Phase), StatusUrl(state.RequestId));
 
     /// <summary>The spec's task names: IMAGE_GENERATION for images, VIDEO_GENERATION for every video task.</summary>
@@ -94,10 +98,11 @@ internal sealed class StatusViews(ObjectStore store, IOptions<IngestOptions> opt
             StatusName(phase),
             phase switch
             {
-                RequestPhase.Pending => "queued_or_generating",
+                RequestPhase.Pending => state.Generating is null ? "queued" : "generating",
                 RequestPhase.Processing => "archiving",
                 _ => null,
             },
+            state.Generating is { } generating ? ProviderName(generating.Provider) : null,
             state.CreatedAt,
             state.UpdatedAt,
             SpecTask(state.Task),
@@ -136,7 +141,7 @@ internal sealed class StatusViews(ObjectStore store, IOptions<IngestOptions> opt
         var requested = state.Completed?.RequestedCount ?? state.OutputCount;
         var failedVariations = warnings.Count(w => w.StartsWith(FailedVariation, StringComparison.Ordinal));
         return new TransformationResult(
-            archived.Provider.ToString().ToUpperInvariant(),
+            ProviderName(archived.Provider),
             SpecTask(state.Task),
             true,
             new TransformationData(
@@ -172,7 +177,7 @@ internal sealed class StatusViews(ObjectStore store, IOptions<IngestOptions> opt
         var details = error.Details.ToDictionary(d => d.Key, d => (object?)d.Value, StringComparer.Ordinal);
         if (error.Provider is { } provider and not Provider.Unknown)
         {
-            details.TryAdd("provider", provider.ToString().ToUpperInvariant());
+            details.TryAdd("provider", ProviderName(provider));
         }
 
         if (error.HttpStatus is { } status)

@@ -16,7 +16,8 @@ public sealed record DashboardStack(PipelineTestbed Pipeline, Uri IngestUrl, str
 
     public static async Task<DashboardStack> StartAsync()
     {
-        var pipeline = await PipelineTestbed.StartAsync("dashboard", partitions: 2, latencyMs: 200);
+        // Provider jobs take 1.5 s, so that the page has a "generating" to show.
+        var pipeline = await PipelineTestbed.StartAsync("dashboard", partitions: 2, latencyMs: 1500);
         try
         {
             var apiKey = "dash_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));

@@ -27,7 +27,8 @@ const PAGE_URL = `${BASE_URL}/dashboard/cinematic-switch`;
 const DESCRIPTION = 'a medieval knight in a castle courtyard, wearing armor and holding a sword';
 // Each hop of the stack (Kafka, provider, archive) can take a second or two on a busy machine.
 const OUTCOME_TIMEOUT = 120_000;
-const ALLOWED_STATUSES = new Set(['pending', 'processing', 'completed', 'failed']);
+const PROGRESS = ['queued', 'generating', 'archiving', 'completed'];
+const ALLOWED_STATUSES = new Set([...PROGRESS, 'failed']);
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run'];
 
@@ -126,6 +127,10 @@ try {
     assert.equal(seen.statuses.at(-1), 'completed');
     result.statuses = seen.statuses;
     assert.ok(seen.statuses.every((s) => ALLOWED_STATUSES.has(s)), `statuses shown: ${seen.statuses}`);
+    // Live updates only move forward, and the job's 1.5 s at the provider show as "generating", naming it.
+    const order = seen.statuses.map((s) => PROGRESS.indexOf(s));
+    assert.ok(order.every((index, i) => i === 0 || index > order[i - 1]), `statuses shown in order: ${seen.statuses}`);
+    assert.equal(seen.labels[seen.statuses.indexOf('generating')], 'Generating with Replicate', `statuses shown: ${seen.statuses}`);
     assert.ok(seen.labels.length > 0 && seen.labels.every((l) => l.length > 0));
     assert.match(await page.textContent('#elapsed'), /^\d+:\d\d$/);
     assert.equal(await page.textContent('#status-label'), 'Done');

@@ -7,6 +7,11 @@ namespace CinematicSwitch.Ingest.Tests.Support;
 /// <summary>The events the processor and archiver publish for a request, made here so that status can be followed without them.</summary>
 internal static class Outcomes
 {
+    public static TransformationStarted Started(TransformationRequested request, Provider provider = Provider.Runway, string model = "gen4_turbo",
+        DateTimeOffset? at = null) => new(
+        request.RequestId, request.TenantId, request.CorrelationId, request.Requester, at ?? DateTimeOffset.UtcNow, request.OccurredAt,
+        provider, model, $"task-{Guid.NewGuid():N}", 0);
+
     public static TransformationCompleted Completed(TransformationRequested request, long processingMs = 87_300, params string[] warnings) => new(
         request.RequestId, request.TenantId, request.CorrelationId, request.Requester, DateTimeOffset.UtcNow,
         Provider.Replicate, "black-forest-labs/flux-dev",
