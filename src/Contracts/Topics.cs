@@ -6,7 +6,7 @@ public static class Topics
     /// <summary>TransformationRequested, keyed by tenant id.</summary>
     public const string Requested = "cinematic.transformation.requested";
 
-    /// <summary>TransformationStarted, keyed by tenant id: a provider accepted a job (a status signal, not an outcome).</summary>
+    /// <summary>TransformationStarted, keyed by tenant id: a provider job is being started (a status signal, not an outcome).</summary>
     public const string Started = "cinematic.transformation.started";
 
     /// <summary>TransformationCompleted, keyed by tenant id.</summary>

@@ -60,7 +60,7 @@ internal static class EventSamples
 
     private static TransformationStarted Started(TransformationRequested request, Provider provider, int step) => new(
         request.RequestId, request.TenantId, request.CorrelationId, request.Requester, request.OccurredAt.AddSeconds(1.25),
-        request.OccurredAt, provider, "motion-2.0", $"gen-{step}-7f1c2d3e", step);
+        request.OccurredAt, provider, "motion-2.0", step);
 
     private static TransformationCompleted Completed(TransformationRequested request, bool fallback) => new(
         request.RequestId, request.TenantId, request.CorrelationId, request.Requester,

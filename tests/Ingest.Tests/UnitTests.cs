@@ -107,8 +107,8 @@ public sealed class UnitTests
     [Fact]
     public void A_started_job_makes_its_attempt_generating_whatever_is_read_first_and_not_a_later_replay()
     {
-        var runway = new TransformationStarted(Request.RequestId, "acme", "c", "http:ingest", T0.AddSeconds(2), T0, Provider.Runway, "gen4_turbo", "task-1", 0);
-        var leonardo = runway with { OccurredAt = T0.AddSeconds(40), Provider = Provider.Leonardo, ProviderJobId = "gen-1" };
+        var runway = new TransformationStarted(Request.RequestId, "acme", "c", "http:ingest", T0.AddSeconds(2), T0, Provider.Runway, "gen4_turbo", 0);
+        var leonardo = runway with { OccurredAt = T0.AddSeconds(40), Provider = Provider.Leonardo, Model = "motion-2.0" };
 
         var inOrder = RequestState.OnStarted(RequestState.OnStarted(RequestState.OnRequested(null, Request), runway), leonardo);
         var jobsFirst = RequestState.OnRequested(RequestState.OnStarted(RequestState.OnStarted(null, leonardo), runway), Request);

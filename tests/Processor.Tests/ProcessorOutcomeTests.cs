@@ -44,17 +44,21 @@ public sealed class ProcessorOutcomeTests
         Assert.Equal(4, partialOutcome.RequestedCount);
         Assert.Equal(partial, partialOutcome.Request);
 
-        // Each provider job was announced as started, for the attempt it served, before its request's outcome.
-        var jobs = byId.Values.SelectMany(c => c.ProviderJobIds.Select(job => (c, job))).ToList();
-        var started = await bed.StartedAsync(jobs.Count, TimeSpan.FromSeconds(30));
-        Assert.Equal(jobs.Count, started.Count);
-        foreach (var (completed, job) in jobs)
+        // Each provider job was announced as it started, for the attempt it served, before its request's outcome.
+        var started = await bed.StartedAsync(byId.Values.Sum(c => c.ProviderJobIds.Count), TimeSpan.FromSeconds(30));
+        foreach (var completed in byId.Values)
         {
-            var announced = Assert.Single(started, s => s.ProviderJobId == job);
-            Assert.Equal((completed.RequestId, completed.TenantId, completed.CorrelationId), (announced.RequestId, announced.TenantId, announced.CorrelationId));
-            Assert.Equal((Provider.Replicate, completed.Model, completed.Request.OccurredAt), (announced.Provider, announced.Model, announced.RequestOccurredAt));
-            Assert.InRange(announced.OccurredAt, completed.Request.OccurredAt, completed.OccurredAt);
+            var announced = started.Where(s => s.RequestId == completed.RequestId).OrderBy(s => s.Step).ToList();
+            Assert.Equal(Enumerable.Range(0, completed.ProviderJobIds.Count), announced.Select(s => s.Step));
+            Assert.All(announced, a =>
+            {
+                Assert.Equal((completed.TenantId, completed.CorrelationId, completed.Requester), (a.TenantId, a.CorrelationId, a.Requester));
+                Assert.Equal((Provider.Replicate, completed.Model, completed.Request.OccurredAt), (a.Provider, a.Model, a.RequestOccurredAt));
+                Assert.InRange(a.OccurredAt, completed.Request.OccurredAt, completed.OccurredAt);
+            });
         }
+
+        Assert.Equal(byId.Values.Sum(c => c.ProviderJobIds.Count), started.Count);
     }
 
     [Fact]

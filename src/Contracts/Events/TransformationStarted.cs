@@ -1,6 +1,6 @@
 namespace CinematicSwitch.Contracts.Events;
 
-/// <summary>schemas/transformation-started.avsc: a provider accepted a job for a request. Keyed by tenant id.</summary>
+/// <summary>schemas/transformation-started.avsc: the processor is starting a provider job for a request. Keyed by tenant id.</summary>
 public sealed record TransformationStarted(
     Guid RequestId,
     string TenantId,
@@ -10,5 +10,4 @@ public sealed record TransformationStarted(
     DateTimeOffset RequestOccurredAt,
     Provider Provider,
     string Model,
-    string ProviderJobId,
     int Step) : ICinematicEvent;

@@ -7,9 +7,11 @@ using Confluent.Kafka;
 namespace CinematicSwitch.Processor.Handling;
 
 /// <summary>
-/// Publishes TransformationStarted once a provider accepted a job, so that a request's status can tell "queued" from
-/// "generating". A status signal, not an outcome: it goes out without waiting for the broker (the provider job is not
-/// held up by it), at least once, and a lost one only leaves a request looking queued until its outcome.
+/// Publishes TransformationStarted when the runner is about to ask a provider for a job (its intent journaled), so that
+/// a request's status can tell "queued" from "generating". Not when the provider answers: Replicate's "Prefer: wait"
+/// holds that answer until the job is nearly done. A status signal, not an outcome: it goes out without waiting for the
+/// broker (the provider call is not held up by it), at least once, and a lost one only leaves a request looking queued
+/// until its outcome.
 /// </summary>
 internal sealed partial class JobStartAnnouncer : IDisposable
 {
@@ -28,14 +30,14 @@ internal sealed partial class JobStartAnnouncer : IDisposable
         _topic = clients.Options.Topic(Topics.Started);
     }
 
-    /// <summary>The journal the runner writes to, announcing each job the provider accepted once it is journaled.</summary>
+    /// <summary>The journal the runner writes to, announcing each job once its intent is journaled.</summary>
     public IJobJournal Around(IJobJournal journal, TransformationRequested request) => new AnnouncingJournal(journal, this, request);
 
-    private async ValueTask AnnounceAsync(TransformationRequested request, JobCheckpoint started)
+    private async ValueTask AnnounceAsync(TransformationRequested request, JobCheckpoint starting)
     {
         var value = new TransformationStarted(
-            request.RequestId, request.TenantId, request.CorrelationId, request.Requester, started.RecordedAt, request.OccurredAt,
-            RequestMapping.ProviderOf(started.Provider), started.Model, started.JobId!, started.Step);
+            request.RequestId, request.TenantId, request.CorrelationId, request.Requester, starting.RecordedAt, request.OccurredAt,
+            RequestMapping.ProviderOf(starting.Provider), starting.Model, starting.Step);
         try
         {
             var bytes = await _serializer.SerializeAsync(value, new SerializationContext(MessageComponentType.Value, _topic));
@@ -49,7 +51,7 @@ internal sealed partial class JobStartAnnouncer : IDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The registry or the producer's queue refused it: the request goes on, its status says "queued" a while longer.
+            // The registry or the producer's queue refused it: the job goes on, its request's status says "queued" a while longer.
             LogNotAnnounced(request.RequestId, e.Message);
         }
     }
@@ -60,7 +62,7 @@ internal sealed partial class JobStartAnnouncer : IDisposable
         _producer.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: its provider job's start was not announced: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: the start of its provider job was not announced: {Reason}")]
     private partial void LogNotAnnounced(Guid requestId, string reason);
 
     private sealed class AnnouncingJournal(IJobJournal inner, JobStartAnnouncer announcer, TransformationRequested request) : IJobJournal
@@ -68,7 +70,7 @@ internal sealed partial class JobStartAnnouncer : IDisposable
         public async ValueTask RecordAsync(JobCheckpoint checkpoint, CancellationToken cancellationToken)
         {
             await inner.RecordAsync(checkpoint, cancellationToken);
-            if (checkpoint is { State: JobState.Started, JobId: not null })
+            if (checkpoint.State == JobState.Starting)
             {
                 await announcer.AnnounceAsync(request, checkpoint);
             }

@@ -10,7 +10,7 @@ internal static class Outcomes
     public static TransformationStarted Started(TransformationRequested request, Provider provider = Provider.Runway, string model = "gen4_turbo",
         DateTimeOffset? at = null) => new(
         request.RequestId, request.TenantId, request.CorrelationId, request.Requester, at ?? DateTimeOffset.UtcNow, request.OccurredAt,
-        provider, model, $"task-{Guid.NewGuid():N}", 0);
+        provider, model, 0);
 
     public static TransformationCompleted Completed(TransformationRequested request, long processingMs = 87_300, params string[] warnings) => new(
         request.RequestId, request.TenantId, request.CorrelationId, request.Requester, DateTimeOffset.UtcNow,
