@@ -96,7 +96,7 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
         if (Wait(request.Headers["Prefer"].ToString()) is { } wait && job.CompletesAt is { } end)
         {
             // A little past the end, so that a finished prediction is answered as finished despite timer granularity.
-            var remaining = end - Time.GetUtcNow() + TimeSpan.FromMilliseconds(15);
+            var remaining = end - Time.GetUtcNow() + TimeSpan.FromMilliseconds(2);
             if (remaining > TimeSpan.Zero)
             {
                 await Task.Delay(remaining < wait ? remaining : wait, request.HttpContext.RequestAborted);
