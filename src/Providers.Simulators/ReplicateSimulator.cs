@@ -95,11 +95,12 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
         // "Prefer: wait" or "wait=n" (1-60 s) holds the answer until the prediction ends or the time is up.
         if (Wait(request.Headers["Prefer"].ToString()) is { } wait && job.CompletesAt is { } end)
         {
-            // A little past the end, so that a finished prediction is answered as finished despite timer granularity.
-            var remaining = end - Time.GetUtcNow() + TimeSpan.FromMilliseconds(2);
-            if (remaining > TimeSpan.Zero)
+            // Until the clock says it ended: a timer may fire a millisecond before the wall clock gets there.
+            var deadline = Time.GetUtcNow() + wait;
+            for (var now = Time.GetUtcNow(); now < end && now < deadline; now = Time.GetUtcNow())
             {
-                await Task.Delay(remaining < wait ? remaining : wait, request.HttpContext.RequestAborted);
+                var until = end < deadline ? end : deadline;
+                await Task.Delay(until - now + TimeSpan.FromMilliseconds(1), request.HttpContext.RequestAborted);
             }
         }
 
