@@ -45,7 +45,8 @@ public sealed class ObservabilityTests(IngestFixture fixture) : IClassFixture<In
             ("scene_description", Secret), ("aspect_ratio", "7:3")));
         await response.ExpectAsync(HttpStatusCode.BadRequest);
 
-        Assert.Contains(RequestLines(), l => Equals(l.Values["Status"], 400) && Equals(l.Values["ErrorCode"], "INVALID_INPUT"));
+        Assert.Contains(RequestLines(), l => Equals(l.Values["Status"], 400) && Equals(l.Values["ErrorCode"], "INVALID_INPUT")
+                                             && Equals(l.Values["DescriptionLength"], Secret.Length));
         AssertNothingSecretLogged();
     }
 

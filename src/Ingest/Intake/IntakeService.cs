@@ -133,6 +133,8 @@ internal sealed partial class IntakeService(
         }
         finally
         {
+            // A refused request is logged with the length of the description it sent, as an accepted one is.
+            log.DescriptionLength ??= session.Fields.Get(context.Contract.DescriptionField)?.Text?.Trim().Length;
             _inFlight.TryRemove(context.RequestId, out _);
         }
     }
