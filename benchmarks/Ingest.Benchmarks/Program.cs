@@ -26,7 +26,7 @@ const long PartSize = 8 * Mib; // Ingest:UploadPartBytes' default
 await using var stack = await EmbeddedStack.StartAsync(
     new DevStackOptions { S3Port = 0, DataDirectory = ".devstack-bench-ingest" },
     new TopologyOptions { Partitions = 12, ReplicationFactor = 3 },
-    NullLogger.Instance, CancellationToken.None);
+    NullLoggerFactory.Instance, CancellationToken.None);
 var apiKey = "bench-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 var apiKeyHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
 await using var ingest = await IngestProcess.StartAsync(stack, configuration, "bench", apiKeyHash);

@@ -45,7 +45,7 @@ internal sealed class BenchStack : IAsyncDisposable
         var stack = await EmbeddedStack.StartAsync(
             new DevStackOptions { S3Port = 0, DataDirectory = ".devstack-bench" },
             new TopologyOptions { Partitions = partitions, ReplicationFactor = 3 },
-            NullLogger.Instance, CancellationToken.None);
+            NullLoggerFactory.Instance, CancellationToken.None);
         var simulators = await ProviderSimulators.StartAsync(new SimulatorOptions(), CancellationToken.None);
         return new BenchStack(stack, simulators, partitions);
     }

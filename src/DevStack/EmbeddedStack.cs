@@ -33,8 +33,10 @@ public sealed class EmbeddedStack : IAsyncDisposable
 
     public TopologyOptions Topology { get; }
 
-    public static async Task<EmbeddedStack> StartAsync(DevStackOptions options, TopologyOptions topology, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="loggers">Where the stack and its schema registry log.</param>
+    public static async Task<EmbeddedStack> StartAsync(DevStackOptions options, TopologyOptions topology, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        var logger = loggers.CreateLogger<EmbeddedStack>();
         var kafka = EmbeddedKafka.Start(options.Brokers);
         SchemaRegistryServer? schemaRegistry = null;
         try
@@ -49,7 +51,7 @@ public sealed class EmbeddedStack : IAsyncDisposable
                 ReplicationFactor = Math.Min(topology.ReplicationFactor, (short)kafka.BrokerCount),
                 Kafka = new KafkaOptions { BootstrapServers = kafka.BootstrapServers },
             };
-            schemaRegistry = await SchemaRegistryServer.StartAsync(registryOptions, kafka, null, cancellationToken);
+            schemaRegistry = await SchemaRegistryServer.StartAsync(registryOptions, kafka, loggers, cancellationToken);
             logger.LogInformation("Schema registry at {Url}, schemas in {Topic}", schemaRegistry.Url, registryOptions.Topic);
 
             var s3Options = new S3Options

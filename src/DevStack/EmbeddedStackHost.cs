@@ -18,6 +18,7 @@ namespace CinematicSwitch.DevStack;
 internal sealed class EmbeddedStackHost(
     IOptions<DevStackOptions> options,
     IOptions<TopologyOptions> topology,
+    ILoggerFactory loggers,
     ILogger<EmbeddedStackHost> logger) : IHostedLifecycleService
 {
     private readonly DevStackOptions _options = options.Value;
@@ -29,7 +30,7 @@ internal sealed class EmbeddedStackHost(
 
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        _stack = await EmbeddedStack.StartAsync(_options, topology.Value, logger, cancellationToken);
+        _stack = await EmbeddedStack.StartAsync(_options, topology.Value, loggers, cancellationToken);
         _simulators = await ProviderSimulators.StartAsync(new SimulatorOptions { LatencyMs = _options.ProviderLatencyMs }, cancellationToken);
         logger.LogInformation("Provider simulators: Replicate {Replicate}, Runway {Runway}, Leonardo {Leonardo}",
             _simulators.Replicate.BaseUrl, _simulators.Runway.BaseUrl, _simulators.Leonardo.BaseUrl);
