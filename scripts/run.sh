@@ -6,4 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 dotnet build CinematicSwitch.sln --no-restore --verbosity quiet -nologo
-exec dotnet run --project src/DevStack --no-build -- "$@"
+# The stack itself becomes this process (no `dotnet run` in between), so signals reach it directly; its services
+# and s3rver end with it, however it ends.
+exec dotnet src/DevStack/bin/Debug/net10.0/CinematicSwitch.DevStack.dll "$@"

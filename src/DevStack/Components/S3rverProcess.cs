@@ -6,7 +6,7 @@ namespace CinematicSwitch.DevStack.Components;
 /// <summary>
 /// s3rver (npm, installed through the repository's package.json) as a child process: an S3-compatible
 /// endpoint on loopback for the embedded stack and the tests. It needs path-style addressing and
-/// unchunked uploads (see S3Options).
+/// unchunked uploads (see S3Options). It ends with the process that started it (see <see cref="ChildProcesses"/>).
 /// </summary>
 public sealed partial class S3rverProcess : IAsyncDisposable
 {
@@ -28,13 +28,6 @@ public sealed partial class S3rverProcess : IAsyncDisposable
 
     public const string SecretKey = "S3RVER";
 
-    /// <summary>
-    /// Runs the s3rver script (argv[1]) and exits when standard input closes: the pipe closes when this process ends,
-    /// however it ends (a test host killed by its runner, a SIGKILL), so no s3rver outlives the process that started it.
-    /// </summary>
-    private const string ExitWithParent =
-        "process.stdin.on('end', () => process.exit(0)); process.stdin.on('error', () => process.exit(0)); process.stdin.resume(); require(process.argv[1]);";
-
     public static async Task<S3rverProcess> StartAsync(string dataDirectory, IEnumerable<string> buckets, int port, CancellationToken cancellationToken)
     {
         var script = Path.Combine(RepositoryLayout.NodeModules, "s3rver", "bin", "s3rver.js");
@@ -46,12 +39,11 @@ public sealed partial class S3rverProcess : IAsyncDisposable
         Directory.CreateDirectory(dataDirectory);
         var start = new ProcessStartInfo("node")
         {
-            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "-e", ExitWithParent, script, "--directory", dataDirectory, "--address", "127.0.0.1", "--port", port.ToString() })
+        foreach (var arg in new[] { script, "--directory", dataDirectory, "--address", "127.0.0.1", "--port", port.ToString() })
         {
             start.ArgumentList.Add(arg);
         }
@@ -62,7 +54,7 @@ public sealed partial class S3rverProcess : IAsyncDisposable
             start.ArgumentList.Add(bucket);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node for s3rver.");
+        var process = ChildProcesses.Start(start);
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
         {

@@ -6,7 +6,8 @@ namespace CinematicSwitch.DevStack.Components;
 
 /// <summary>
 /// One of the project's services run from its build output as its own OS process, configured only
-/// through environment variables, exactly as a container would run it.
+/// through environment variables, exactly as a container would run it. It ends with the process that started it
+/// (see <see cref="ChildProcesses"/>).
 /// </summary>
 public sealed partial class ServiceProcess : IAsyncDisposable
 {
@@ -57,7 +58,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name}.");
+        var process = ChildProcesses.Start(start);
         process.OutputDataReceived += (_, e) => Relay(output, e.Data);
         process.ErrorDataReceived += (_, e) => Relay(output, e.Data);
         process.BeginOutputReadLine();

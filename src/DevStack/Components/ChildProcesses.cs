@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace CinematicSwitch.DevStack.Components;
+
+/// <summary>
+/// Starts the stack's child processes (the services, s3rver) so that none outlives the process that started it,
+/// however that one ends, SIGKILL included. Each child runs under util-linux's <c>setpriv --pdeathsig</c>: the kernel
+/// signals the child when the thread that forked it ends. So every child is forked by one thread that lives as long
+/// as this process; a thread-pool thread may retire while its children still run.
+/// </summary>
+public static class ChildProcesses
+{
+    private static readonly BlockingCollection<Launch> Pending = [];
+
+    static ChildProcesses()
+    {
+        new Thread(() =>
+        {
+            foreach (var launch in Pending.GetConsumingEnumerable())
+            {
+                launch.Run();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "child process launcher",
+        }.Start();
+    }
+
+    /// <summary>
+    /// Starts <paramref name="start"/>'s program under setpriv, which then becomes that program (same process id).
+    /// <paramref name="start"/> is changed to do so; its arguments must be in its ArgumentList.
+    /// </summary>
+    /// <param name="parentDeathSignal">What the child receives when this process ends: TERM lets a service stop cleanly.</param>
+    public static Process Start(ProcessStartInfo start, string parentDeathSignal = "TERM")
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        string[] prefix = ["--pdeathsig", parentDeathSignal, "--", start.FileName];
+        for (var i = 0; i < prefix.Length; i++)
+        {
+            start.ArgumentList.Insert(i, prefix[i]);
+        }
+
+        var program = start.FileName;
+        start.FileName = "setpriv";
+        var launch = new Launch(start, program);
+        Pending.Add(launch);
+        return launch.Started.Task.GetAwaiter().GetResult();
+    }
+
+    private sealed class Launch(ProcessStartInfo start, string program)
+    {
+        public TaskCompletionSource<Process> Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Run()
+        {
+            try
+            {
+                Started.SetResult(Process.Start(start) ?? throw new InvalidOperationException($"{program} could not be started."));
+            }
+            catch (Exception e)
+            {
+                Started.SetException(e);
+            }
+        }
+    }
+}
