@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using CinematicSwitch.Avro;
 using CinematicSwitch.SchemaRegistry.Rest;
 using CinematicSwitch.Testing;
@@ -94,7 +93,7 @@ public sealed class ClientTests
     [Fact]
     public async Task An_unreachable_registry_surfaces_as_a_retriable_HttpRequestException()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         using var client = new SchemaRegistryClient(new SchemaRegistryOptions { Url = $"http://127.0.0.1:{port}" });
 
         var e = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetSchemaAsync(1));
@@ -129,12 +128,5 @@ public sealed class ClientTests
 
         Assert.Equal(HttpStatusCode.InternalServerError, e.StatusCode);
         Assert.Contains("error 50001: Error in the backend data store", e.Message, StringComparison.Ordinal);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
@@ -49,7 +47,7 @@ public sealed class ArchiverTestbed : IAsyncDisposable
     /// </summary>
     public ArchiverProcess StartArchiver(IEnumerable<string>? extraOrigins = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var configuration = new Dictionary<string, string>
         {
             ["Urls"] = $"http://127.0.0.1:{port}",
@@ -142,13 +140,6 @@ public sealed class ArchiverTestbed : IAsyncDisposable
     {
         _producer.Dispose();
         await Pipeline.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using CinematicSwitch.DevStack.Components;
 using CinematicSwitch.Providers.Simulators;
@@ -44,7 +43,7 @@ internal sealed class ComposedService : IAsyncDisposable
         var simulators = await ProviderSimulators.StartAsync(new SimulatorOptions { LatencyMs = 200 }, CancellationToken.None);
 
         var environment = compose.Environment(service.ComposeName);
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var s3 = stack.S3.Options;
         var addresses = new Dictionary<string, string>
         {
@@ -152,11 +151,4 @@ internal sealed class ComposedService : IAsyncDisposable
         "REPLICATE" => "REPLICATE_API_TOKEN",
         var name => $"{name}_API_KEY",
     };
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
