@@ -43,7 +43,9 @@ public sealed partial class S3rverProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { script, "--directory", dataDirectory, "--address", "127.0.0.1", "--port", port.ToString() })
+        // s3rver makes ListObjectsV2 continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider: without
+        // it, any listing longer than its page fails (a readiness check listing one key fails once a bucket has two).
+        foreach (var arg in new[] { "--openssl-legacy-provider", script, "--directory", dataDirectory, "--address", "127.0.0.1", "--port", port.ToString() })
         {
             start.ArgumentList.Add(arg);
         }
