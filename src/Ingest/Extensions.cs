@@ -38,6 +38,7 @@ public static class Extensions
         services.AddSingleton<MediaUploader>();
         services.AddSingleton<RequestValidator>();
         services.AddSingleton<RequestPublisher>();
+        services.AddHostedService<PublisherWarmUp>();
         services.AddSingleton<IntakeService>();
         services.AddSingleton<IntakeEndpoint>();
         services.AddSingleton<JsonMedia>();

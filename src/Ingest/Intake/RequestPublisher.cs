@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
+using CinematicSwitch.SchemaRegistry.Serdes;
 using CinematicSwitch.Streaming.Clients;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
@@ -23,12 +24,14 @@ internal sealed class PublishFailedException(string dependency, bool possiblyPub
 internal sealed class RequestPublisher : IDisposable
 {
     private readonly IProducer<string, byte[]> _producer;
-    private readonly IAsyncSerializer<TransformationRequested> _serializer;
+    private readonly AvroSerializer<TransformationRequested> _serializer;
     private readonly string _topic;
+    private readonly TimeSpan _timeout;
 
-    public RequestPublisher(KafkaClientFactory clients, IAsyncSerializer<TransformationRequested> serializer, IOptions<IngestOptions> options)
+    public RequestPublisher(KafkaClientFactory clients, AvroSerializer<TransformationRequested> serializer, IOptions<IngestOptions> options)
     {
         var timeout = options.Value.PublishTimeoutMs;
+        _timeout = TimeSpan.FromMilliseconds(timeout);
         _producer = clients.CreateProducer<string, byte[]>("ingest", configure: c =>
         {
             c.MessageTimeoutMs = timeout;
@@ -36,6 +39,18 @@ internal sealed class RequestPublisher : IDisposable
         });
         _serializer = serializer;
         _topic = clients.Options.Topic(Topics.Requested);
+    }
+
+    /// <summary>
+    /// Resolves the event's schema id and connects the producer (brokers, producer id, the topic's partitions), which
+    /// the first request would otherwise wait for, about two seconds after each start.
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        await _serializer.PrepareAsync(_topic, cancellationToken);
+        using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
+        // GetMetadata blocks on the network.
+        await Task.Run(() => admin.GetMetadata(_topic, _timeout), cancellationToken);
     }
 
     /// <returns>How long the acknowledgement took.</returns>

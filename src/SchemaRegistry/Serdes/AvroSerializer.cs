@@ -51,6 +51,13 @@ public sealed class AvroSerializer<T> : ISerializer<T>, IAsyncSerializer<T>
         return binding is null ? SerializeSlowAsync(value, topic, MessageComponentType.Value, cancellationToken) : new ValueTask<byte[]>(Encode(value, binding));
     }
 
+    /// <summary>
+    /// Resolves the schema id of <paramref name="topic"/>'s value subject now (registered, looked up or the latest, as
+    /// configured), so that the first record does not wait for the registry. Returns the id.
+    /// </summary>
+    public async Task<int> PrepareAsync(string topic, CancellationToken cancellationToken = default) =>
+        (Cached(topic, MessageComponentType.Value) ?? await ResolveAsync(topic, MessageComponentType.Value, cancellationToken)).Id;
+
     /// <summary>Confluent.Kafka's asynchronous serializer; a null value is a null (tombstone) record.</summary>
     public Task<byte[]> SerializeAsync(T data, SerializationContext context)
     {
