@@ -79,6 +79,37 @@ public sealed class ObservabilityTests(IngestFixture fixture) : IClassFixture<In
                                      && m.GetProperty("value").GetDouble() >= 1);
     }
 
+    [Fact]
+    public async Task Metrics_are_logged_every_interval_counters_with_their_value_histograms_with_count_and_percentiles()
+    {
+        await using var host = await fixture.StartHostAsync(new Dictionary<string, string?> { ["Metrics:LogIntervalSeconds"] = "1" });
+        using var client = host.Client(TestTenants.Acme);
+        using (var accepted = await client.PostAsync("/generate/cinematic", Forms.ValidImage()))
+        {
+            await accepted.ExpectAsync(HttpStatusCode.Accepted);
+        }
+
+        CapturedLog? counter = null, histogram = null;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((counter is null || histogram is null) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            var lines = host.Logs.Lines.Where(l => l.Category.EndsWith("MetricsLogger", StringComparison.Ordinal)).ToList();
+            counter = lines.FirstOrDefault(l => Equals(l.Values["Metric"], "ingest.requests"));
+            histogram = lines.FirstOrDefault(l => Equals(l.Values["Metric"], "ingest.request.duration"));
+        }
+
+        Assert.NotNull(counter);
+        Assert.Equal("counter", counter.Values["Kind"]);
+        Assert.Contains("status=202", (string)counter.Values["Tags"]!, StringComparison.Ordinal);
+        // At least: the meters are the process's, and other tests' hosts may be posting meanwhile.
+        Assert.True((double)counter.Values["Value"]! >= 1, counter.Message);
+        Assert.False(counter.Values.ContainsKey("Count"), counter.Message);
+        Assert.NotNull(histogram);
+        Assert.True((long)histogram.Values["Count"]! >= 1, histogram.Message);
+        Assert.IsType<double>(histogram.Values["P99"]);
+    }
+
     [Theory]
     [InlineData("acme", "skill:generate_intro_video_loop", "http:ingest")]
     [InlineData("campaigns", "skill:generate_intro_video_loop", "skill:generate_intro_video_loop")]

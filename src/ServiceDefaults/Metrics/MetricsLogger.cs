@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace CinematicSwitch.ServiceDefaults.Metrics;
 
 /// <summary>Writes the metrics snapshot as one structured log event per series, every Metrics:LogIntervalSeconds (0: never).</summary>
-internal sealed class MetricsLogger(MetricsSnapshot snapshot, IOptions<MetricsOptions> options, ILogger<MetricsLogger> logger) : BackgroundService
+internal sealed partial class MetricsLogger(MetricsSnapshot snapshot, IOptions<MetricsOptions> options, ILogger<MetricsLogger> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -20,9 +20,22 @@ internal sealed class MetricsLogger(MetricsSnapshot snapshot, IOptions<MetricsOp
         {
             foreach (var metric in snapshot.Read())
             {
-                logger.LogInformation("Metric {Metric} {Tags} {Kind} value={Value} count={Count} p50={P50} p99={P99}",
-                    metric.Name, metric.Tags, metric.Kind, metric.Value, metric.Count, metric.P50, metric.P99);
+                // Only histograms have a count and percentiles.
+                if (metric.Count is { } count)
+                {
+                    LogDistribution(metric.Name, metric.Tags, metric.Kind, metric.Value, count, metric.P50, metric.P99);
+                }
+                else
+                {
+                    LogValue(metric.Name, metric.Tags, metric.Kind, metric.Value);
+                }
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Metric {Metric} {Tags} {Kind} value={Value}")]
+    private partial void LogValue(string metric, string tags, string kind, double value);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Metric {Metric} {Tags} {Kind} value={Value} count={Count} p50={P50} p99={P99}")]
+    private partial void LogDistribution(string metric, string tags, string kind, double value, long count, double? p50, double? p99);
 }
