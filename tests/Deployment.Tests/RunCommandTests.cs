@@ -11,8 +11,8 @@ namespace CinematicSwitch.Deployment.Tests;
 
 /// <summary>
 /// The program behind the README's run command (scripts/run.sh execs it): it brings the whole stack up, writes the
-/// endpoints file, and whatever way it ends, a SIGTERM as from Ctrl-C or a SIGKILL, none of its services and no s3rver
-/// outlives it.
+/// endpoints file, and whatever way it ends, a SIGTERM as from Ctrl-C or a SIGKILL (with its children stopped), none of
+/// its services and no s3rver outlives it.
 /// </summary>
 public sealed class RunCommandTests(ITestOutputHelper output)
 {
@@ -62,6 +62,9 @@ public sealed class RunCommandTests(ITestOutputHelper output)
             }
             else
             {
+                // Stopped children too: a stopped process keeps a caught signal such as SIGTERM pending, and would stay.
+                var stopped = await ProcessRunner.RunAsync("kill", ["-STOP", .. children.Select(c => c.ToString())], new Dictionary<string, string>());
+                Assert.Equal(0, stopped.ExitCode);
                 using var process = System.Diagnostics.Process.GetProcessById(stack.ProcessId);
                 process.Kill(entireProcessTree: false);
             }

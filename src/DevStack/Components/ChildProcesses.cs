@@ -32,11 +32,15 @@ public static class ChildProcesses
     /// Starts <paramref name="start"/>'s program under setpriv, which then becomes that program (same process id).
     /// <paramref name="start"/> is changed to do so; its arguments must be in its ArgumentList.
     /// </summary>
-    /// <param name="parentDeathSignal">What the child receives when this process ends: TERM lets a service stop cleanly.</param>
-    public static Process Start(ProcessStartInfo start, string parentDeathSignal = "TERM")
+    /// <remarks>
+    /// The child gets SIGKILL, not SIGTERM: what it talks to (the embedded Kafka, registry, S3) lived in the process
+    /// that ended, so there is nothing left to stop cleanly for; and a child that was stopped (SIGSTOP) when that
+    /// happened keeps a SIGTERM pending and stays stopped for good, as some s3rvers did after a loaded test run.
+    /// </remarks>
+    public static Process Start(ProcessStartInfo start)
     {
         ArgumentNullException.ThrowIfNull(start);
-        string[] prefix = ["--pdeathsig", parentDeathSignal, "--", start.FileName];
+        string[] prefix = ["--pdeathsig", "KILL", "--", start.FileName];
         for (var i = 0; i < prefix.Length; i++)
         {
             start.ArgumentList.Insert(i, prefix[i]);
