@@ -31,7 +31,7 @@ public sealed class RequestEventsTests(RequestEventsFixture fixture) : IClassFix
         Assert.Equal("queued", pending.GetProperty("stage").GetString());
         Assert.False(pending.TryGetProperty("provider", out _));
 
-        // A provider accepted a job: still pending, now generating with that provider; then a fallback provider's job.
+        // A provider job is being started: still pending, now generating with that provider; then a fallback provider's job.
         await fixture.ProduceAsync(Topics.Started, Outcomes.Started(requested, Provider.Runway));
         var generating = await NextStatusAsync(stream, "pending");
         Assert.Equal(("generating", "RUNWAY"), (generating.GetProperty("stage").GetString(), generating.GetProperty("provider").GetString()));

@@ -40,13 +40,13 @@ public static class ChildProcesses
     public static Process Start(ProcessStartInfo start)
     {
         ArgumentNullException.ThrowIfNull(start);
-        string[] prefix = ["--pdeathsig", "KILL", "--", start.FileName];
+        var program = start.FileName;
+        string[] prefix = ["--pdeathsig", "KILL", "--", program];
         for (var i = 0; i < prefix.Length; i++)
         {
             start.ArgumentList.Insert(i, prefix[i]);
         }
 
-        var program = start.FileName;
         start.FileName = "setpriv";
         var launch = new Launch(start, program);
         Pending.Add(launch);

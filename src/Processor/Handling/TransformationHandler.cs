@@ -10,7 +10,8 @@ namespace CinematicSwitch.Processor.Handling;
 
 /// <summary>
 /// One transformation request to one outcome: validate, resolve the media, run (or resume) the provider
-/// jobs with the changelog as their journal (announcing each job a provider accepts), and answer with TransformationCompleted or TransformationFailed.
+/// jobs with the changelog as their journal (announcing each job as a provider is asked for it), and answer with TransformationCompleted or
+/// TransformationFailed.
 /// </summary>
 internal sealed class TransformationHandler(
     IGenerationRunner runner,
