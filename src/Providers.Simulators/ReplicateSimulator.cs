@@ -1,4 +1,6 @@
+using System.Buffers.Text;
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using CinematicSwitch.Providers.Simulators.Core;
 using Microsoft.AspNetCore.Builder;
@@ -9,7 +11,7 @@ namespace CinematicSwitch.Providers.Simulators;
 /// <summary>
 /// Replicate's HTTP API for black-forest-labs/flux-dev: POST /v1/models/{owner}/{name}/predictions (honouring
 /// "Prefer: wait[=n]"), GET /v1/predictions/{id}, POST /v1/predictions/{id}/cancel and GET /v1/predictions
-/// (newest first, created_after filter). Errors are problem details ({"title", "detail", "status"}).
+/// (newest first, 100 a page behind a cursor, created_after and created_before filters). Errors are problem details ({"title", "detail", "status"}).
 /// </summary>
 public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaStore media) : ProviderSimulator(apiKey, latency, media)
 {
@@ -17,6 +19,7 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
     private const string Version = "6e4a938f85952bdabcc15aa329178c4d681c52bf25a0342403287dc26944661d";
     private static readonly string[] AspectRatios = ["1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21"];
     private static readonly string[] OutputFormats = ["webp", "jpg", "png"];
+    private const int PageSize = 100;
 
     public override string Provider => "replicate";
 
@@ -41,15 +44,58 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
             job.TryCancel(Time.GetUtcNow());
             return JsonResult(Prediction(job));
         });
-        app.MapGet("/v1/predictions", (HttpRequest request) =>
+        app.MapGet("/v1/predictions", List);
+    }
+
+    /// <summary>
+    /// The account's predictions, newest first, 100 a page, with an opaque cursor in "next" (null on the last page), filtered
+    /// by created_after and created_before as Replicate's list endpoint is.
+    /// </summary>
+    private IResult List(HttpRequest request)
+    {
+        var after = Instant(request.Query["created_after"]) ?? DateTimeOffset.MinValue;
+        var before = Instant(request.Query["created_before"]) ?? DateTimeOffset.MaxValue;
+        var ordered = Ledger.Jobs.Where(j => j.CreatedAt >= after && j.CreatedAt < before)
+            .OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id, StringComparer.Ordinal).ToList();
+        if (Cursor.TryRead(request.Query["cursor"], out var cursor))
         {
-            var after = DateTimeOffset.TryParse(request.Query["created_after"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var a)
-                ? a
-                : DateTimeOffset.MinValue;
-            var results = new JsonArray(Ledger.Jobs.Where(j => j.CreatedAt >= after).OrderByDescending(j => j.CreatedAt).Take(100)
-                .Select(j => (JsonNode)Prediction(j)).ToArray());
-            return JsonResult(new JsonObject { ["next"] = null, ["previous"] = null, ["results"] = results });
-        });
+            ordered = ordered.SkipWhile(j => j.CreatedAt > cursor.CreatedAt || (j.CreatedAt == cursor.CreatedAt && string.CompareOrdinal(j.Id, cursor.Id) >= 0)).ToList();
+        }
+
+        var page = ordered.Take(PageSize).ToList();
+        string? next = null;
+        if (ordered.Count > PageSize)
+        {
+            var query = QueryString.Create(request.Query.Where(q => q.Key != "cursor")
+                .Append(new("cursor", Cursor.Write(page[^1]))));
+            next = new Uri(Origin, "v1/predictions" + query).ToString();
+        }
+
+        var results = new JsonArray(page.Select(j => (JsonNode)Prediction(j)).ToArray());
+        return JsonResult(new JsonObject { ["next"] = next, ["previous"] = null, ["results"] = results });
+
+        static DateTimeOffset? Instant(string? text) =>
+            DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+    }
+
+    /// <summary>Where a listing page ended: the last prediction's creation time and id, opaque to clients.</summary>
+    private static class Cursor
+    {
+        public static string Write(SimJob last) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{last.CreatedAt.UtcTicks}:{last.Id}"));
+
+        public static bool TryRead(string? text, out (DateTimeOffset CreatedAt, string Id) cursor)
+        {
+            cursor = default;
+            var parts = Base64Url.IsValid(text) ? Encoding.UTF8.GetString(Base64Url.DecodeFromChars(text)).Split(':', 2) : [];
+            if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                || ticks > DateTimeOffset.MaxValue.UtcTicks)
+            {
+                return false;
+            }
+
+            cursor = (new DateTimeOffset(ticks, TimeSpan.Zero), parts[1]);
+            return true;
+        }
     }
 
     private async Task<IResult> CreateAsync(string owner, string name, HttpRequest request)

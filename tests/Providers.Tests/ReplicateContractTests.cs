@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using CinematicSwitch.Providers.Planning;
 using CinematicSwitch.Providers.Simulators.Core;
 using CinematicSwitch.Providers.Tests.Support;
@@ -240,6 +241,30 @@ public sealed class ReplicateContractTests(SimulatorFixture fixture) : IClassFix
         Assert.True(outcome.Succeeded, outcome.Failure?.Message);
         Assert.Single(Replicate.Jobs);
         Assert.Equal(JobState.Started, second.Journal.Entries[0].State);
+    }
+
+    [Fact]
+    public async Task Resuming_an_intent_finds_its_prediction_behind_many_newer_ones_of_the_account()
+    {
+        await using var first = new Harness(fixture.Simulators);
+        var request = Requests.Image();
+        var intentOnly = (await CreateOnlyAsync(first, request)).Where(c => c.State == JobState.Starting).ToList();
+        // Other workers of the account kept creating predictions meanwhile: more than the five pages of the listing an earlier look-up read.
+        using var client = new HttpClient { BaseAddress = Replicate.BaseUrl };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", Replicate.ApiKey);
+        for (var i = 0; i < 650; i++)
+        {
+            using var body = JsonContent.Create(new { input = new { prompt = $"another request {i}", seed = i } });
+            (await client.PostAsync(new Uri("v1/models/black-forest-labs/flux-dev/predictions", UriKind.Relative), body)).EnsureSuccessStatusCode();
+        }
+
+        await using var second = new Harness(fixture.Simulators, null, keepState: true);
+        var outcome = await second.RunAsync(request, intentOnly);
+
+        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        Assert.Equal(651, Replicate.Jobs.Count);
+        Assert.Single(Replicate.Jobs, j => j.Prompt == PromptBuilder.Build(request, 6000, "test").Prompt);
+        Assert.True(Replicate.Requests.Count(r => r.Method == "GET" && r.Path == "/v1/predictions") >= 7, "the look-up read every page back to the intent");
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -13,11 +14,18 @@ internal static class AdapterSupport
     /// inputs, which is what lets a resumed worker recognise its own job in a provider's job list.
     /// Kept below 2^31 - 10 (Leonardo's Motion 2.0 limit).
     /// </summary>
+    /// <summary>
+    /// A seed from a hash of the whole request id. Request ids are UUIDv7, whose first bytes are a timestamp: a seed taken
+    /// from them would repeat for every request of the same minute, and the provider listings that recovery searches by
+    /// prompt and seed could then hold another request's job.
+    /// </summary>
     public static long DerivedSeed(Guid requestId)
     {
         Span<byte> bytes = stackalloc byte[16];
-        requestId.TryWriteBytes(bytes);
-        return BinaryPrimitives.ReadUInt32LittleEndian(bytes) % 2_147_483_000L;
+        requestId.TryWriteBytes(bytes, bigEndian: true, out _);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(bytes, hash);
+        return BinaryPrimitives.ReadUInt32LittleEndian(hash) % 2_147_483_000L;
     }
 
     /// <summary>The seed of a variation: different variations must differ, the same variation stays the same.</summary>

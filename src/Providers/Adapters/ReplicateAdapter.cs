@@ -17,7 +17,9 @@ internal sealed class ReplicateAdapter : IProviderAdapter
     public const string ClientName = "CinematicSwitch.Providers.Replicate";
 
     private static readonly string[] Ratios = ["1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21"];
-    private const int MaxListPages = 5;
+
+    /// <summary>How much earlier than our intent Replicate's clock may have stamped the prediction.</summary>
+    private static readonly TimeSpan ListingClockSkew = TimeSpan.FromSeconds(30);
 
     private readonly ReplicateOptions options;
     private readonly ProviderHttp http;
@@ -118,16 +120,23 @@ internal sealed class ReplicateAdapter : IProviderAdapter
     public Task CancelAsync(string jobId, JobContext context, CancellationToken cancellationToken) =>
         http.SendAsync(() => Request(HttpMethod.Post, $"v1/predictions/{Uri.EscapeDataString(jobId)}/cancel"), CallKind.Manage, context, cancellationToken);
 
+    /// <summary>
+    /// Pages through the account's predictions, newest first, until they are older than the intent (less a margin for clock
+    /// skew): however many were created since, the one asked for is among them if it exists. The listing is filtered by
+    /// created_after as well, so a busy account is read only as far back as needed.
+    /// </summary>
     public async Task<JobCreated?> FindAsync(PlannedJob job, DateTimeOffset notBefore, JobContext context, CancellationToken cancellationToken)
     {
-        var after = notBefore.AddSeconds(-30).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        var earliest = notBefore - ListingClockSkew;
+        var after = earliest.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
         Uri? next = new(options.BaseUri, $"v1/predictions?created_after={Uri.EscapeDataString(after)}");
-        for (var page = 0; page < MaxListPages && next is not null; page++)
+        while (next is not null)
         {
             var url = next;
             var answer = await http.SendAsync(() => Authorized(new HttpRequestMessage(HttpMethod.Get, url)), CallKind.Manage, context, cancellationToken);
             var list = http.ParseJson(answer, CallKind.Manage);
-            foreach (var prediction in (list["results"] as JsonArray ?? []).OfType<JsonObject>())
+            var page = (list["results"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+            foreach (var prediction in page)
             {
                 if (IsFor(job, prediction) && ProviderHttp.Text(prediction, "id") is { } id)
                 {
@@ -135,8 +144,9 @@ internal sealed class ReplicateAdapter : IProviderAdapter
                 }
             }
 
+            var reachedIntent = page.Count == 0 || (CreatedAt(page[^1]) is { } oldest && oldest < earliest);
             // Only follow pages on the configured origin: the token must never be sent elsewhere.
-            next = ProviderHttp.Text(list, "next") is { } link && Uri.TryCreate(link, UriKind.Absolute, out var linkUri) &&
+            next = !reachedIntent && ProviderHttp.Text(list, "next") is { } link && Uri.TryCreate(link, UriKind.Absolute, out var linkUri) &&
                    linkUri.GetLeftPart(UriPartial.Authority) == options.BaseUri.GetLeftPart(UriPartial.Authority)
                 ? linkUri
                 : null;
@@ -152,6 +162,9 @@ internal sealed class ReplicateAdapter : IProviderAdapter
         prediction["input"] is JsonObject input &&
         ProviderHttp.Text(input, "prompt") == job.Prompt &&
         input["seed"] is JsonValue seed && seed.TryGetValue<long>(out var value) && value == job.Seed;
+
+    private static DateTimeOffset? CreatedAt(JsonObject prediction) =>
+        DateTimeOffset.TryParse(ProviderHttp.Text(prediction, "created_at"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
 
     private JobStatus Status(JsonNode prediction)
     {
