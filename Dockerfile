@@ -8,9 +8,11 @@
 ARG PROJECT
 ARG KIND=service
 
-# Build: restore with the repository's central settings (SDK, analyzers, package versions), then publish.
+# Build: restore with the repository's central settings (SDK, analyzers, package versions), then publish for the
+# image's architecture only, so that of librdkafka.redist's native builds it carries only that platform's.
 FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
 ARG PROJECT
+ARG TARGETARCH
 RUN test -n "$PROJECT" || { echo "PROJECT is required: --build-arg PROJECT=Ingest|Processor|Archiver|Ops" >&2; exit 1; }
 WORKDIR /repo
 COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props .editorconfig ./
@@ -22,26 +24,16 @@ COPY src/SchemaRegistry/CinematicSwitch.SchemaRegistry.csproj src/SchemaRegistry
 COPY src/ServiceDefaults/CinematicSwitch.ServiceDefaults.csproj src/ServiceDefaults/
 COPY src/Streaming/CinematicSwitch.Streaming.csproj src/Streaming/
 COPY src/${PROJECT}/CinematicSwitch.${PROJECT}.csproj src/${PROJECT}/
-RUN dotnet restore src/${PROJECT}/CinematicSwitch.${PROJECT}.csproj
+RUN dotnet restore src/${PROJECT}/CinematicSwitch.${PROJECT}.csproj -a $TARGETARCH
 # Contracts embeds the Avro schemas from schemas/.
 COPY schemas/ schemas/
 COPY src/ src/
-RUN dotnet publish src/${PROJECT}/CinematicSwitch.${PROJECT}.csproj -c Release --no-restore -p:UseAppHost=false -o /app
+RUN dotnet publish src/${PROJECT}/CinematicSwitch.${PROJECT}.csproj -c Release -a $TARGETARCH --self-contained false --no-restore -p:UseAppHost=false -o /app
 
-# The .NET runtime, taken from Microsoft's image: .NET 10 images are Ubuntu-based and none is Debian's.
-FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS dotnet
-
-# A command line program's runtime: Debian bookworm, whose librdkafka1 (2.0.2) is the native Kafka client
-# Confluent.Kafka 1.9.3 is used with everywhere in this project (KafkaNative loads librdkafka.so.1).
-FROM debian:bookworm-slim AS tool
-# libssl, zlib and libstdc++ are what the runtime itself needs.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates libssl3 libstdc++6 tzdata zlib1g librdkafka1 \
- && rm -rf /var/lib/apt/lists/*
-COPY --from=dotnet /usr/share/dotnet /usr/share/dotnet
-RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet \
- && groupadd --gid 1654 app \
- && useradd --uid 1654 --gid app --create-home --shell /usr/sbin/nologin app
+# A command line program's runtime: Microsoft's ASP.NET Core image (Ubuntu 24.04; every project references the ASP.NET
+# Core shared framework). librdkafka comes with the program (librdkafka.redist); on glibc Confluent.Kafka loads its
+# self-contained centos8 build when the plain one lacks libsasl2.so.3, so no native package is installed.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS tool
 
 # A service's runtime: the same, listening on 8080, and curl to answer the health check.
 FROM tool AS service
@@ -54,7 +46,8 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=6 \
   CMD curl -fsS -o /dev/null http://127.0.0.1:8080/readyz || exit 1
 
-# The program on the runtime of its kind. A tool's arguments are the command (docker-compose.yml runs "topology apply").
+# The program on the runtime of its kind, as the image's non-root user "app" (uid 1654). A tool's arguments are the
+# command (docker-compose.yml runs "topology apply").
 FROM ${KIND} AS runtime
 ARG PROJECT
 WORKDIR /app

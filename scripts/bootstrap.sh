@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh Debian machine, idempotently: the distribution's
-# packages (librdkafka for the Kafka client, kcat, ffmpeg for the provider simulators' sample media,
-# Chromium for the browser test, docker-compose to validate the compose file, util-linux's setpriv so that the
-# embedded stack's child processes end with it), the npm tools of
-# package.json (s3rver, playwright-core) and the NuGet packages. Safe to run again: it only does what is missing.
+# packages (kcat, ffmpeg for the provider simulators' sample media, Chromium for the browser test, docker-compose
+# to validate the compose file, util-linux's setpriv so that the embedded stack's child processes end with it), the
+# npm tools of package.json (s3rver, playwright-core) and the NuGet packages (the Kafka client's native library comes
+# with them: librdkafka.redist). Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(librdkafka1 kcat ffmpeg chromium docker-compose util-linux)
+APT_PACKAGES=(kcat ffmpeg chromium docker-compose util-linux)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

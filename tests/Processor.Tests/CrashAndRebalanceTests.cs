@@ -35,13 +35,16 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
         AssertExactlyOnce(bed, published, outcomes);
     }
 
-    [Fact]
-    public async Task A_second_instance_joining_mid_run_loses_and_doubles_nothing()
+    /// <summary>Under both group protocols: the classic one (cooperative-sticky) and KIP-848's, which the 2.16 mock serves.</summary>
+    [Theory]
+    [InlineData("classic")]
+    [InlineData("consumer")]
+    public async Task A_second_instance_joining_mid_run_loses_and_doubles_nothing(string groupProtocol)
     {
         const int requests = 200;
         await using var bed = await PipelineTestbed.StartAsync("rebalance", partitions: 6, latencyMs: 500);
         var published = await PublishAsync(bed, requests, tenants: 40);
-        var settings = new Dictionary<string, string> { ["Processor:Stream:MaxInFlight"] = "8" };
+        var settings = new Dictionary<string, string> { ["Processor:Stream:MaxInFlight"] = "8", ["Kafka:GroupProtocol"] = groupProtocol };
 
         bed.StartProcessor("processor-1", settings);
         await bed.Simulators.Replicate.WaitForJobsAsync(40, TimeSpan.FromMinutes(3));

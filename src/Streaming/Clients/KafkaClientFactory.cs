@@ -1,4 +1,3 @@
-using CinematicSwitch.Streaming.Native;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,7 +7,7 @@ namespace CinematicSwitch.Streaming.Clients;
 /// <summary>
 /// Builds every Kafka client of the project, so that delivery guarantees, partitioning and logging are
 /// decided once: producers are idempotent with acks=all and partition keys with murmur2 like the Java
-/// client; consumers commit explicitly and use cooperative rebalancing.
+/// client; consumers commit explicitly and rebalance incrementally (cooperative-sticky, or KIP-848's protocol).
 /// </summary>
 public sealed class KafkaClientFactory
 {
@@ -19,7 +18,6 @@ public sealed class KafkaClientFactory
     {
         _options = options.Value;
         _loggers = loggers;
-        KafkaNative.EnsureLoaded();
     }
 
     public KafkaOptions Options => _options;
@@ -34,7 +32,7 @@ public sealed class KafkaClientFactory
             Partitioner = Partitioner.Murmur2Random,
             LingerMs = 5,
             MessageTimeoutMs = 120000,
-            CompressionType = CompressionType.Lz4,
+            CompressionType = Enum.Parse<CompressionType>(_options.CompressionType, ignoreCase: true),
         };
         return Apply(config);
     }
@@ -47,13 +45,22 @@ public sealed class KafkaClientFactory
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
-            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
-            SessionTimeoutMs = _options.SessionTimeoutMs,
-            HeartbeatIntervalMs = Math.Max(250, _options.SessionTimeoutMs / 5),
             FetchWaitMaxMs = _options.FetchWaitMaxMs,
             IsolationLevel = IsolationLevel.ReadCommitted,
             EnablePartitionEof = false,
         };
+        if (_options.GroupProtocol == "consumer")
+        {
+            // KIP-848: the broker assigns and times sessions out; the client may not set either.
+            config.GroupProtocol = GroupProtocol.Consumer;
+        }
+        else
+        {
+            config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
+            config.SessionTimeoutMs = _options.SessionTimeoutMs;
+            config.HeartbeatIntervalMs = Math.Max(250, _options.SessionTimeoutMs / 5);
+        }
+
         return Apply(config);
     }
 

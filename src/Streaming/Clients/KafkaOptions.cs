@@ -36,11 +36,28 @@ public sealed class KafkaOptions
     public string? SslCaLocation { get; set; }
 
     /// <summary>
-    /// Consumer session timeout. Short enough that a dead member's partitions move quickly; note the
-    /// embedded cluster's coordinator waits about this long for members to rejoin during a rebalance.
+    /// The consumer group protocol: "classic" (JoinGroup/SyncGroup with cooperative-sticky assignment, every Kafka
+    /// version) or "consumer" (KIP-848: the broker assigns and rebalances incrementally; Apache Kafka 4.0 and later,
+    /// Confluent Platform 8.0 and later). Under "consumer" the session timeout is the broker's
+    /// group.consumer.session.timeout.ms, and <see cref="SessionTimeoutMs"/> is not used.
+    /// </summary>
+    [RegularExpression("^(classic|consumer)$", ErrorMessage = "Kafka:GroupProtocol must be classic or consumer.")]
+    public string GroupProtocol { get; set; } = "classic";
+
+    /// <summary>
+    /// Consumer session timeout of the classic protocol. Short enough that a dead member's partitions move quickly;
+    /// the embedded cluster's coordinator also waits about this long for members to rejoin during a rebalance.
     /// </summary>
     [Range(1000, 300000)]
     public int SessionTimeoutMs { get; set; } = 10000;
+
+    /// <summary>
+    /// How producers compress: none, gzip, snappy, lz4 or zstd. None by default: values are small Avro records (media never
+    /// travels through Kafka), so compression saves little, and of the codecs that pay off only gzip is read by every
+    /// stock client without a plug-in (kafkajs reads lz4, snappy and zstd only with extra codec packages).
+    /// </summary>
+    [RegularExpression("^(none|gzip|snappy|lz4|zstd)$", ErrorMessage = "Kafka:CompressionType must be none, gzip, snappy, lz4 or zstd.")]
+    public string CompressionType { get; set; } = "none";
 
     /// <summary>
     /// How long a broker may hold a fetch while it has no new data (librdkafka's fetch.wait.max.ms, 500 by default).

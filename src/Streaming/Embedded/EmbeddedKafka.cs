@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using CinematicSwitch.Streaming.Native;
 using CinematicSwitch.Streaming.Topology;
 using Confluent.Kafka;
 
@@ -8,11 +7,21 @@ namespace CinematicSwitch.Streaming.Embedded;
 /// <summary>
 /// A Kafka-protocol cluster on loopback TCP, in memory: librdkafka's mock cluster. Clients in any process
 /// connect to <see cref="BootstrapServers"/> exactly as they would to a real cluster. It keeps no data
-/// across restarts, and it does not implement transaction markers (read_committed sees uncommitted data),
-/// CreateTopics, or log compaction; topics are created through this class instead.
+/// across restarts, and it does not implement transactions that read_committed honours, CreateTopics,
+/// DescribeConfigs or log compaction; topics are created through this class instead.
+/// <para>
+/// Started as clients expect a cluster to be: broker 1 is the controller that metadata names (the mock's default,
+/// 0, is none of its brokers, and clients that look the controller up, such as kafkajs's idempotent producer, fail);
+/// a group rebalances as soon as its members have joined (no initial delay, which only matters to a cluster that
+/// starts many consumers at once); KIP-848 groups (group.protocol=consumer) get a short session and heartbeat.
+/// </para>
 /// </summary>
 public sealed class EmbeddedKafka : ITopicProvisioner, IDisposable
 {
+    /// <summary>The session of a KIP-848 group member: a dead member's partitions move after this long.</summary>
+    public const int ConsumerGroupSessionTimeoutMs = 6000;
+
+    private const int ConsumerGroupHeartbeatIntervalMs = 500;
     private const int TopicAlreadyExists = 36;
     private readonly IntPtr _handle;
     private readonly IntPtr _cluster;
@@ -39,7 +48,7 @@ public sealed class EmbeddedKafka : ITopicProvisioner, IDisposable
     public static EmbeddedKafka Start(int brokerCount = 3)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(brokerCount, 1);
-        KafkaNative.EnsureLoaded();
+        MockClusterNative.EnsureLoaded();
 
         var conf = MockClusterNative.rd_kafka_conf_new();
         // The host handle only owns the cluster's threads; keep it from logging that it has no brokers.
@@ -60,6 +69,10 @@ public sealed class EmbeddedKafka : ITopicProvisioner, IDisposable
                 throw new InvalidOperationException("rd_kafka_mock_cluster_new failed.");
             }
 
+            MockClusterNative.rd_kafka_mock_set_controller_id(cluster, 1);
+            MockClusterNative.rd_kafka_mock_group_initial_rebalance_delay_ms(cluster, 0);
+            MockClusterNative.rd_kafka_mock_set_group_consumer_session_timeout_ms(cluster, ConsumerGroupSessionTimeoutMs);
+            MockClusterNative.rd_kafka_mock_set_group_consumer_heartbeat_interval_ms(cluster, ConsumerGroupHeartbeatIntervalMs);
             return new EmbeddedKafka(handle, cluster, brokerCount);
         }
         finally
