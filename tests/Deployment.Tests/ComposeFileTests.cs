@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using CinematicSwitch.Testing;
 using CinematicSwitch.Deployment.Tests.Support;
 
 namespace CinematicSwitch.Deployment.Tests;

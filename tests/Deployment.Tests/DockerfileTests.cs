@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using CinematicSwitch.Deployment.Tests.Support;
+using CinematicSwitch.Testing;
 
 namespace CinematicSwitch.Deployment.Tests;
 

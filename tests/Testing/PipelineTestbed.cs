@@ -62,6 +62,24 @@ public sealed class PipelineTestbed : IAsyncDisposable
     public ServiceProcess StartProcessor(string name, IReadOnlyDictionary<string, string>? settings = null) =>
         StartService("Processor", name, settings);
 
+    /// <summary>Starts an archiver process allowed to fetch the simulators' outputs (loopback origins), with presigned links.</summary>
+    public ServiceProcess StartArchiver(string name, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var configuration = new Dictionary<string, string> { ["Archiver:PresignedUrlExpiry"] = "00:30:00" };
+        var origins = Simulators.All.Select(s => s.Origin.GetLeftPart(UriPartial.Authority)).ToList();
+        for (var i = 0; i < origins.Count; i++)
+        {
+            configuration[$"Archiver:Download:LoopbackOrigins:{i}"] = origins[i];
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            configuration[key] = value;
+        }
+
+        return StartService("Archiver", name, configuration);
+    }
+
     /// <summary>
     /// Starts a service (src/{project}) attached to this testbed's Kafka prefix, registry, S3 and simulators, with
     /// its consumer group (if it has one) under the prefix; <paramref name="settings"/> override defaults.

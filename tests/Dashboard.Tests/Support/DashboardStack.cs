@@ -29,14 +29,7 @@ public sealed record DashboardStack(PipelineTestbed Pipeline, Uri IngestUrl, str
                 ["Ingest:Tenants:0:ApiKeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey))),
             });
             pipeline.StartProcessor("processor");
-            var archiver = new Dictionary<string, string> { ["Archiver:PresignedUrlExpiry"] = "00:30:00" };
-            var origins = pipeline.Simulators.All.Select(s => s.Origin.GetLeftPart(UriPartial.Authority)).ToList();
-            for (var i = 0; i < origins.Count; i++)
-            {
-                archiver[$"Archiver:Download:LoopbackOrigins:{i}"] = origins[i];
-            }
-
-            pipeline.StartService("Archiver", "archiver", archiver);
+            pipeline.StartArchiver("archiver");
             var url = new Uri($"http://127.0.0.1:{port}");
             await WaitUntilReadyAsync(pipeline, ingest, url);
             return new DashboardStack(pipeline, url, apiKey);

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 
-namespace CinematicSwitch.Deployment.Tests.Support;
+namespace CinematicSwitch.Testing;
 
-internal sealed record ProcessResult(int ExitCode, string Output, string Error);
+public sealed record ProcessResult(int ExitCode, string Output, string Error);
 
 /// <summary>Runs a command line tool to completion, capturing what it writes.</summary>
-internal static class ProcessRunner
+public static class ProcessRunner
 {
     /// <param name="environment">The whole environment of the tool beyond PATH and HOME (so nothing of the caller's leaks in),
     /// or, with <paramref name="inherit"/>, additions to the caller's.</param>
