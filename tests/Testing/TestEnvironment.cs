@@ -9,6 +9,15 @@ public static class TestEnvironment
     /// <summary>Bootstrap servers of a real Kafka cluster.</summary>
     public static string? KafkaBootstrapServers => Get("CINEMATIC_TEST_KAFKA_BOOTSTRAP_SERVERS");
 
+    /// <summary>
+    /// Where the tests' Kafka comes from when no bootstrap servers are given: "auto" (the default: a Testcontainers
+    /// container when a Docker daemon answers, else the embedded cluster), "container" or "embedded".
+    /// </summary>
+    public static string KafkaSource => Get("CINEMATIC_TEST_KAFKA") ?? "auto";
+
+    /// <summary>The image of the Testcontainers Kafka (default apache/kafka:4.1.0, as docker-compose.yml runs).</summary>
+    public static string KafkaImage => Get("CINEMATIC_TEST_KAFKA_IMAGE") ?? "apache/kafka:4.1.0";
+
     /// <summary>Replication factor for topics created on a real cluster (default 1).</summary>
     public static short KafkaReplicationFactor => short.TryParse(Get("CINEMATIC_TEST_KAFKA_REPLICATION_FACTOR"), out var rf) ? rf : (short)1;
 

@@ -3,24 +3,28 @@ using CinematicSwitch.Streaming.Clients;
 using CinematicSwitch.Streaming.Embedded;
 using CinematicSwitch.Streaming.Topology;
 using Confluent.Kafka;
+using DotNet.Testcontainers.Builders;
 using Microsoft.Extensions.Logging.Abstractions;
+using Testcontainers.Kafka;
 
 namespace CinematicSwitch.Testing;
 
 /// <summary>
-/// The Kafka cluster of this test process: the embedded one, or a real one from the environment.
-/// Tests isolate themselves with a topic prefix and their own consumer groups.
+/// The Kafka cluster of this test process: a real one from the environment, one in a container (Testcontainers) when a
+/// Docker daemon answers, or the embedded one. Tests isolate themselves with a topic prefix and their own consumer groups.
 /// </summary>
 public sealed class TestKafka : IDisposable
 {
     private readonly EmbeddedKafka? _embedded;
+    private readonly KafkaContainer? _container;
     private readonly IAdminClient? _admin;
     private readonly ITopicProvisioner _provisioner;
 
-    private TestKafka(string bootstrapServers, EmbeddedKafka? embedded, short replicationFactor)
+    private TestKafka(string bootstrapServers, EmbeddedKafka? embedded, short replicationFactor, KafkaContainer? container = null)
     {
         BootstrapServers = bootstrapServers;
         _embedded = embedded;
+        _container = container;
         ReplicationFactor = replicationFactor;
         if (embedded is null)
         {
@@ -43,10 +47,17 @@ public sealed class TestKafka : IDisposable
     /// <summary>True when the tests run against the embedded cluster (which tests may not take apart: use <see cref="StartPrivate"/>).</summary>
     public bool IsEmbedded => _embedded is not null;
 
-    public static TestKafka FromEnvironment() =>
-        TestEnvironment.KafkaBootstrapServers is { } servers
-            ? new TestKafka(servers, null, TestEnvironment.KafkaReplicationFactor)
+    public static TestKafka FromEnvironment()
+    {
+        if (TestEnvironment.KafkaBootstrapServers is { } servers)
+        {
+            return new TestKafka(servers, null, TestEnvironment.KafkaReplicationFactor);
+        }
+
+        return TestEnvironment.KafkaSource != "embedded" && StartContainer() is { } container
+            ? new TestKafka(container.GetBootstrapAddress(), null, 1, container)
             : Embedded(EmbeddedKafka.Start(3));
+    }
 
     /// <summary>A cluster of its own, for tests that take brokers down or inject errors.</summary>
     public static TestKafka StartPrivate(int brokers = 3) => Embedded(EmbeddedKafka.Start(brokers));
@@ -94,6 +105,25 @@ public sealed class TestKafka : IDisposable
     {
         _admin?.Dispose();
         _embedded?.Dispose();
+        _container?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// A single-node KRaft Kafka in a container, or null when no Docker daemon answers (Testcontainers tells at once).
+    /// Not exercised on the development machines: they have no Docker daemon.
+    /// </summary>
+    private static KafkaContainer? StartContainer()
+    {
+        try
+        {
+            var container = new KafkaBuilder(TestEnvironment.KafkaImage).WithVendor(KafkaVendor.ApacheSoftwareFoundation).WithKRaft().Build();
+            container.StartAsync().GetAwaiter().GetResult();
+            return container;
+        }
+        catch (DockerUnavailableException) when (TestEnvironment.KafkaSource == "auto")
+        {
+            return null;
+        }
     }
 
     private static TestKafka Embedded(EmbeddedKafka cluster) => new(cluster.BootstrapServers, cluster, (short)Math.Min(3, cluster.BrokerCount));
