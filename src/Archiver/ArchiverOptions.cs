@@ -62,7 +62,10 @@ public sealed class DownloadOptions : IValidatableOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long an output that cannot be fetched is retried before the request fails.</summary>
+    /// <summary>
+    /// How long an output that cannot be fetched is retried: a download failing before this deadline is tried again after
+    /// its pause, one failing after it gives the output up.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan RetryDeadline { get; set; } = TimeSpan.FromMinutes(5);
 

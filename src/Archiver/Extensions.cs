@@ -7,7 +7,6 @@ using CinematicSwitch.ServiceDefaults;
 using CinematicSwitch.ServiceDefaults.Options;
 using CinematicSwitch.ServiceDefaults.Streaming;
 using CinematicSwitch.Streaming.Processing;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CinematicSwitch.Archiver;
 
@@ -25,7 +24,6 @@ public static class Extensions
         builder.AddObjectStorage();
         builder.Services.AddSchemaRegistry(builder.Configuration);
         builder.Services.AddValidatedOptions<ArchiverOptions>(ArchiverOptions.SectionName);
-        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ArchiverMetrics>();
         builder.Services.AddSingleton<MediaDownloader>();
         builder.Services.AddSingleton<OutputArchiver>();

@@ -7,6 +7,9 @@ using CinematicSwitch.ServiceDefaults.Topology;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 
 namespace CinematicSwitch.DevStack;
 
@@ -19,6 +22,7 @@ internal sealed class EmbeddedStackHost(
     IOptions<DevStackOptions> options,
     IOptions<TopologyOptions> topology,
     ILoggerFactory loggers,
+    TimeProvider time,
     ILogger<EmbeddedStackHost> logger) : IHostedLifecycleService
 {
     private readonly DevStackOptions _options = options.Value;
@@ -133,34 +137,39 @@ internal sealed class EmbeddedStackHost(
         return url;
     }
 
+    /// <summary>Asks /readyz every half second for up to 90 s, giving up early if the service exits.</summary>
     private async Task WaitUntilReadyAsync(string project, ServiceProcess service, string url, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < deadline)
+        var readiness = new ResiliencePipelineBuilder<bool> { TimeProvider = time }
+            .AddTimeout(TimeSpan.FromSeconds(90))
+            .AddRetry(new RetryStrategyOptions<bool>
+            {
+                MaxRetryAttempts = int.MaxValue,
+                Delay = TimeSpan.FromMilliseconds(500),
+                BackoffType = DelayBackoffType.Constant,
+                // Not listening yet, or listening and not ready yet.
+                ShouldHandle = new PredicateBuilder<bool>().Handle<HttpRequestException>().HandleResult(ready => !ready),
+            })
+            .Build();
+        try
         {
-            if (service.HasExited)
+            await readiness.ExecuteAsync(async ct =>
             {
-                throw new InvalidOperationException($"{project} exited during startup; its output is above.");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri(url + "/readyz"), cancellationToken);
-                if (response.IsSuccessStatusCode)
+                if (service.HasExited)
                 {
-                    logger.LogInformation("{Project} ready at {Url}", project, url);
-                    return;
+                    throw new InvalidOperationException($"{project} exited during startup; its output is above.");
                 }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
 
-            await Task.Delay(500, cancellationToken);
+                using var response = await http.GetAsync(new Uri(url + "/readyz"), ct);
+                return response.IsSuccessStatusCode;
+            }, cancellationToken);
+        }
+        catch (TimeoutRejectedException e)
+        {
+            throw new TimeoutException($"{project} was not ready at {url}/readyz within 90 s.", e);
         }
 
-        throw new TimeoutException($"{project} was not ready at {url}/readyz within 90 s.");
+        logger.LogInformation("{Project} ready at {Url}", project, url);
     }
 }

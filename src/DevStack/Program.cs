@@ -9,5 +9,6 @@ var builder = Host.CreateApplicationBuilder(args);
 builder.AddStructuredLogging("devstack");
 builder.Services.AddValidatedOptions<DevStackOptions>(DevStackOptions.SectionName);
 builder.Services.AddValidatedOptions<TopologyOptions>(TopologyOptions.SectionName);
+builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHostedService<EmbeddedStackHost>();
 await builder.Build().RunAsync();

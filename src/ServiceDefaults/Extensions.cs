@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,8 @@ public static class Extensions
         where TBuilder : IHostApplicationBuilder
     {
         builder.AddStructuredLogging(serviceName);
+        // Every component reads time through this, so that tests can give them a fake clock.
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton<MetricsSnapshot>();
         builder.Services.AddValidatedOptions<MetricsOptions>(MetricsOptions.SectionName);

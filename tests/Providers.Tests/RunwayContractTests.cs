@@ -39,6 +39,23 @@ public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Runway_jobs_of_one_process_run_one_at_a_time_as_its_MaxConcurrent_of_1_says()
+    {
+        await using var harness = new Harness(fixture.Simulators, RunwayOnly);
+        Runway.Latency = TimeSpan.FromMilliseconds(300);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => harness.RunAsync(Requests.ImageToVideo())));
+
+        Assert.All(outcomes, o => Assert.True(o.Succeeded, o.Failure?.Message));
+        var jobs = Runway.Jobs.OrderBy(j => j.CreatedAt).ToList();
+        Assert.Equal(3, jobs.Count);
+        for (var i = 1; i < jobs.Count; i++)
+        {
+            Assert.True(jobs[i].CreatedAt >= jobs[i - 1].EndedAt, $"job {i} started at {jobs[i].CreatedAt:O}, before job {i - 1} ended at {jobs[i - 1].EndedAt:O}");
+        }
+    }
+
+    [Fact]
     public async Task A_seamless_loop_uses_the_image_as_first_and_last_keyframe()
     {
         await using var harness = new Harness(fixture.Simulators);

@@ -33,7 +33,7 @@ public sealed class TestS3 : IAsyncDisposable
                 ArchiveBucket = $"cs-test-{run}-archive",
             };
             using var client = S3ClientFactory.Create(external);
-            var store = new ObjectStore(client, Microsoft.Extensions.Options.Options.Create(external));
+            var store = new ObjectStore(client, Microsoft.Extensions.Options.Options.Create(external), TimeProvider.System);
             await store.EnsureBucketAsync(external.InputsBucket, cancellationToken);
             await store.EnsureBucketAsync(external.ArchiveBucket, cancellationToken);
             return new TestS3(external, null);
@@ -56,7 +56,7 @@ public sealed class TestS3 : IAsyncDisposable
     }
 
     public ObjectStore CreateStore() =>
-        new(S3ClientFactory.Create(Options), Microsoft.Extensions.Options.Options.Create(Options));
+        new(S3ClientFactory.Create(Options), Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System);
 
     public async ValueTask DisposeAsync()
     {

@@ -2,6 +2,8 @@ using CinematicSwitch.Archiver.Downloads;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.ServiceDefaults.Storage;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace CinematicSwitch.Archiver.Archiving;
 
@@ -12,13 +14,13 @@ internal sealed record OutputFailure(int Index, FetchFailureReason Reason, strin
 internal sealed record OutputResult(ArchivedMedia? Archived, OutputFailure? Failure);
 
 /// <summary>
-/// Copies one provider output to the archive bucket under {tenant}/{request_id}/{index}.{ext}: downloads it (retrying
-/// with backoff until <see cref="DownloadOptions.RetryDeadline"/>, except for refused URLs), uploads it with its
-/// metadata, and presigns a link when configured. A failing S3 is the archiver's problem, not the output's: the
+/// Copies one provider output to the archive bucket under {tenant}/{request_id}/{index}.{ext}: downloads it (retried with
+/// exponential back-off and jitter until <see cref="DownloadOptions.RetryDeadline"/>, except for refused URLs), uploads it
+/// with its metadata, and presigns a link when configured. A failing S3 is the archiver's problem, not the output's: the
 /// upload is retried from the downloaded copy until it succeeds or the record is handed over, never failing the request
 /// and never downloading again (the provider's link may expire meanwhile).
 /// </summary>
-internal sealed class OutputArchiver(
+internal sealed partial class OutputArchiver(
     MediaDownloader downloader,
     ObjectStore store,
     IOptions<ArchiverOptions> options,
@@ -26,42 +28,90 @@ internal sealed class OutputArchiver(
     TimeProvider time,
     ILogger<OutputArchiver> logger)
 {
+    private static readonly ResiliencePropertyKey<DateTimeOffset> Deadline = new("cinematic.download-deadline");
+    private static readonly ResiliencePropertyKey<int> OutputIndex = new("cinematic.output-index");
+    private static readonly ResiliencePropertyKey<Guid> RequestId = new("cinematic.request-id");
+
     private readonly ArchiverOptions _options = options.Value;
+    private readonly ResiliencePipeline _downloads = new ResiliencePipelineBuilder { TimeProvider = time }
+        .AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = options.Value.Download.InitialBackoff,
+            MaxDelay = options.Value.Download.MaxBackoff,
+            // A refused URL stays refused; anything else may pass later, until the deadline.
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is FetchException { Reason: not FetchFailureReason.Refused }
+                && time.GetUtcNow() < args.Context.Properties.GetValue(Deadline, DateTimeOffset.MinValue)),
+            OnRetry = args =>
+            {
+                var failure = (FetchException)args.Outcome.Exception!;
+                LogDownloadRetry(logger, args.Context.Properties.GetValue(RequestId, Guid.Empty), args.Context.Properties.GetValue(OutputIndex, -1),
+                    args.AttemptNumber + 1, FetchException.Code(failure.Reason), failure.Message, args.RetryDelay);
+                return ValueTask.CompletedTask;
+            },
+        })
+        .Build();
+
+    private readonly ResiliencePipeline _uploads = new ResiliencePipelineBuilder { TimeProvider = time }
+        .AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = options.Value.Download.InitialBackoff,
+            MaxDelay = options.Value.Download.MaxBackoff,
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null and not OperationCanceledException),
+            OnRetry = args =>
+            {
+                LogUploadRetry(logger, args.Context.Properties.GetValue(RequestId, Guid.Empty), args.Context.Properties.GetValue(OutputIndex, -1),
+                    args.Outcome.Exception!.GetType().Name, args.Outcome.Exception!.Message, args.RetryDelay);
+                return ValueTask.CompletedTask;
+            },
+        })
+        .Build();
 
     public async Task<OutputResult> ArchiveAsync(TransformationCompleted completed, OutputMedia output, CancellationToken cancellationToken)
     {
-        var deadline = time.GetUtcNow() + _options.Download.RetryDeadline;
-        for (var attempt = 1; ; attempt++)
+        var context = Context(completed, output, cancellationToken);
+        context.Properties.Set(Deadline, time.GetUtcNow() + _options.Download.RetryDeadline);
+        var attempts = 0;
+        try
         {
-            var started = time.GetTimestamp();
-            try
+            await using var media = await _downloads.ExecuteAsync(async ctx =>
             {
-                await using var media = await downloader.DownloadAsync(output.Url, output.Kind, cancellationToken);
-                metrics.Downloaded(completed.Provider, time.GetElapsedTime(started));
-                var archived = await UploadAsync(completed, output, media, cancellationToken);
-                metrics.Archived(completed.Provider, archived.Kind, archived.SizeBytes);
-                logger.LogInformation("Request {RequestId} output {Index}: archived {Size} bytes of {ContentType} as {S3Uri}",
-                    completed.RequestId, output.Index, archived.SizeBytes, archived.ContentType, archived.S3Uri);
-                return new OutputResult(archived, null);
-            }
-            catch (FetchException e)
-            {
-                metrics.DownloadFailed(completed.Provider, e.Reason, time.GetElapsedTime(started));
-                var delay = Backoff(attempt);
-                var giveUp = e.Reason == FetchFailureReason.Refused || time.GetUtcNow() + delay > deadline;
-                logger.LogWarning("Request {RequestId} output {Index}: attempt {Attempt} failed ({Reason}: {Detail}); {Next}",
-                    completed.RequestId, output.Index, attempt, FetchException.Code(e.Reason), e.Message, giveUp ? "giving up" : $"retrying in {delay}");
-                if (giveUp)
+                attempts++;
+                var started = time.GetTimestamp();
+                try
                 {
-                    return new OutputResult(null, new OutputFailure(output.Index, e.Reason, e.Message, e.HttpStatus, attempt));
+                    var downloaded = await downloader.DownloadAsync(output.Url, output.Kind, ctx.CancellationToken);
+                    metrics.Downloaded(completed.Provider, time.GetElapsedTime(started));
+                    return downloaded;
                 }
-
-                await Task.Delay(delay, time, cancellationToken);
-            }
+                catch (FetchException e)
+                {
+                    metrics.DownloadFailed(completed.Provider, e.Reason, time.GetElapsedTime(started));
+                    throw;
+                }
+            }, context);
+            var archived = await UploadAsync(completed, output, media, context);
+            metrics.Archived(completed.Provider, archived.Kind, archived.SizeBytes);
+            LogArchived(logger, completed.RequestId, output.Index, archived.SizeBytes, archived.ContentType, archived.S3Uri);
+            return new OutputResult(archived, null);
+        }
+        catch (FetchException e)
+        {
+            LogGaveUp(logger, completed.RequestId, output.Index, attempts, FetchException.Code(e.Reason), e.Message);
+            return new OutputResult(null, new OutputFailure(output.Index, e.Reason, e.Message, e.HttpStatus, attempts));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
-    private async Task<ArchivedMedia> UploadAsync(TransformationCompleted completed, OutputMedia output, DownloadedMedia media, CancellationToken cancellationToken)
+    private Task<ArchivedMedia> UploadAsync(TransformationCompleted completed, OutputMedia output, DownloadedMedia media, ResilienceContext context)
     {
         var key = $"{Uri.EscapeDataString(completed.TenantId)}/{completed.RequestId:D}/{output.Index}.{media.Format.Extension}";
         var metadata = new Dictionary<string, string>
@@ -72,43 +122,44 @@ internal sealed class OutputArchiver(
             ["model"] = Ascii(completed.Model),
             ["sha256"] = media.Sha256,
         };
-        for (var attempt = 1; ; attempt++)
+        return _uploads.ExecuteAsync(async ctx =>
         {
-            try
+            media.Content.Position = 0;
+            var location = await store.PutAsync(store.Options.ArchiveBucket, key, media.Content, media.Format.ContentType, metadata, ctx.CancellationToken);
+            string? link = null;
+            DateTimeOffset? expiresAt = null;
+            if (_options.PresignedUrlExpiry is { } validity)
             {
-                media.Content.Position = 0;
-                var location = await store.PutAsync(store.Options.ArchiveBucket, key, media.Content, media.Format.ContentType, metadata, cancellationToken);
-                string? link = null;
-                DateTimeOffset? expiresAt = null;
-                if (_options.PresignedUrlExpiry is { } validity)
-                {
-                    // Stated no later than the link's real expiry, and in whole milliseconds as the event carries it.
-                    expiresAt = DateTimeOffset.FromUnixTimeMilliseconds((time.GetUtcNow() + validity).ToUnixTimeMilliseconds());
-                    link = await store.PresignGetAsync(location, validity);
-                }
+                // Stated no later than the link's real expiry, and in whole milliseconds as the event carries it.
+                expiresAt = DateTimeOffset.FromUnixTimeMilliseconds((time.GetUtcNow() + validity).ToUnixTimeMilliseconds());
+                link = await store.PresignGetAsync(location, validity);
+            }
 
-                return new ArchivedMedia(output.Index, location.Uri, link, expiresAt, media.Format.ContentType, media.Format.Kind,
-                    media.SizeBytes, media.Sha256, output.Url);
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                var delay = Backoff(attempt);
-                logger.LogWarning("Request {RequestId} output {Index}: upload to {Bucket} failed ({Error}: {Reason}); retrying in {Delay}",
-                    completed.RequestId, output.Index, store.Options.ArchiveBucket, e.GetType().Name, e.Message, delay);
-                await Task.Delay(delay, time, cancellationToken);
-            }
-        }
+            return new ArchivedMedia(output.Index, location.Uri, link, expiresAt, media.Format.ContentType, media.Format.Kind,
+                media.SizeBytes, media.Sha256, output.Url);
+        }, context).AsTask();
     }
 
-    /// <summary>Doubling from the initial pause up to the maximum, with ±20 % jitter so retries of many records spread out.</summary>
-    private TimeSpan Backoff(int attempt)
+    private static ResilienceContext Context(TransformationCompleted completed, OutputMedia output, CancellationToken cancellationToken)
     {
-        var download = _options.Download;
-        var doubled = download.InitialBackoff * Math.Pow(2, Math.Min(attempt - 1, 30));
-        var capped = doubled > download.MaxBackoff ? download.MaxBackoff : doubled;
-        return capped * (0.8 + (0.4 * Random.Shared.NextDouble()));
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(RequestId, completed.RequestId);
+        context.Properties.Set(OutputIndex, output.Index);
+        return context;
     }
 
     /// <summary>S3 metadata travels in HTTP headers: non-ASCII values are percent-encoded.</summary>
     private static string Ascii(string value) => value.All(char.IsAscii) ? value : Uri.EscapeDataString(value);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId} output {Index}: archived {Size} bytes of {ContentType} as {S3Uri}")]
+    private static partial void LogArchived(ILogger logger, Guid requestId, int index, long size, string contentType, string s3Uri);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} output {Index}: attempt {Attempt} failed ({Reason}: {Detail}); retrying in {Delay}")]
+    private static partial void LogDownloadRetry(ILogger logger, Guid requestId, int index, int attempt, string reason, string detail, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} output {Index}: attempt {Attempt} failed ({Reason}: {Detail}); giving up")]
+    private static partial void LogGaveUp(ILogger logger, Guid requestId, int index, int attempt, string reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} output {Index}: upload to the archive failed ({Error}: {Reason}); retrying in {Delay}")]
+    private static partial void LogUploadRetry(ILogger logger, Guid requestId, int index, string error, string reason, TimeSpan delay);
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Ingest.Api;
@@ -15,7 +14,8 @@ namespace CinematicSwitch.Ingest.Endpoints;
 /// What every POST shares: the body limit, the request id (from Idempotency-Key or new), correlation id and
 /// requester from the headers, the intake itself, and the request log line the spec's Observability section asks for.
 /// </summary>
-internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics metrics, IOptions<IngestOptions> options, ILogger<IntakeEndpoint> logger)
+internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics metrics, IOptions<IngestOptions> options, TimeProvider time,
+    ILogger<IntakeEndpoint> logger)
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const string CorrelationIdHeader = "X-Correlation-Id";
@@ -31,7 +31,7 @@ internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics
         Func<IntakeSession, CancellationToken, Task> readBody,
         Func<IntakeResult, CancellationToken, Task<IResult>> answer)
     {
-        var log = new IntakeLogEntry();
+        var log = new IntakeLogEntry(time.GetTimestamp());
         var caller = http.Caller();
         var status = StatusCodes.Status500InternalServerError;
         string? code = null;
@@ -81,7 +81,7 @@ internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics
         }
         finally
         {
-            var total = Stopwatch.GetElapsedTime(log.Started);
+            var total = time.GetElapsedTime(log.Started);
             metrics.Request(contract.Endpoint, status, log.MediaType, log.MediaBytes, total);
             LogRequest(http.Request.Method, contract.Endpoint, caller.TenantId, log.RequestId, status, code, log.MediaType, log.MediaBytes,
                 log.DescriptionLength, log.Task?.ToString(), log.OutputCount, Ms(log.UploadTime), Ms(log.PublishTime), (long)total.TotalMilliseconds,

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using CinematicSwitch.Ingest.Api;
@@ -27,13 +26,13 @@ internal static partial class RequestEventsEndpoints
     }
 
     private static async Task StreamAsync(string id, HttpContext http, RequestStatusStore statuses, StatusViews views, IOptions<IngestOptions> options,
-        IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+        IHostApplicationLifetime lifetime, TimeProvider time, ILoggerFactory loggers)
     {
         var caller = http.Caller();
         var seen = (Guid.TryParse(id, out var requestId) ? statuses.Observe(requestId, caller.TenantId) : null) ?? throw Problems.NotFound();
         var logger = loggers.CreateLogger(typeof(RequestEventsEndpoints));
         var heartbeat = TimeSpan.FromSeconds(options.Value.Status.EventsHeartbeatSeconds);
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         var sent = 0;
         var ending = "client disconnected";
 
@@ -95,7 +94,7 @@ internal static partial class RequestEventsEndpoints
         }
         finally
         {
-            LogEnded(logger, caller.TenantId, requestId, sent, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, ending);
+            LogEnded(logger, caller.TenantId, requestId, sent, (long)time.GetElapsedTime(started).TotalMilliseconds, ending);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Ingest.Api;
 using CinematicSwitch.Ingest.Status;
@@ -171,9 +170,10 @@ internal sealed partial class IntakeService(
 /// What the request log line says about one POST (the spec's Observability section): sizes, types, lengths and
 /// timings, never content or keys. Filled in as the request goes.
 /// </summary>
-internal sealed class IntakeLogEntry
+internal sealed class IntakeLogEntry(long started)
 {
-    public long Started { get; } = Stopwatch.GetTimestamp();
+    /// <summary>When the request began, as a <see cref="TimeProvider"/> timestamp.</summary>
+    public long Started { get; } = started;
 
     public Guid? RequestId { get; set; }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Amazon.S3.Model;
 using CinematicSwitch.Contracts;
@@ -22,7 +21,7 @@ internal sealed record StoredMedia(S3ObjectRef Location, MediaFormat Format, lon
 /// is computed on the way. Media that fits one part is stored with one PutObject; larger media with a multipart
 /// upload whose next part is read while the previous one is sent. Works against S3, MinIO and s3rver alike.
 /// </summary>
-internal sealed partial class MediaUploader(ObjectStore store, IOptions<IngestOptions> options, ILogger<MediaUploader> logger) : IDisposable
+internal sealed partial class MediaUploader(ObjectStore store, IOptions<IngestOptions> options, TimeProvider time, ILogger<MediaUploader> logger) : IDisposable
 {
     private static readonly HashSet<string> NotVideoBrands = new(StringComparer.Ordinal)
     {
@@ -44,7 +43,7 @@ internal sealed partial class MediaUploader(ObjectStore store, IOptions<IngestOp
         CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken);
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         var first = _buffers.Rent(_partSize);
         byte[]? second = null;
         try
@@ -76,7 +75,7 @@ internal sealed partial class MediaUploader(ObjectStore store, IOptions<IngestOp
                 await MultipartAsync(content, location, format, [first, second], length, size, sha256, cancellationToken);
             }
 
-            var stored = new StoredMedia(location, format, size.Total, Convert.ToHexStringLower(sha256.GetHashAndReset()), Stopwatch.GetElapsedTime(started));
+            var stored = new StoredMedia(location, format, size.Total, Convert.ToHexStringLower(sha256.GetHashAndReset()), time.GetElapsedTime(started));
             LogStored(location.Key, format.ContentType, stored.SizeBytes, (long)stored.Elapsed.TotalMilliseconds);
             return stored;
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace CinematicSwitch.Ingest.Intake;
 
@@ -7,15 +6,15 @@ namespace CinematicSwitch.Ingest.Intake;
 /// the ones after it. Best effort: if the registry or the brokers are not there yet, the first request does the same
 /// work and answers 503 if they still are not.
 /// </summary>
-internal sealed partial class PublisherWarmUp(RequestPublisher publisher, ILogger<PublisherWarmUp> logger) : BackgroundService
+internal sealed partial class PublisherWarmUp(RequestPublisher publisher, TimeProvider time, ILogger<PublisherWarmUp> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         try
         {
             await publisher.WarmUpAsync(stoppingToken);
-            LogReady((long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            LogReady((long)time.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.SchemaRegistry.Serdes;
@@ -27,9 +26,11 @@ internal sealed class RequestPublisher : IDisposable
     private readonly AvroSerializer<TransformationRequested> _serializer;
     private readonly string _topic;
     private readonly TimeSpan _timeout;
+    private readonly TimeProvider _time;
 
-    public RequestPublisher(KafkaClientFactory clients, AvroSerializer<TransformationRequested> serializer, IOptions<IngestOptions> options)
+    public RequestPublisher(KafkaClientFactory clients, AvroSerializer<TransformationRequested> serializer, IOptions<IngestOptions> options, TimeProvider time)
     {
+        _time = time;
         var timeout = options.Value.PublishTimeoutMs;
         _timeout = TimeSpan.FromMilliseconds(timeout);
         _producer = clients.CreateProducer<string, byte[]>("ingest", configure: c =>
@@ -56,7 +57,7 @@ internal sealed class RequestPublisher : IDisposable
     /// <returns>How long the acknowledgement took.</returns>
     public async Task<TimeSpan> PublishAsync(TransformationRequested request)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         byte[] value;
         try
         {
@@ -82,7 +83,7 @@ internal sealed class RequestPublisher : IDisposable
             throw new PublishFailedException("kafka", possiblyPublished: false, e);
         }
 
-        return Stopwatch.GetElapsedTime(started);
+        return _time.GetElapsedTime(started);
     }
 
     public void Dispose()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Streaming.Clients;
@@ -23,6 +22,7 @@ internal sealed partial class StatusProjection(
     IAsyncDeserializer<TransformationFailed> failed,
     IAsyncDeserializer<TransformationArchived> archived,
     IAsyncDeserializer<CreditsRecorded> credits,
+    TimeProvider time,
     ILogger<StatusProjection> logger) : BackgroundService
 {
     private static readonly TimeSpan DiscoveryRetry = TimeSpan.FromSeconds(2);
@@ -80,7 +80,7 @@ internal sealed partial class StatusProjection(
             }).Build();
         consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
         var unread = new HashSet<TopicPartition>(partitions);
-        var rebuildStarted = Stopwatch.GetTimestamp();
+        var rebuildStarted = time.GetTimestamp();
         LogRebuilding(partitions.Count);
         try
         {
@@ -107,7 +107,7 @@ internal sealed partial class StatusProjection(
                     if (!_caughtUp && unread.Remove(result.TopicPartition) && unread.Count == 0)
                     {
                         _caughtUp = true;
-                        LogCaughtUp(RecordsRead, partitions.Count, (long)Stopwatch.GetElapsedTime(rebuildStarted).TotalMilliseconds, store.Count);
+                        LogCaughtUp(RecordsRead, partitions.Count, (long)time.GetElapsedTime(rebuildStarted).TotalMilliseconds, store.Count);
                     }
 
                     continue;
@@ -164,7 +164,7 @@ internal sealed partial class StatusProjection(
                 LogConsumeError(e.Error.Code, e.Error.Reason);
             }
 
-            await Task.Delay(DiscoveryRetry, stoppingToken);
+            await Task.Delay(DiscoveryRetry, time, stoppingToken);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -35,6 +34,7 @@ internal sealed class ProviderHttp
     private readonly IHttpClientFactory factory;
     private readonly ResiliencePipeline<HttpResponseMessage> pipeline;
     private readonly ILogger logger;
+    private readonly TimeProvider time;
 
     public ProviderHttp(ProviderName provider, string clientName, ProviderOptions options, IHttpClientFactory factory, TimeProvider time, ILogger logger)
     {
@@ -42,6 +42,7 @@ internal sealed class ProviderHttp
         this.clientName = clientName;
         this.factory = factory;
         this.logger = logger;
+        this.time = time;
         pipeline = ProviderResilience.Build(options, time);
     }
 
@@ -64,7 +65,7 @@ internal sealed class ProviderHttp
         resilience.Properties.Set(ProviderResilience.Idempotent, kind == CallKind.Manage);
         var client = factory.CreateClient(clientName);
         string? method = null, path = null;
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         try
         {
             using var response = await pipeline.ExecuteAsync(async ctx =>
@@ -76,7 +77,7 @@ internal sealed class ProviderHttp
             }, resilience);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             logger.LogDebug("{Provider} {Method} {Path} answered {Status} in {ElapsedMs} ms", provider, method, path, (int)response.StatusCode,
-                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                (long)time.GetElapsedTime(started).TotalMilliseconds);
             if (!response.IsSuccessStatusCode)
             {
                 throw new ProviderException(Map(response.StatusCode, body, kind));

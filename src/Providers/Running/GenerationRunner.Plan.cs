@@ -146,7 +146,15 @@ internal sealed partial class GenerationRunner
                     last.Failure ?? ProviderFailure.Create(ProviderErrorCode.ProviderError, "The job failed before a restart.", adapter.Name));
         }
 
-        using var slot = await slots[adapter.Name].AcquireAsync(1, cancellationToken);
+        // A provider's jobs in flight are capped (its MaxConcurrent); a job waits for a slot, oldest first.
+        return await slots[adapter.Name].ExecuteAsync(
+            ct => new ValueTask<JobRun>(CreateOrResumeAsync(request, adapter, job, media, last, journal, ct)), cancellationToken);
+    }
+
+    /// <summary>A job without an outcome yet: polled again when its id is known, found or created otherwise, then polled to its end.</summary>
+    private async Task<JobRun> CreateOrResumeAsync(GenerationRequest request, IProviderAdapter adapter, PlannedJob job, MediaInput? media,
+        JobCheckpoint? last, IJobJournal journal, CancellationToken cancellationToken)
+    {
         var timeout = adapter.Options.Timeout;
         JobCreated created;
         DateTimeOffset createdAt;
@@ -340,14 +348,6 @@ internal sealed partial class GenerationRunner
             cancellationToken);
         LogJobFailed(adapter.Name, job.Step, jobId, withJob.Code, withJob.HttpStatus);
         return new JobRun(jobId, [], null, withJob);
-    }
-
-    public void Dispose()
-    {
-        foreach (var limiter in slots.Values)
-        {
-            limiter.Dispose();
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: {Provider} created job {JobId} (model {Model}, step {Step}, prompt {PromptLength} chars)")]

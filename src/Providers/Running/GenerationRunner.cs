@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Threading.RateLimiting;
 using CinematicSwitch.Providers.Adapters;
 using CinematicSwitch.Providers.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace CinematicSwitch.Providers.Running;
 
@@ -12,11 +12,11 @@ namespace CinematicSwitch.Providers.Running;
 /// restarted worker polls the same jobs instead of paying for new ones. Routes by task and configuration, refuses what no
 /// provider can do, and falls back to the next video provider when a provider fails for reasons not the user's.
 /// </summary>
-internal sealed partial class GenerationRunner : IGenerationRunner, IDisposable
+internal sealed partial class GenerationRunner : IGenerationRunner
 {
     private readonly ProvidersOptions options;
     private readonly Dictionary<ProviderName, IProviderAdapter> adapters;
-    private readonly Dictionary<ProviderName, ConcurrencyLimiter> slots;
+    private readonly Dictionary<ProviderName, ResiliencePipeline> slots;
     private readonly TimeProvider time;
     private readonly ILogger<GenerationRunner> logger;
 
@@ -26,12 +26,14 @@ internal sealed partial class GenerationRunner : IGenerationRunner, IDisposable
         this.adapters = adapters.ToDictionary(a => a.Name);
         this.time = time;
         this.logger = logger;
-        slots = this.adapters.ToDictionary(a => a.Key, a => new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-        {
-            PermitLimit = a.Value.Options.MaxConcurrent,
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        }));
+        slots = this.adapters.ToDictionary(a => a.Key, a => new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddConcurrencyLimiter(new ConcurrencyLimiterOptions
+            {
+                PermitLimit = a.Value.Options.MaxConcurrent,
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            })
+            .Build());
     }
 
     public CapabilityCheck Check(GenerationRequest request)
@@ -52,7 +54,7 @@ internal sealed partial class GenerationRunner : IGenerationRunner, IDisposable
             return GenerationOutcome.Fail(route.Refusal!);
         }
 
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
 
         // A fallback provider with checkpoints means the providers before it already failed: resume there.
         var first = route.Candidates.FindLastIndex(c => resumeFrom.Any(cp => cp.Provider == c.Adapter.Name));
@@ -83,7 +85,7 @@ internal sealed partial class GenerationRunner : IGenerationRunner, IDisposable
                     Warnings = warnings,
                     FallbackFrom = fallbackFrom,
                     FallbackReason = fallbackFrom is null ? null : failure?.Message ?? "The first provider failed before a restart.",
-                    ProviderTime = Stopwatch.GetElapsedTime(started),
+                    ProviderTime = time.GetElapsedTime(started),
                 });
             }
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace CinematicSwitch.ServiceDefaults.Storage;
 
 /// <summary>The S3 operations the services need, with the endpoint quirks decided in one place.</summary>
-public sealed class ObjectStore(IAmazonS3 s3, IOptions<S3Options> options)
+public sealed class ObjectStore(IAmazonS3 s3, IOptions<S3Options> options, TimeProvider time)
 {
     private readonly S3Options _options = options.Value;
 
@@ -57,7 +57,7 @@ public sealed class ObjectStore(IAmazonS3 s3, IOptions<S3Options> options)
             BucketName = location.Bucket,
             Key = location.Key,
             Verb = HttpVerb.GET,
-            Expires = DateTime.UtcNow.Add(validity),
+            Expires = time.GetUtcNow().UtcDateTime.Add(validity),
             Protocol = _options.ServiceUrl?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true ? Protocol.HTTP : Protocol.HTTPS,
         };
         if (downloadAs is not null)
