@@ -39,11 +39,9 @@ public static class Extensions
             // A duplicate completed event is recognised for as long as the input topic keeps events.
             o.DeduplicationWindow = TimeSpan.FromDays(7);
         });
-        builder.AddStreamProcessor<TBuilder, TransformationCompleted, ArchiveHandler>(ArchiverOptions.StreamSectionName, kafka => new StreamTopics(
-            kafka.Topic(Topics.Completed),
-            kafka.Topic(Topics.ArchiverState),
-            kafka.Topic(Topics.CompletedDeadLetters),
-            [kafka.Topic(Topics.Archived), kafka.Topic(Topics.Failed), kafka.Topic(Topics.CreditsRecorded)]));
+        builder.Services.AddStream<ArchiveHandler>(ArchiverOptions.StreamSectionName, stream => stream
+            .From(Topics.Completed).WithState(Topics.ArchiverState).DeadLettersTo(Topics.CompletedDeadLetters)
+            .Emits<TransformationArchived>(Topics.Archived).Emits<TransformationFailed>(Topics.Failed).Emits<CreditsRecorded>(Topics.CreditsRecorded));
         return builder;
     }
 }

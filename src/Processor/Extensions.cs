@@ -6,7 +6,6 @@ using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.ServiceDefaults;
 using CinematicSwitch.ServiceDefaults.Options;
 using CinematicSwitch.ServiceDefaults.Streaming;
-using CinematicSwitch.Streaming.Processing;
 
 namespace CinematicSwitch.Processor;
 
@@ -24,13 +23,9 @@ public static class Extensions
         builder.Services.AddSingleton<MediaResolver>();
         builder.Services.AddSingleton<JobStartAnnouncer>();
         builder.Services.AddSingleton<ProcessorMetrics>();
-        builder.AddStreamProcessor<WebApplicationBuilder, TransformationRequested, TransformationHandler>(
-            $"{ProcessorOptions.SectionName}:Stream",
-            kafka => new StreamTopics(
-                kafka.Topic(Topics.Requested),
-                kafka.Topic(Topics.ProcessorState),
-                kafka.Topic(Topics.RequestedDeadLetters),
-                [kafka.Topic(Topics.Completed), kafka.Topic(Topics.Failed)]));
+        builder.Services.AddStream<TransformationHandler>($"{ProcessorOptions.SectionName}:Stream", stream => stream
+            .From(Topics.Requested).WithState(Topics.ProcessorState).DeadLettersTo(Topics.RequestedDeadLetters)
+            .Emits<TransformationCompleted>(Topics.Completed).Emits<TransformationFailed>(Topics.Failed));
         return builder;
     }
 }

@@ -1,11 +1,7 @@
 using CinematicSwitch.Archiver.Downloads;
-using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
-using CinematicSwitch.Streaming.Clients;
 using CinematicSwitch.Streaming.Processing;
-using Confluent.Kafka;
 using ErrorCode = CinematicSwitch.Contracts.Events.ErrorCode;
-using Microsoft.Extensions.Options;
 
 namespace CinematicSwitch.Archiver.Archiving;
 
@@ -17,36 +13,19 @@ namespace CinematicSwitch.Archiver.Archiving;
 /// </summary>
 internal sealed class ArchiveHandler(
     OutputArchiver archiver,
-    IAsyncDeserializer<TransformationCompleted> completions,
-    IAsyncSerializer<TransformationArchived> archivals,
-    IAsyncSerializer<TransformationFailed> failures,
-    IAsyncSerializer<CreditsRecorded> credits,
-    IOptions<KafkaOptions> kafka,
     ArchiverMetrics metrics,
     TimeProvider time,
-    ILogger<ArchiveHandler> logger) : IStreamHandler<TransformationCompleted>
+    ILogger<ArchiveHandler> logger) : IStreamHandler<TransformationCompleted, TransformationCompleted>
 {
-    /// <summary>The output that tells the requester: archived or failed.</summary>
-    public const string Outcome = "outcome";
+    /// <summary>A replay is a new paid generation and is charged again (a new identity); a redelivery or a duplicate is not.</summary>
+    public PreparedRecord<TransformationCompleted> Prepare(TransformationCompleted completed, string? key) =>
+        completed.RequestId == Guid.Empty || string.IsNullOrWhiteSpace(completed.TenantId)
+            ? throw new PoisonRecordException("a completed event without a request id or tenant id")
+            : new(RequestIdentity.Of(completed).ToString(), completed.Provider.ToString(), completed);
 
-    /// <summary>The ledger entry.</summary>
-    public const string Credits = "credits";
-
-    private readonly string _archivedTopic = kafka.Value.Topic(Topics.Archived);
-    private readonly string _failedTopic = kafka.Value.Topic(Topics.Failed);
-    private readonly string _creditsTopic = kafka.Value.Topic(Topics.CreditsRecorded);
-
-    public async ValueTask<TransformationCompleted> DecodeAsync(ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken) =>
-        await completions.DeserializeValueAsync(record);
-
-    /// <summary>A replay is a new paid generation and is charged again; a redelivery or a duplicate is not.</summary>
-    public string IdentityOf(TransformationCompleted value) => RequestIdentity.Of(value).ToString();
-
-    public string LaneOf(TransformationCompleted value) => value.Provider.ToString();
-
-    public async Task<IReadOnlyList<OutputRecord>> HandleAsync(StreamRecord<TransformationCompleted> record, IRecordState state, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<object>> HandleAsync(StreamRecord<TransformationCompleted> record, IRecordState state, CancellationToken cancellationToken)
     {
-        var completed = record.Value;
+        var completed = record.Work;
         var saved = ArchiveState.Load(state.Payload);
         var progress = saved ?? ArchiveState.Start(time.GetUtcNow());
         logger.LogInformation("Request {RequestId} of {Tenant}: {Outputs} output(s) from {Provider}{Resumed}",
@@ -64,23 +43,14 @@ internal sealed class ArchiveHandler(
             await state.SaveAsync(progress.Serialize(), cancellationToken);
         }
 
-        if (state.Payload is null)
-        {
-            // Nothing to archive: the time of the events is still fixed before any of them is published.
-            await state.SaveAsync(progress.Serialize(), cancellationToken);
-        }
-
-        var outcome = progress.Archived.Count > 0
-            ? new OutputRecord(Outcome, _archivedTopic, await archivals.SerializeAsync(Archived(completed, progress), Context(_archivedTopic)))
-            : new OutputRecord(Outcome, _failedTopic, await failures.SerializeAsync(Failed(completed, progress), Context(_failedTopic)));
-        var ledger = new OutputRecord(Credits, _creditsTopic, await credits.SerializeAsync(CreditsOf(completed, progress), Context(_creditsTopic)));
+        object outcome = progress.Archived.Count > 0 ? Archived(completed, progress) : Failed(completed, progress);
 
         var result = progress.Failed.Count == 0 ? "archived" : progress.Archived.Count > 0 ? "partial" : "failed";
         metrics.Finished(result);
         metrics.CreditsRecorded(completed.Provider, completed.CreditUnit, completed.Credits);
         logger.LogInformation("Request {RequestId}: {Result}, {Archived} archived, {Failed} not; {Credits} {Unit} recorded",
             completed.RequestId, result, progress.Archived.Count, progress.Failed.Count, completed.Credits, completed.CreditUnit);
-        return [outcome, ledger];
+        return [outcome, CreditsOf(completed, progress)];
     }
 
     private static TransformationArchived Archived(TransformationCompleted completed, ArchiveState progress) => new(
@@ -133,6 +103,4 @@ internal sealed class ArchiveHandler(
         FetchFailureReason.Timeout => "the download did not finish in time",
         _ => "the provider's server could not be reached",
     };
-
-    private static SerializationContext Context(string topic) => new(MessageComponentType.Value, topic);
 }

@@ -11,16 +11,15 @@ internal static class RecordHeaders
         headers is not null && headers.TryGetLastBytes(key, out var bytes) && bytes is not null ? Encoding.UTF8.GetString(bytes) : null;
 
     /// <summary>
-    /// The headers a record had before the stream runtime dead-lettered it: the runtime appends its identity, its
-    /// output name ("dead-letter") and the dlq-* headers after the original ones. Headers of earlier replays go too,
-    /// since a replay writes its own.
+    /// The headers a record had before the stream runtime dead-lettered it: the runtime appends its own (identity first,
+    /// then output, source, epoch) and the dlq-* headers after the original ones, so the last identity header starts what
+    /// was added. Headers of earlier replays go too, since a replay writes its own.
     /// </summary>
     public static List<IHeader> BeforeDeadLettering(Headers? headers)
     {
         var all = headers?.ToList() ?? [];
-        var marker = all.FindLastIndex(h => h.Key == StreamHeaders.Output
-            && Encoding.UTF8.GetString(h.GetValueBytes()) == StreamHeaders.DeadLetterOutput);
-        var end = marker > 0 && all[marker - 1].Key == StreamHeaders.Identity ? marker - 1 : marker >= 0 ? marker : all.Count;
+        var marker = all.FindLastIndex(h => h.Key == StreamHeaders.Identity);
+        var end = marker >= 0 ? marker : all.Count;
         return all.Take(end)
             .Where(h => !h.Key.StartsWith("dlq-", StringComparison.Ordinal) && !h.Key.StartsWith(ReplayHeaders.Prefix, StringComparison.Ordinal))
             .ToList();

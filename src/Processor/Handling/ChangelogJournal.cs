@@ -6,8 +6,10 @@ using CinematicSwitch.Streaming.Processing;
 namespace CinematicSwitch.Processor.Handling;
 
 /// <summary>
-/// The provider runner's journal, kept in the record's changelog entry: every checkpoint is durable (all
-/// in-sync replicas) before the runner calls the provider, so a restarted worker resumes the same jobs.
+/// The provider runner's journal, kept in the record's changelog state. What must be known before the next call to a
+/// provider is written durably at once: a job's intent (Starting, before its create call) and its id (Started, before
+/// it is polled), so that a restarted worker resumes the same jobs. A job's end (Finished, Failed, Canceled) is kept and
+/// written with the record's decision: lost in a crash, it is read again from the provider by polling the known job.
 /// </summary>
 internal sealed class ChangelogJournal(IRecordState state) : IJobJournal
 {
@@ -42,6 +44,13 @@ internal sealed class ChangelogJournal(IRecordState state) : IJobJournal
             payload = JsonSerializer.SerializeToUtf8Bytes(_checkpoints, Json);
         }
 
-        await state.SaveAsync(payload, cancellationToken);
+        if (checkpoint.State is JobState.Starting or JobState.Started)
+        {
+            await state.SaveAsync(payload, cancellationToken);
+        }
+        else
+        {
+            state.Keep(payload);
+        }
     }
 }

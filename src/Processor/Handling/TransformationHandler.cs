@@ -1,98 +1,97 @@
-using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers;
-using CinematicSwitch.Streaming.Clients;
 using CinematicSwitch.Streaming.Processing;
-using Confluent.Kafka;
-using Microsoft.Extensions.Options;
 
 namespace CinematicSwitch.Processor.Handling;
 
 /// <summary>
-/// One transformation request to one outcome: validate, resolve the media, run (or resume) the provider
-/// jobs with the changelog as their journal (announcing each job as a provider is asked for it), and answer with TransformationCompleted or
-/// TransformationFailed.
+/// One transformation request to one outcome. Prepared once on admission: validated, mapped to a generation, its
+/// provider (the lane) chosen by capability. Then handled: the media resolved, the provider jobs run (or resumed) with the
+/// changelog as their journal, each job announced as a provider is asked for it, and the outcome returned,
+/// TransformationCompleted or TransformationFailed.
 /// </summary>
-internal sealed class TransformationHandler(
+internal sealed partial class TransformationHandler(
     IGenerationRunner runner,
     MediaResolver media,
     JobStartAnnouncer announcer,
-    IAsyncDeserializer<TransformationRequested> requests,
-    IAsyncSerializer<TransformationCompleted> completions,
-    IAsyncSerializer<TransformationFailed> failures,
-    IOptions<KafkaOptions> kafka,
     TimeProvider time,
     ProcessorMetrics metrics,
-    ILogger<TransformationHandler> logger) : IStreamHandler<TransformationRequested>
+    ILogger<TransformationHandler> logger) : IStreamHandler<TransformationRequested, RequestWork>
 {
-    /// <summary>The name of a request's only output, whichever topic it goes to.</summary>
-    public const string Outcome = "outcome";
-
     /// <summary>The lane of requests that fail before any provider call.</summary>
     public const string NoProvider = "none";
 
-    private readonly string _completedTopic = kafka.Value.Topic(Topics.Completed);
-    private readonly string _failedTopic = kafka.Value.Topic(Topics.Failed);
-
-    public async ValueTask<TransformationRequested> DecodeAsync(ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken) =>
-        await requests.DeserializeValueAsync(record);
-
-    /// <summary>A replay is a new attempt; a redelivery or a duplicate of the same attempt is not.</summary>
-    public string IdentityOf(TransformationRequested value) => RequestIdentity.Of(value).ToString();
-
-    public string LaneOf(TransformationRequested value)
+    public PreparedRecord<RequestWork> Prepare(TransformationRequested request, string? key)
     {
-        if (RequestValidation.Validate(value) is not null || RequestMapping.TaskOf(value.Task) is not { } task)
+        if (request.RequestId == Guid.Empty || string.IsNullOrWhiteSpace(request.TenantId))
         {
-            return NoProvider;
+            throw new PoisonRecordException("a request without a request id or tenant id");
         }
 
-        // Capabilities depend on the media's kind, not on where it is.
-        var placeholder = value.Media is { } m ? new MediaInput("https://media.invalid/", m.ContentType, m.Kind == MediaKind.Video) : null;
-        return runner.Check(RequestMapping.ToGeneration(value, task, placeholder)).Provider?.ToString() ?? NoProvider;
+        if (key != request.TenantId)
+        {
+            // Keys are tenant ids: a request keyed otherwise would run beside its tenant's other requests, not after them.
+            throw new PoisonRecordException("a request whose record key is not its tenant id");
+        }
+
+        var identity = RequestIdentity.Of(request).ToString();
+        if ((RequestValidation.Validate(request) ?? (RequestMapping.TaskOf(request.Task) is null ? RequestMapping.InvalidInput("Unsupported task", "task") : null))
+            is { } refusal)
+        {
+            return new(identity, NoProvider, new RequestWork(request, null, refusal));
+        }
+
+        // Capabilities depend on the media's kind, not on where it is: the media is resolved when the request runs.
+        var placeholder = request.Media is { } m ? new MediaInput("https://media.invalid/", m.ContentType, m.Kind == MediaKind.Video) : null;
+        var generation = RequestMapping.ToGeneration(request, RequestMapping.TaskOf(request.Task)!.Value, placeholder);
+        var lane = runner.Check(generation).Provider?.ToString() ?? NoProvider;
+        return new(identity, lane, new RequestWork(request, generation, null));
     }
 
-    public async Task<IReadOnlyList<OutputRecord>> HandleAsync(StreamRecord<TransformationRequested> record, IRecordState state, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<object>> HandleAsync(StreamRecord<RequestWork> record, IRecordState state, CancellationToken cancellationToken)
     {
-        var request = record.Value;
-        var error = RequestValidation.Validate(request);
+        var (request, generation, error) = record.Work;
         MediaInput? input = null;
         if (error is null)
         {
             (input, error) = await media.ResolveAsync(request.Media, cancellationToken);
         }
 
-        if (error is not null)
+        if (error is not null || generation is null)
         {
-            return [await FailedAsync(request, error)];
+            return [Failed(request, error!)];
         }
 
         var journal = new ChangelogJournal(state);
-        var generation = RequestMapping.ToGeneration(request, RequestMapping.TaskOf(request.Task)!.Value, input);
-        logger.LogInformation("Request {RequestId} of {Tenant}: {Task}, {Variations} variation(s), description {Length} chars{Resumed}",
-            request.RequestId, request.TenantId, request.Task, request.OutputCount, request.SceneDescription.Length,
-            journal.Checkpoints.Count > 0 ? $", resuming {journal.Checkpoints.Count} checkpoint(s)" : "");
-
-        var outcome = await runner.RunAsync(generation, journal.Checkpoints, announcer.Around(journal, request), cancellationToken);
-        if (outcome.Result is { } result)
+        LogRunning(request.RequestId, request.TenantId, request.Task, request.OutputCount, request.SceneDescription.Length, journal.Checkpoints.Count);
+        var outcome = await runner.RunAsync(generation with { Media = input }, journal.Checkpoints, announcer.Around(journal, request), cancellationToken);
+        if (outcome.Result is not { } result)
         {
-            var completed = RequestMapping.Completed(request, result, time.GetUtcNow());
-            metrics.Completed(completed);
-            logger.LogInformation("Request {RequestId} completed by {Provider} {Model}: {Outputs} output(s), {Warnings} warning(s), {ProviderMs} ms at the provider",
-                request.RequestId, completed.Provider, completed.Model, completed.Outputs.Count, completed.Warnings.Count, completed.ProviderTimeMs);
-            var value = await completions.SerializeAsync(completed, new SerializationContext(MessageComponentType.Value, _completedTopic));
-            return [new OutputRecord(Outcome, _completedTopic, value)];
+            return [Failed(request, RequestMapping.ErrorOf(outcome.Failure!))];
         }
 
-        return [await FailedAsync(request, RequestMapping.ErrorOf(outcome.Failure!))];
+        var completed = RequestMapping.Completed(request, result, time.GetUtcNow());
+        metrics.Completed(completed);
+        LogCompleted(request.RequestId, completed.Provider, completed.Model, completed.Outputs.Count, completed.Warnings.Count, completed.ProviderTimeMs);
+        return [completed];
     }
 
-    private async Task<OutputRecord> FailedAsync(TransformationRequested request, ErrorInfo error)
+    private TransformationFailed Failed(TransformationRequested request, ErrorInfo error)
     {
         var failed = RequestMapping.Failed(request, error, time.GetUtcNow());
         metrics.Failed(failed);
-        logger.LogInformation("Request {RequestId} failed: {Code} ({Provider})", request.RequestId, error.Code, error.Provider);
-        var value = await failures.SerializeAsync(failed, new SerializationContext(MessageComponentType.Value, _failedTopic));
-        return new OutputRecord(Outcome, _failedTopic, value);
+        LogFailed(request.RequestId, error.Code, error.Provider);
+        return failed;
     }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Request {RequestId} of {Tenant}: {Task}, {Variations} variation(s), description {Length} chars, {Checkpoints} checkpoint(s) to resume from")]
+    private partial void LogRunning(Guid requestId, string tenant, TransformationTask task, int variations, int length, int checkpoints);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Request {RequestId} completed by {Provider} {Model}: {Outputs} output(s), {Warnings} warning(s), {ProviderMs} ms at the provider")]
+    private partial void LogCompleted(Guid requestId, Provider provider, string model, int outputs, int warnings, long providerMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId} failed: {Code} ({Provider})")]
+    private partial void LogFailed(Guid requestId, ErrorCode code, Provider? provider);
 }

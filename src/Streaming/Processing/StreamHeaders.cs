@@ -1,16 +1,26 @@
+using System.Text;
+using Confluent.Kafka;
+
 namespace CinematicSwitch.Streaming.Processing;
 
 /// <summary>Headers the stream runtime puts on what it publishes.</summary>
 public static class StreamHeaders
 {
-    /// <summary>The identity of the input record an output answers (exactly-once recovery reads it back).</summary>
+    /// <summary>
+    /// The identity of the input record an output answers. Consumers honour exactly-once by it: a second record with the
+    /// same identity on a topic is a byte-identical copy of the first (a new owner relaying a decision its fenced
+    /// predecessor made) and is ignored.
+    /// </summary>
     public const string Identity = "cs-identity";
 
-    /// <summary>Which of the input's outputs this is (e.g. "outcome", "archived", "credits").</summary>
+    /// <summary>Which of its decision's outputs this record is (0, 1, ...), for read-back after a takeover.</summary>
     public const string Output = "cs-output";
 
     /// <summary>topic/partition/offset of the input record.</summary>
     public const string Source = "cs-source";
+
+    /// <summary>"partition:epoch" of the input partition's owner that decided this output.</summary>
+    public const string Epoch = "cs-epoch";
 
     public const string DeadLetterReason = "dlq-reason";
     public const string DeadLetterErrorType = "dlq-error-type";
@@ -27,6 +37,7 @@ public static class StreamHeaders
     /// </summary>
     public const string ReplayedFrom = "ops-replayed-from";
 
-    /// <summary>Name of the dead-letter output of a record.</summary>
-    public const string DeadLetterOutput = "dead-letter";
+    /// <summary>The last value of a header as UTF-8 text, or null.</summary>
+    public static string? Text(Headers? headers, string name) =>
+        headers is not null && headers.TryGetLastBytes(name, out var value) ? Encoding.UTF8.GetString(value) : null;
 }

@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Text;
 using CinematicSwitch.Streaming.Clients;
 using CinematicSwitch.Streaming.Processing;
 using CinematicSwitch.Testing;
 using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CinematicSwitch.Streaming.Tests.Processing;
@@ -10,7 +12,8 @@ namespace CinematicSwitch.Streaming.Tests.Processing;
 /// <summary>Topics, a producer and processors of the recording handler, under one test's prefix.</summary>
 public sealed class StreamProcessorHarness : IAsyncDisposable
 {
-    private readonly List<(StreamProcessor<TestCommand> Processor, CancellationTokenSource Stop, Task Run)> _running = [];
+    private readonly List<(StreamProcessor<TestCommand, TestCommand> Processor, CancellationTokenSource Stop, Task Run)> _running = [];
+    private readonly ServiceProvider _services;
 
     private StreamProcessorHarness(TestKafka kafka, string prefix, int partitions)
     {
@@ -18,8 +21,15 @@ public sealed class StreamProcessorHarness : IAsyncDisposable
         Prefix = prefix;
         Partitions = partitions;
         Clients = kafka.ClientFactory(prefix);
-        Topics = new StreamTopics(prefix + "input", prefix + "state", prefix + "dlq", [prefix + "output"]);
+        _services = new ServiceCollection().AddMetrics().AddSingleton<IAsyncSerializer<TestDone>>(Serdes).BuildServiceProvider();
+        Definition = new StreamBuilder().From("input").WithState("state").DeadLettersTo("dlq").Emits<TestDone>("output").Build(_services, t => prefix + t);
     }
+
+    public StreamDefinition Definition { get; }
+
+    public StreamTopics Topics => Definition.Topics;
+
+    public TestSerdes Serdes { get; } = new();
 
     public TestKafka Kafka { get; }
 
@@ -28,8 +38,6 @@ public sealed class StreamProcessorHarness : IAsyncDisposable
     public int Partitions { get; }
 
     public KafkaClientFactory Clients { get; }
-
-    public StreamTopics Topics { get; }
 
     public string Group => Prefix + "group";
 
@@ -50,14 +58,17 @@ public sealed class StreamProcessorHarness : IAsyncDisposable
         MaxInFlight = maxInFlight,
         CommitInterval = TimeSpan.FromMilliseconds(200),
         RetryBackoff = TimeSpan.FromMilliseconds(50),
+        MaxRetryBackoff = TimeSpan.FromMilliseconds(200),
         RevokeDrainTimeout = TimeSpan.FromSeconds(5),
         ShutdownDrainTimeout = TimeSpan.FromSeconds(10),
     };
 
     public RecordingHandler Start(StreamProcessorOptions? options = null)
     {
-        var handler = new RecordingHandler(Topics.Outputs[0]);
-        var processor = new StreamProcessor<TestCommand>(Clients, options ?? Options(), Topics, handler, NullLogger.Instance);
+        var handler = new RecordingHandler();
+        options ??= Options();
+        var processor = new StreamProcessor<TestCommand, TestCommand>(Clients, options, Definition, handler, Serdes,
+            new StreamHealth(options, TimeProvider.System), _services.GetRequiredService<IMeterFactory>(), TimeProvider.System, NullLogger.Instance);
         var stop = new CancellationTokenSource();
         _running.Add((processor, stop, processor.RunAsync(stop.Token)));
         return handler;
@@ -111,5 +122,9 @@ public sealed class StreamProcessorHarness : IAsyncDisposable
         Assert.Fail($"Committed {committed} of {total} input records within {timeout}.");
     }
 
-    public async ValueTask DisposeAsync() => await StopAllAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await StopAllAsync();
+        await _services.DisposeAsync();
+    }
 }

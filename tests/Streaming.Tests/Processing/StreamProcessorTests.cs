@@ -1,5 +1,7 @@
 using System.Text;
 using CinematicSwitch.Streaming.Processing;
+using CinematicSwitch.Streaming.Processing.Changelog;
+using CinematicSwitch.Streaming.Processing.Output;
 using CinematicSwitch.Testing;
 using Confluent.Kafka;
 
@@ -52,7 +54,7 @@ public sealed class StreamProcessorTests
         var undecodable = dead[0];
         Assert.Equal(garbage, undecodable.Message.Value);
         Assert.Equal("t1", undecodable.Message.Key);
-        Assert.StartsWith("undecodable: not a test command", Header(undecodable, StreamHeaders.DeadLetterReason), StringComparison.Ordinal);
+        Assert.Equal("undecodable: FormatException: not a test command", Header(undecodable, StreamHeaders.DeadLetterReason));
         Assert.Equal(harness.Topics.Input, Header(undecodable, StreamHeaders.DeadLetterOriginalTopic));
         Assert.Equal("0", Header(undecodable, StreamHeaders.DeadLetterOriginalPartition));
         Assert.Equal("1", Header(undecodable, StreamHeaders.DeadLetterOriginalOffset));
@@ -89,34 +91,46 @@ public sealed class StreamProcessorTests
     }
 
     [Fact]
-    public async Task A_record_a_crashed_owner_already_answered_resumes_its_state_and_is_not_published_twice()
+    public async Task A_crashed_owners_decision_is_not_published_twice_and_its_work_in_progress_resumes_from_its_state()
     {
         var stack = await SharedStack.GetAsync();
         await using var harness = await StreamProcessorHarness.CreateAsync(stack.Kafka, "recovery", partitions: 1);
-        await harness.ProduceAsync([("t1", new TestCommand("answered", 0, false).Encode()), ("t1", new TestCommand("fresh", 0, false).Encode())]);
+        await harness.ProduceAsync([
+            ("t1", new TestCommand("answered", 0, false).Encode()),
+            ("t1", new TestCommand("in-progress", 0, false).Encode()),
+            ("t1", new TestCommand("fresh", 0, false).Encode()),
+        ]);
 
-        // What a crashed owner leaves behind: the changelog entry of offset 0 (with its saved state), and
-        // the output, published but neither marked done nor committed.
+        // What a crashed owner leaves behind: its claim; the decision of offset 0, whose output went out, neither committed;
+        // and the saved state of offset 1, whose work was under way.
+        var output = new TopicPartitionOffset(harness.Topics.Input, 0, 0);
+        var outputs = new[] { new StoredOutput(harness.Topics.Outputs[0], 0, Encoding.UTF8.GetBytes("t1"), Encoding.UTF8.GetBytes("done:answered"),
+            OutputEncoder.RuntimeHeaders("answered", 0, output, 0)) };
         using (var producer = harness.Clients.CreateProducer<byte[]?, byte[]?>("crashed-owner"))
         {
-            var entry = new StateEntry("answered", 0, Done: false, DateTimeOffset.UtcNow,
-                new Dictionary<string, long> { [StateEntry.ScanKey(harness.Topics.Outputs[0], 0)] = 0 }, Encoding.UTF8.GetBytes("job-42"));
-            await producer.ProduceAsync(new TopicPartition(harness.Topics.State, 0),
-                new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes("answered"), Value = entry.Serialize() });
-            await producer.ProduceAsync(new TopicPartition(harness.Topics.Outputs[0], 0), new Message<byte[]?, byte[]?>
+            async Task WriteAsync(ChangelogEntry entry) => await producer.ProduceAsync(new TopicPartition(harness.Topics.State, 0),
+                new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes(entry.Key), Value = entry.Serialize() });
+            await WriteAsync(ChangelogEntry.Claim("crashed", DateTimeOffset.UtcNow));
+            await WriteAsync(new ChangelogEntry(EntryKind.Decision, "answered", 0, 0, DateTimeOffset.UtcNow, Outputs: outputs,
+                ScanFrom: new Dictionary<string, long> { [PartitionLedger.ScanKey(harness.Topics.Outputs[0], 0)] = 0 }));
+            await WriteAsync(new ChangelogEntry(EntryKind.Journal, "in-progress", 0, 1, DateTimeOffset.UtcNow, Encoding.UTF8.GetBytes("job-42")));
+            var published = outputs[0];
+            var headers = new Headers();
+            foreach (var header in published.Headers)
             {
-                Key = Encoding.UTF8.GetBytes("t1"),
-                Value = Encoding.UTF8.GetBytes("done:answered"),
-                Headers = new Headers { { StreamHeaders.Identity, Encoding.UTF8.GetBytes("answered") }, { StreamHeaders.Output, Encoding.UTF8.GetBytes("out") } },
-            });
+                headers.Add(header.Name, header.Value);
+            }
+
+            await producer.ProduceAsync(new TopicPartition(published.Topic, published.Partition),
+                new Message<byte[]?, byte[]?> { Key = published.Key, Value = published.Value, Headers = headers });
         }
 
         var handler = harness.Start();
-        await harness.WaitForCommittedAsync(2, TimeSpan.FromSeconds(60));
-        var outputs = await harness.OutputsAsync(2);
+        await harness.WaitForCommittedAsync(3, TimeSpan.FromSeconds(60));
 
-        Assert.Equal(["done:answered", "done:fresh"], outputs);
-        Assert.Contains("job-42", handler.Resumed);
+        Assert.Equal(["done:answered", "done:fresh", "done:in-progress"], (await harness.OutputsAsync(3)).Order());
+        Assert.Equal(["fresh", "in-progress"], handler.Started.Select(s => s.Id).Order());
+        Assert.Equal(["job-42"], handler.Resumed);
     }
 
     [Fact]

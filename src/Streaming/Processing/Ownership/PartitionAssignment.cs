@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using CinematicSwitch.Streaming.Processing.Changelog;
+using CinematicSwitch.Streaming.Processing.Execution;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace CinematicSwitch.Streaming.Processing.Ownership;
+
+/// <summary>
+/// The partitions this member owns, through rebalances. Assigned: an owner per partition, which takes the partition over
+/// (claim, changelog, read-back) and then admits its records. Revoked: nothing new starts, the work in hand gets
+/// <see cref="StreamProcessorOptions.RevokeDrainTimeout"/> to finish (commits renewing the leases meanwhile), then is
+/// handed over, and what finished is committed. Lost (the session expired): handed over at once, nothing committed.
+/// </summary>
+internal sealed partial class PartitionAssignment<TWork>(
+    ChangelogRecovery recovery,
+    Func<PartitionOwner, Task> admit,
+    KeyedScheduler<AdmittedRecord<TWork>> scheduler,
+    OffsetCommitter committer,
+    StreamProcessorOptions options,
+    TimeSpan leaseDuration,
+    StreamMetrics metrics,
+    TimeProvider time,
+    ILogger logger)
+{
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+    private readonly ConcurrentDictionary<TopicPartition, PartitionOwner> _owners = new();
+    private readonly ResiliencePipeline _recoveryRetry = new ResiliencePipelineBuilder { TimeProvider = time }
+        .AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = options.RetryBackoff,
+            MaxDelay = options.MaxRetryBackoff,
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && !HandOver.Is(e, args.Context.CancellationToken)),
+        })
+        .Build();
+
+    public IReadOnlyCollection<PartitionOwner> Owners => [.. _owners.Values];
+
+    public PartitionOwner? Owner(TopicPartition partition) => _owners.GetValueOrDefault(partition);
+
+    public int InFlight => _owners.Values.Sum(o => o.InFlight);
+
+    public void Assigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        metrics.Rebalanced("assigned", partitions.Count);
+        LogAssigned(string.Join(", ", partitions.Select(p => p.Partition.Value)));
+        var committed = consumer.Committed(partitions, RequestTimeout).ToDictionary(c => c.TopicPartition, c => c.Offset);
+        foreach (var partition in partitions)
+        {
+            // Where reading starts: the committed offset, or (auto.offset.reset=earliest) the log's start.
+            var start = committed.GetValueOrDefault(partition, Offset.Unset) is { IsSpecial: false } offset
+                ? offset.Value
+                : consumer.QueryWatermarkOffsets(partition, RequestTimeout).Low.Value;
+            var owner = new PartitionOwner(partition, new OwnershipLease(time, leaseDuration), start);
+            _owners[partition] = owner;
+            owner.IntakeLoop = Task.Run(() => TakeOverAsync(owner, consumer.MemberId));
+        }
+    }
+
+    public void Revoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        metrics.Rebalanced("revoked", partitions.Count);
+        LogReleased("Revoked", string.Join(", ", partitions.Select(p => p.Partition.Value)));
+        var released = Release(partitions);
+        // Until this callback returns no one else can have these partitions; commits keep proving it to the workers.
+        var deadline = time.GetTimestamp();
+        while (released.Any(o => o.InFlight > 0) && time.GetElapsedTime(deadline) < options.RevokeDrainTimeout)
+        {
+            committer.Commit(consumer, Owners);
+            Thread.Sleep(options.CommitInterval);
+        }
+
+        if (released.Any(o => o.InFlight > 0))
+        {
+            LogHandingOver(released.Sum(o => o.InFlight), string.Join(", ", released.Select(o => o.Number)));
+        }
+
+        foreach (var owner in released)
+        {
+            owner.HandOver();
+        }
+
+        SpinWait.SpinUntil(() => released.All(o => o.InFlight == 0), TimeSpan.FromSeconds(5));
+        committer.Commit(consumer, released);
+        Remove(released);
+    }
+
+    public void Lost(List<TopicPartition> partitions)
+    {
+        metrics.Rebalanced("lost", partitions.Count);
+        LogReleased("Lost", string.Join(", ", partitions.Select(p => p.Partition.Value)));
+        var lost = Release(partitions);
+        foreach (var owner in lost)
+        {
+            owner.HandOver();
+        }
+
+        Remove(lost);
+    }
+
+    /// <summary>Stopping: every owner hands its unfinished work over.</summary>
+    public void HandOverAll()
+    {
+        foreach (var owner in _owners.Values)
+        {
+            owner.HandOver();
+        }
+    }
+
+    private List<PartitionOwner> Release(List<TopicPartition> partitions)
+    {
+        var released = partitions.Select(p => _owners.GetValueOrDefault(p)).OfType<PartitionOwner>().ToList();
+        foreach (var owner in released)
+        {
+            owner.Release();
+        }
+
+        var set = released.ToHashSet();
+        scheduler.Withdraw(record => set.Contains(record.Owner));
+        return released;
+    }
+
+    private void Remove(List<PartitionOwner> owners)
+    {
+        foreach (var owner in owners)
+        {
+            _owners.TryRemove(owner.Partition, out _);
+            owner.Dispose();
+        }
+    }
+
+    private async Task TakeOverAsync(PartitionOwner owner, string member)
+    {
+        var token = owner.HandoverToken;
+        try
+        {
+            var ledger = await _recoveryRetry.ExecuteAsync(async ct =>
+            {
+                try
+                {
+                    return await recovery.TakeOverAsync(owner.Number, owner.Offsets.LastCommitted, member, owner.Lease, ct);
+                }
+                catch (Exception e) when (!HandOver.Is(e, ct))
+                {
+                    owner.StuckReason = $"taking it over failed ({e.GetType().Name}: {e.Message}); retrying";
+                    LogRecoveryFailed(owner.Partition.ToString(), e.GetType().Name, e.Message);
+                    throw;
+                }
+            }, token);
+            owner.StuckReason = null;
+            owner.Recovered(ledger);
+            LogRecovered(owner.Partition.ToString(), ledger.Epoch, ledger.Count);
+        }
+        catch (Exception e) when (HandOver.Is(e, token))
+        {
+            owner.RecoveryFailed(e);
+            return;
+        }
+
+        await admit(owner);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Assigned {Partitions}")]
+    private partial void LogAssigned(string partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} {Partitions}")]
+    private partial void LogReleased(string kind, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handing over {Count} unfinished record(s) of {Partitions}")]
+    private partial void LogHandingOver(int count, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Partition} taken over: epoch {Epoch}, {Entries} changelog entries")]
+    private partial void LogRecovered(string partition, long epoch, int entries);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition}: taking it over failed ({Error}: {Reason}); retrying")]
+    private partial void LogRecoveryFailed(string partition, string error, string reason);
+}
