@@ -98,6 +98,7 @@ internal sealed class ArchiveHandler(
         FetchFailureReason.Refused => "its URL is not one the archiver may fetch",
         FetchFailureReason.Expired => "the provider's link expired or the output was removed",
         FetchFailureReason.HttpError => "the provider's server answered with an error",
+        FetchFailureReason.TooManyRedirects => "its URL redirects in a loop",
         FetchFailureReason.TooLarge => "it is larger than the archive accepts",
         FetchFailureReason.WrongType => "the provider served something that is not an accepted image or video",
         FetchFailureReason.Timeout => "the download did not finish in time",

@@ -14,8 +14,9 @@ internal sealed record OutputFailure(int Index, FetchFailureReason Reason, strin
 internal sealed record OutputResult(ArchivedMedia? Archived, OutputFailure? Failure);
 
 /// <summary>
-/// Copies one provider output to the archive bucket under {tenant}/{request_id}/{index}.{ext}: downloads it (retried with
-/// exponential back-off and jitter until <see cref="DownloadOptions.RetryDeadline"/>, except for refused URLs), uploads it
+/// Copies one provider output to the archive bucket under {tenant}/{request_id}/{index}.{ext}: downloads it (a transient
+/// failure retried with exponential back-off and jitter until <see cref="DownloadOptions.RetryDeadline"/>, a permanent one
+/// given up at once: <see cref="FetchException.IsPermanent"/>), uploads it
 /// with its metadata, and presigns a link when configured. A failing S3 is the archiver's problem, not the output's: the
 /// upload is retried from the downloaded copy until it succeeds or the record is handed over, never failing the request
 /// and never downloading again (the provider's link may expire meanwhile).
@@ -41,8 +42,8 @@ internal sealed partial class OutputArchiver(
             UseJitter = true,
             Delay = options.Value.Download.InitialBackoff,
             MaxDelay = options.Value.Download.MaxBackoff,
-            // A refused URL stays refused; anything else may pass later, until the deadline.
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is FetchException { Reason: not FetchFailureReason.Refused }
+            // A permanent failure is given up at once; a transient one may pass later, until the deadline.
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is FetchException { IsPermanent: false }
                 && time.GetUtcNow() < args.Context.Properties.GetValue(Deadline, DateTimeOffset.MinValue)),
             OnRetry = args =>
             {

@@ -9,8 +9,11 @@ public enum FetchFailureReason
     /// <summary>401, 403, 404 or 410: a provider link that expired or was removed.</summary>
     Expired,
 
-    /// <summary>Any other unsuccessful status, or a redirect without a target or past the hop limit.</summary>
+    /// <summary>Any other unsuccessful status, or a redirect without a target.</summary>
     HttpError,
+
+    /// <summary>Redirects past the hop limit: a loop, or a chain the archiver will not follow.</summary>
+    TooManyRedirects,
 
     TooLarge,
 
@@ -31,11 +34,24 @@ public sealed class FetchException(FetchFailureReason reason, string message, in
 
     public int? HttpStatus { get; } = httpStatus;
 
+    /// <summary>
+    /// A failure another attempt cannot fix, given up at once: a refused URL, content too large or of the wrong type, a
+    /// redirect loop, a client error status (but 408 and 429, and the expiry statuses 401, 403, 404 and 410: a provider's
+    /// link is retried until the deadline, as its storage can lag behind its answer).
+    /// </summary>
+    public bool IsPermanent => Reason switch
+    {
+        FetchFailureReason.Refused or FetchFailureReason.TooLarge or FetchFailureReason.WrongType or FetchFailureReason.TooManyRedirects => true,
+        FetchFailureReason.HttpError => HttpStatus is >= 400 and < 500 and not 408 and not 429,
+        _ => false,
+    };
+
     public static string Code(FetchFailureReason reason) => reason switch
     {
         FetchFailureReason.Refused => "refused",
         FetchFailureReason.Expired => "expired",
         FetchFailureReason.HttpError => "http_error",
+        FetchFailureReason.TooManyRedirects => "too_many_redirects",
         FetchFailureReason.TooLarge => "too_large",
         FetchFailureReason.WrongType => "wrong_type",
         FetchFailureReason.Timeout => "timeout",

@@ -101,8 +101,9 @@ internal sealed class MediaDownloader : IDisposable
                 response.Dispose();
                 if (location is null || hop >= _options.MaxRedirects)
                 {
-                    throw new FetchException(FetchFailureReason.HttpError,
-                        location is null ? $"{uri.IdnHost} answered {status} without a Location" : $"more than {_options.MaxRedirects} redirects", status);
+                    throw location is null
+                        ? new FetchException(FetchFailureReason.HttpError, $"{uri.IdnHost} answered {status} without a Location", status)
+                        : new FetchException(FetchFailureReason.TooManyRedirects, $"more than {_options.MaxRedirects} redirects", status);
                 }
 
                 uri = location.IsAbsoluteUri ? location : new Uri(uri, location);

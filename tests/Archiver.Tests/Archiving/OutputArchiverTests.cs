@@ -56,6 +56,44 @@ public sealed class OutputArchiverTests : IAsyncDisposable
         Assert.True(attempts[^2] - started < Deadline, $"two attempts after the deadline: {attempts[^2] - started}, {last}");
     }
 
+    [Theory]
+    [InlineData("too-large", FetchFailureReason.TooLarge)]
+    [InlineData("html", FetchFailureReason.WrongType)]
+    [InlineData("loop", FetchFailureReason.TooManyRedirects)]
+    [InlineData("bad-request", FetchFailureReason.HttpError)]
+    public async Task A_failure_another_attempt_cannot_fix_is_given_up_after_one_attempt(string behaviour, FetchFailureReason reason)
+    {
+        var requests = 0;
+        await using var server = await LoopbackServer.StartAsync(context =>
+        {
+            Interlocked.Increment(ref requests);
+            switch (behaviour)
+            {
+                case "too-large":
+                    context.Response.ContentType = "image/png";
+                    context.Response.ContentLength = 60L * 1024 * 1024;
+                    return Task.CompletedTask;
+                case "html":
+                    context.Response.ContentType = "text/html";
+                    return context.Response.WriteAsync("<html>Access denied</html>");
+                case "loop":
+                    context.Response.StatusCode = StatusCodes.Status302Found;
+                    context.Response.Headers.Location = context.Request.Path.ToString();
+                    return Task.CompletedTask;
+                default:
+                    context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                    return Task.CompletedTask;
+            }
+        });
+        var archiver = await ArchiverAsync(server);
+
+        var result = await archiver.ArchiveAsync(Completed(server), Output(server), CancellationToken.None);
+
+        Assert.Equal(reason, result.Failure!.Reason);
+        Assert.Equal(1, result.Failure.Attempts);
+        Assert.Equal(behaviour == "loop" ? 6 : 1, requests);
+    }
+
     [Fact]
     public async Task A_refused_url_is_given_up_at_once()
     {
