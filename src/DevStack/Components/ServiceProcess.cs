@@ -12,6 +12,8 @@ namespace CinematicSwitch.DevStack.Components;
 public sealed partial class ServiceProcess : IAsyncDisposable
 {
     private const int SigTerm = 15;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
     private readonly Process _process;
     private readonly ILogger _logger;
 
@@ -76,7 +78,25 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGTERM, then SIGKILL if the service has not stopped within <paramref name="grace"/>.</summary>
+    /// <summary>SIGSTOP: every thread of the service freezes, as in a long GC pause or a frozen VM, until <see cref="Resume"/>.</summary>
+    public void Pause()
+    {
+        if (!_process.HasExited)
+        {
+            _ = SendSignal(_process.Id, SigStop);
+        }
+    }
+
+    /// <summary>SIGCONT: a paused service goes on where it stopped.</summary>
+    public void Resume()
+    {
+        if (!_process.HasExited)
+        {
+            _ = SendSignal(_process.Id, SigCont);
+        }
+    }
+
+    /// <summary>SIGTERM, then SIGKILL if the service has not stopped within <paramref name="grace"/>. A paused service is resumed first.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
         if (_process.HasExited)
@@ -84,6 +104,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             return;
         }
 
+        Resume();
         _ = SendSignal(_process.Id, SigTerm);
         using var timeout = new CancellationTokenSource(grace);
         try
