@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Serilog.Events;
 
 namespace CinematicSwitch.Testing;
 
@@ -26,17 +28,30 @@ public sealed class LogCapture : ILoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-            foreach (var (key, value) in state as IEnumerable<KeyValuePair<string, object?>> ?? [])
+            if (state is LogEvent serilog)
             {
-                values[key] = value;
+                // What the services' Serilog pipeline hands to other providers: its own event, properties and all.
+                foreach (var (key, value) in serilog.Properties)
+                {
+                    values[key] = value is ScalarValue scalar ? scalar.Value : value.ToString();
+                }
+            }
+            else
+            {
+                foreach (var (key, value) in state as IEnumerable<KeyValuePair<string, object?>> ?? [])
+                {
+                    values[key] = value;
+                }
             }
 
-            lines.Enqueue(new CapturedLog(category, logLevel, formatter(state, exception), exception?.ToString(), values));
+            var traceId = state is LogEvent { TraceId: { } trace } ? trace.ToHexString() : Activity.Current?.TraceId.ToHexString();
+            lines.Enqueue(new CapturedLog(category, logLevel, formatter(state, exception), exception?.ToString(), values, traceId));
         }
     }
 }
 
-public sealed record CapturedLog(string Category, LogLevel Level, string Message, string? Exception, IReadOnlyDictionary<string, object?> Values)
+/// <param name="TraceId">The trace the event was written in, if any.</param>
+public sealed record CapturedLog(string Category, LogLevel Level, string Message, string? Exception, IReadOnlyDictionary<string, object?> Values, string? TraceId)
 {
     /// <summary>Everything the line says, in one string to search.</summary>
     public string All => $"{Category} {Message} {Exception} {string.Join(" ", Values.Select(v => $"{v.Key}={v.Value}"))}";

@@ -89,7 +89,6 @@ public sealed class PipelineTestbed : IAsyncDisposable
             ["Providers:Replicate:PreferWaitSeconds"] = "1",
             ["Providers:Runway:PollIntervalMs"] = "200",
             ["Providers:Leonardo:PollIntervalMs"] = "200",
-            ["Metrics:LogIntervalSeconds"] = "0",
         };
         // Ingest reads the topics without a consumer group (and refuses options it does not have).
         if (project != "Ingest")
