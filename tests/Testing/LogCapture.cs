@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Serilog.Events;
+using Serilog.Formatting.Display;
 
 namespace CinematicSwitch.Testing;
 
@@ -20,6 +21,8 @@ public sealed class LogCapture : ILoggerProvider
 
     private sealed class Logger(string category, ConcurrentQueue<CapturedLog> lines) : ILogger
     {
+        private static readonly MessageTemplateTextFormatter Literal = new("{Message:l}");
+
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
@@ -45,7 +48,20 @@ public sealed class LogCapture : ILoggerProvider
             }
 
             var traceId = state is LogEvent { TraceId: { } trace } ? trace.ToHexString() : Activity.Current?.TraceId.ToHexString();
-            lines.Enqueue(new CapturedLog(category, logLevel, formatter(state, exception), exception?.ToString(), values, traceId));
+            lines.Enqueue(new CapturedLog(category, logLevel, Render(state, exception, formatter), exception?.ToString(), values, traceId));
+        }
+
+        /// <summary>A Serilog event's message as its console shows it: strings unquoted.</summary>
+        private static string Render<TState>(TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (state is not LogEvent serilog)
+            {
+                return formatter(state, exception);
+            }
+
+            using var text = new StringWriter();
+            Literal.Format(serilog, text);
+            return text.ToString();
         }
     }
 }
