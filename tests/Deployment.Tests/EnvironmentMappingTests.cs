@@ -19,7 +19,7 @@ public sealed class EnvironmentMappingTests
         { "processor", "Providers__Runway__Enabeld", "Providers:Runway:Enabeld: no such option" },
         { "processor", "Processor__Stream__MaxInFlihgt", "Processor:Stream:MaxInFlihgt: no such option" },
         { "archiver", "SchemaRegistry__BasicAuthUser", "SchemaRegistry:BasicAuthUser: no such option" },
-        { "ingest", "Metrics__LogInterval", "Metrics:LogInterval: no such option" },
+        { "ingest", "Telemetry__TraceDir", "Telemetry:TraceDir: no such option" },
         // Outside any section: nothing reads it.
         { "processor", "REPLICATE_API_TOKN", "REPLICATE_API_TOKN: no option of Processor reads it" },
         { "archiver", "Kafak__BootstrapServers", "Kafak__BootstrapServers: no option of Archiver reads it" },

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Serilog.Events;
 using Serilog.Formatting.Display;
+using Serilog.Parsing;
 
 namespace CinematicSwitch.Testing;
 
@@ -31,36 +32,26 @@ public sealed class LogCapture : ILoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-            if (state is LogEvent serilog)
+            foreach (var (key, value) in state as IEnumerable<KeyValuePair<string, object?>> ?? [])
             {
-                // What the services' Serilog pipeline hands to other providers: its own event, properties and all.
-                foreach (var (key, value) in serilog.Properties)
-                {
-                    values[key] = value is ScalarValue scalar ? scalar.Value : value.ToString();
-                }
-            }
-            else
-            {
-                foreach (var (key, value) in state as IEnumerable<KeyValuePair<string, object?>> ?? [])
-                {
-                    values[key] = value;
-                }
+                values[key] = value;
             }
 
-            var traceId = state is LogEvent { TraceId: { } trace } ? trace.ToHexString() : Activity.Current?.TraceId.ToHexString();
-            lines.Enqueue(new CapturedLog(category, logLevel, Render(state, exception, formatter), exception?.ToString(), values, traceId));
+            var message = values.GetValueOrDefault("{OriginalFormat}") is string template ? Render(template, values) : formatter(state, exception);
+            lines.Enqueue(new CapturedLog(category, logLevel, message, exception?.ToString(), values, Activity.Current?.TraceId.ToHexString()));
         }
 
-        /// <summary>A Serilog event's message as its console shows it: strings unquoted.</summary>
-        private static string Render<TState>(TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        /// <summary>
+        /// The message as the services' console shows it (Serilog renders strings in quotes unless told not to): what
+        /// the services log reaches this provider through Serilog, with its template and values.
+        /// </summary>
+        private static string Render(string template, Dictionary<string, object?> values)
         {
-            if (state is not LogEvent serilog)
-            {
-                return formatter(state, exception);
-            }
-
+            var properties = values.Where(v => v.Key != "{OriginalFormat}")
+                .Select(v => new LogEventProperty(v.Key, v.Value as LogEventPropertyValue ?? new ScalarValue(v.Value)));
+            var parsed = new MessageTemplateParser().Parse(template);
             using var text = new StringWriter();
-            Literal.Format(serilog, text);
+            Literal.Format(new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null, parsed, properties), text);
             return text.ToString();
         }
     }

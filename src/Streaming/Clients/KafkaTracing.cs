@@ -22,8 +22,10 @@ public static class KafkaTracing
     private static readonly ActivitySource Source = new(SourceName);
 
     /// <summary>
-    /// Produces <paramref name="message"/> inside a "send" span (a child of <paramref name="parent"/>, or else of the
-    /// ambient span), with the span's context in the record's headers, and records where it landed or why it failed.
+    /// Produces <paramref name="message"/> inside a "send" span, with the span's context in the record's headers, and
+    /// records where it landed or why it failed. The span is a child of the ambient span or, when there is none, of
+    /// <paramref name="parent"/>: the context of the record this one is derived from (a dead letter's original, a
+    /// replayed event), which is passed on unchanged when this process traces nothing, so that the trace goes on.
     /// </summary>
     public static async Task<DeliveryResult<TKey, TValue>> ProduceTracedAsync<TKey, TValue>(
         this IProducer<TKey, TValue> producer,
@@ -130,8 +132,19 @@ public static class KafkaTracing
 
     private static Activity? StartSend<TKey, TValue>(TopicPartition destination, Message<TKey, TValue> message, ActivityContext parent)
     {
+        var ambient = Activity.Current;
+        if (ambient is not null)
+        {
+            parent = default;
+        }
+
         if (!Source.HasListeners())
         {
+            if (parent != default)
+            {
+                Inject(message, parent.TraceId, parent.SpanId, parent.TraceFlags, parent.TraceState);
+            }
+
             return null;
         }
 
@@ -157,27 +170,32 @@ public static class KafkaTracing
             tags["messaging.kafka.message.tombstone"] = true;
         }
 
-        var ambient = Activity.Current;
         var activity = Source.StartActivity($"send {destination.Topic}", ActivityKind.Producer, parent, tags);
         if (activity is null)
         {
             return null;
         }
 
-        // The send span is the record's creation context. Appended, not replacing: a record that copies another's
-        // headers (a dead letter) keeps the original context before its own, and readers take the last.
-        message.Headers ??= [];
-        DistributedContextPropagator.Current.Inject(activity, message.Headers, static (carrier, name, value) =>
-        {
-            if (carrier is Headers headers && value is not null)
-            {
-                headers.Add(name, Encoding.UTF8.GetBytes(value));
-            }
-        });
-
+        // The send span is the record's creation context.
+        Inject(message, activity.TraceId, activity.SpanId, activity.ActivityTraceFlags, activity.TraceStateString);
         // A leaf: what the caller does next (while the broker has not acknowledged yet) is not part of it.
         Activity.Current = ambient;
         return activity;
+    }
+
+    /// <summary>
+    /// W3C trace context headers. Appended, not replacing: a record that copies another's headers (a dead letter) keeps
+    /// the original context before its own, and <see cref="Extract"/> takes the last.
+    /// </summary>
+    private static void Inject<TKey, TValue>(Message<TKey, TValue> message, ActivityTraceId trace, ActivitySpanId span, ActivityTraceFlags flags, string? state)
+    {
+        message.Headers ??= [];
+        var sampled = (flags & ActivityTraceFlags.Recorded) != 0 ? "01" : "00";
+        message.Headers.Add(TraceParentHeader, Encoding.ASCII.GetBytes($"00-{trace.ToHexString()}-{span.ToHexString()}-{sampled}"));
+        if (!string.IsNullOrEmpty(state))
+        {
+            message.Headers.Add(TraceStateHeader, Encoding.UTF8.GetBytes(state));
+        }
     }
 
     private static void Delivered(Activity? activity, TopicPartitionOffset? landed, string? error)

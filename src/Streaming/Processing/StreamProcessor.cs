@@ -517,7 +517,8 @@ public sealed class StreamProcessor<TValue> : IDisposable
         Add(StreamHeaders.DeadLetterAttempts, attempts.ToString(CultureInfo.InvariantCulture));
 
         var partition = work.Partition.Partition.Value;
-        var delivered = await _producer.ProduceTracedAsync(new TopicPartition(_topics.DeadLetter, partition), message);
+        // Inside the record's process span, or (undecodable, never processed) in the trace the record carried.
+        var delivered = await _producer.ProduceTracedAsync(new TopicPartition(_topics.DeadLetter, partition), message, KafkaTracing.Extract(originalHeaders));
         work.Recovery.MarkPublished(identity, StreamHeaders.DeadLetterOutput);
         work.Recovery.AdvanceFrontier(StateEntry.ScanKey(_topics.DeadLetter, partition), delivered.Offset.Value + 1);
         _metrics.DeadLettered(reason);
