@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.Net;
+using System.Text;
+using CinematicSwitch.Contracts;
 using CinematicSwitch.Ingest.Tests.Support;
 using CinematicSwitch.Testing;
 
@@ -103,6 +106,47 @@ public sealed class ObservabilityTests(IngestFixture fixture) : IClassFixture<In
         Assert.Contains(scrape.Samples, s => s.Name == "http_server_request_duration_seconds_count" && s.Labels.GetValueOrDefault("http_route") == "/generate/cinematic");
         Assert.Contains(scrape.Samples, s => s.Name == "http_client_request_duration_seconds_count");
         Assert.Contains(scrape.Types.Keys, name => name.StartsWith("dotnet_", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_an_OTLP_endpoint_traces_metrics_and_logs_go_to_the_collector_under_OTEL_SERVICE_NAME()
+    {
+        const string ServiceName = "ingest-otlp-under-test";
+        var received = new ConcurrentQueue<(string Path, string Body)>();
+        await using var collector = await LoopbackServer.StartAsync(async http =>
+        {
+            using var body = new MemoryStream();
+            await http.Request.Body.CopyToAsync(body);
+            // Protobuf keeps strings as UTF-8 bytes: names and values can be searched for in the payload.
+            received.Enqueue((http.Request.Path, Encoding.UTF8.GetString(body.ToArray())));
+        });
+        await using var host = await fixture.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.OriginText,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_SERVICE_NAME"] = ServiceName,
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
+        });
+        using var client = host.Client(TestTenants.Acme);
+        using (var accepted = await client.PostAsync("/generate/cinematic", Forms.ValidImage()))
+        {
+            await accepted.ExpectAsync(HttpStatusCode.Accepted);
+        }
+
+        bool Got(string path, params string[] texts) =>
+            received.Any(r => r.Path == path && r.Body.Contains(ServiceName, StringComparison.Ordinal) && texts.All(t => r.Body.Contains(t, StringComparison.Ordinal)));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(Got("/v1/traces", "POST /generate/cinematic", $"send {fixture.Topic(Topics.Requested)}")
+                 && Got("/v1/metrics", "ingest.requests") && Got("/v1/logs", "responded")) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.True(Got("/v1/traces", "POST /generate/cinematic", $"send {fixture.Topic(Topics.Requested)}"), string.Join(", ", received.Select(r => r.Path)));
+        Assert.True(Got("/v1/metrics", "ingest.requests"));
+        Assert.True(Got("/v1/logs", "responded"));
     }
 
     [Theory]
