@@ -99,8 +99,7 @@ public static class ServiceLogging
     /// <summary>
     /// One event per HTTP request when it completes (Serilog.AspNetCore's request logging), with what endpoints add
     /// through IDiagnosticContext. Method, path (never the query string), status and time only: no headers, no bodies.
-    /// Probes and scrapes that succeed are logged at Debug. Call it before any middleware whose outcome the line
-    /// should report.
+    /// Probes and scrapes are logged at Debug. Call it before any middleware whose outcome the line should report.
     /// </summary>
     public static WebApplication UseServiceRequestLogging(this WebApplication app)
     {
@@ -117,9 +116,11 @@ public static class ServiceLogging
                     diagnostics.Set("ClientAborted", true);
                 }
             };
+            // Probes and scrapes come every few seconds, and a 503 from /readyz is an answer, not a failure.
             options.GetLevel = (http, _, error) =>
-                error is not null || http.Response.StatusCode >= StatusCodes.Status500InternalServerError ? LogEventLevel.Error
-                : ServiceTelemetry.IsRoutine(http.Request.Path) && http.Response.StatusCode < StatusCodes.Status400BadRequest ? LogEventLevel.Debug
+                error is not null ? LogEventLevel.Error
+                : ServiceTelemetry.IsRoutine(http.Request.Path) ? LogEventLevel.Debug
+                : http.Response.StatusCode >= StatusCodes.Status500InternalServerError ? LogEventLevel.Error
                 : LogEventLevel.Information;
         });
         return app;
