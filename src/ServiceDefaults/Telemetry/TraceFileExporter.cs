@@ -65,7 +65,7 @@ public sealed class TraceFileExporter : BaseExporter<Activity>
     }
 
     /// <summary>One span's line (with its line break).</summary>
-    internal static void Append(StringBuilder text, string service, Activity span)
+    private static void Append(StringBuilder text, string service, Activity span)
     {
         var parent = span.ParentSpanId == default ? "-" : span.ParentSpanId.ToHexString();
         text.Append(CultureInfo.InvariantCulture,
