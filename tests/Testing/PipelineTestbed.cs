@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Text;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.DevStack.Components;
@@ -107,7 +108,6 @@ public sealed class PipelineTestbed : IAsyncDisposable
             ["Providers:Replicate:PreferWaitSeconds"] = "1",
             ["Providers:Runway:PollIntervalMs"] = "200",
             ["Providers:Leonardo:PollIntervalMs"] = "200",
-            ["Metrics:LogIntervalSeconds"] = "0",
         };
         // Ingest reads the topics without a consumer group (and refuses options it does not have).
         if (project != "Ingest")
@@ -133,6 +133,49 @@ public sealed class PipelineTestbed : IAsyncDisposable
         return process;
     }
 
+    /// <summary>
+    /// Starts Ingest on a free loopback port for one tenant, whose API key is made up here (Ingest is given only its
+    /// SHA-256), and waits until it is ready (its status projection has read the topics).
+    /// </summary>
+    public async Task<IngestProcess> StartIngestAsync(string name, string tenantId, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var apiKey = "key_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var url = new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}");
+        var configuration = new Dictionary<string, string>
+        {
+            ["Urls"] = url.GetLeftPart(UriPartial.Authority),
+            ["Ingest:Tenants:0:TenantId"] = tenantId,
+            ["Ingest:Tenants:0:ApiKeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey))),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            configuration[key] = value;
+        }
+
+        var process = StartService("Ingest", name, configuration);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(url, "/readyz"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return new IngestProcess(process, url, apiKey);
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"Ingest was not ready at {url} within 90 s:\n{string.Join(Environment.NewLine, Logs.TakeLast(60))}");
+    }
+
     /// <summary>Uploads an image to the inputs bucket and returns the reference a request carries.</summary>
     public async Task<MediaReference> UploadImageAsync(string tenant)
     {
@@ -149,11 +192,11 @@ public sealed class PipelineTestbed : IAsyncDisposable
         DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), task, media,
         description, null, null, outputCount, "original", null, null, null);
 
-    public async Task PublishAsync(TransformationRequested request)
+    public async Task PublishAsync(TransformationRequested request, Headers? headers = null)
     {
         var topic = Topic(Topics.Requested);
         var value = await Serdes.Serializer<TransformationRequested>().SerializeAsync(request, topic);
-        await _producer.ProduceAsync(topic, new Message<string, byte[]> { Key = request.TenantId, Value = value });
+        await _producer.ProduceAsync(topic, new Message<string, byte[]> { Key = request.TenantId, Value = value, Headers = headers });
     }
 
     public async Task PublishRawAsync(string key, byte[] value) =>
@@ -201,6 +244,9 @@ public sealed class PipelineTestbed : IAsyncDisposable
     private static string BuildConfiguration =>
         new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
 }
+
+/// <summary>A running Ingest, where it listens, and the API key of its one tenant.</summary>
+public sealed record IngestProcess(ServiceProcess Process, Uri Url, string ApiKey);
 
 public sealed record Outcomes(IReadOnlyList<TransformationCompleted> Completed, IReadOnlyList<TransformationFailed> Failed)
 {

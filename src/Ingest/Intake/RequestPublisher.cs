@@ -72,7 +72,7 @@ internal sealed class RequestPublisher : IDisposable
         {
             // Not cancelled with the caller: once handed to the producer the event may be written, and only the
             // delivery report says whether its media may be deleted.
-            await _producer.ProduceAsync(_topic, new Message<string, byte[]> { Key = request.TenantId, Value = value }, CancellationToken.None);
+            await _producer.ProduceTracedAsync(_topic, new Message<string, byte[]> { Key = request.TenantId, Value = value }, cancellationToken: CancellationToken.None);
         }
         catch (ProduceException<string, byte[]> e)
         {

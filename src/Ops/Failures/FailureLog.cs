@@ -3,6 +3,7 @@ using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Ops.Connection;
 using CinematicSwitch.Ops.Kafka;
 using CinematicSwitch.SchemaRegistry.Serdes;
+using CinematicSwitch.Streaming.Clients;
 using CinematicSwitch.Streaming.Processing;
 using Confluent.Kafka;
 
@@ -81,7 +82,7 @@ internal sealed class FailureLog
         {
             if (await DecodeAsync(failedReader, record, cancellationToken) is { } failed)
             {
-                failures.Add(new FailureRecord(failed, RecordLocation.Of(record), record.Message.Timestamp.UtcDateTime));
+                failures.Add(new FailureRecord(failed, RecordLocation.Of(record), record.Message.Timestamp.UtcDateTime, KafkaTracing.Extract(record.Message.Headers)));
             }
             else
             {

@@ -41,7 +41,7 @@ internal sealed partial class JobStartAnnouncer : IDisposable
         try
         {
             var bytes = await _serializer.SerializeAsync(value, new SerializationContext(MessageComponentType.Value, _topic));
-            _producer.Produce(_topic, new Message<string, byte[]> { Key = request.TenantId, Value = bytes }, report =>
+            _producer.ProduceTraced(_topic, new Message<string, byte[]> { Key = request.TenantId, Value = bytes }, report =>
             {
                 if (report.Error.IsError)
                 {

@@ -329,6 +329,8 @@ public sealed class StreamProcessor<TValue> : IDisposable
         var work = item.Work;
         var token = work.HandoverToken;
         var started = DateTimeOffset.UtcNow;
+        // The record's trace: provider calls, outputs and the dead letter are its children.
+        using var activity = KafkaTracing.StartProcess(_options.GroupId, item.Record.Source, item.Record.Key, item.Record.Headers);
         Task? done = null;
         try
         {
@@ -448,7 +450,7 @@ public sealed class StreamProcessor<TValue> : IDisposable
         }
 
         var partition = OutputPartition(output.Topic, item.Record.Key, work.Partition.Partition.Value);
-        var delivered = await _producer.ProduceAsync(new TopicPartition(output.Topic, partition), new Message<byte[]?, byte[]?>
+        var delivered = await _producer.ProduceTracedAsync(new TopicPartition(output.Topic, partition), new Message<byte[]?, byte[]?>
         {
             Key = item.Record.Key is { } key ? Encoding.UTF8.GetBytes(key) : null,
             Value = output.Value,
@@ -515,7 +517,8 @@ public sealed class StreamProcessor<TValue> : IDisposable
         Add(StreamHeaders.DeadLetterAttempts, attempts.ToString(CultureInfo.InvariantCulture));
 
         var partition = work.Partition.Partition.Value;
-        var delivered = await _producer.ProduceAsync(new TopicPartition(_topics.DeadLetter, partition), message);
+        // Inside the record's process span, or (undecodable, never processed) in the trace the record carried.
+        var delivered = await _producer.ProduceTracedAsync(new TopicPartition(_topics.DeadLetter, partition), message, KafkaTracing.Extract(originalHeaders));
         work.Recovery.MarkPublished(identity, StreamHeaders.DeadLetterOutput);
         work.Recovery.AdvanceFrontier(StateEntry.ScanKey(_topics.DeadLetter, partition), delivered.Offset.Value + 1);
         _metrics.DeadLettered(reason);
