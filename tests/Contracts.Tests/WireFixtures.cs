@@ -8,7 +8,8 @@ namespace CinematicSwitch.Contracts.Tests;
 /// <summary>
 /// Values of one event type as a serializer wrote them in the Confluent wire format (Fixtures/*.json): the writer
 /// schema it registered, and per value the bytes (with the schema id the registry gave it then) and the typed record
-/// they hold. Kept so that a later serializer, or a later registry, is held to reading what was written before.
+/// they hold. Captured with the project's own Avro serializer before the switch to Confluent's serdes (the commit that
+/// added them has the capture), so that later serializers, and later registries, are held to reading what was written.
 /// </summary>
 internal sealed record WireFixture(
     [property: JsonPropertyName("event")] string Event,
@@ -17,28 +18,15 @@ internal sealed record WireFixture(
     [property: JsonPropertyName("values")] IReadOnlyList<WireFixtureValue> Values)
 {
     /// <summary>The typed records as JSON: property names as in C#, enums by name, times with their offset.</summary>
-    public static readonly JsonSerializerOptions RecordJson = new()
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
-    private static readonly JsonSerializerOptions FileJson = new()
-    {
-        WriteIndented = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    private static readonly JsonSerializerOptions RecordJson = new() { Converters = { new JsonStringEnumConverter() } };
 
     public static string Directory => Path.Combine(RepositoryLayout.Root, "tests", "Contracts.Tests", "Fixtures");
 
     public static string PathOf(Type eventType) => Path.Combine(Directory, eventType.Name + ".json");
 
     public static WireFixture Load(Type eventType) =>
-        JsonSerializer.Deserialize<WireFixture>(File.ReadAllText(PathOf(eventType)), FileJson)
+        JsonSerializer.Deserialize<WireFixture>(File.ReadAllText(PathOf(eventType)))
             ?? throw new InvalidDataException($"{PathOf(eventType)} is empty");
-
-    public void Save() => File.WriteAllText(PathOf(EventSchemas.EventTypes.Single(t => t.Name == Event)), JsonSerializer.Serialize(this, FileJson) + "\n");
 
     /// <summary>The typed record a value holds.</summary>
     public object Expected(WireFixtureValue value) =>

@@ -24,11 +24,11 @@ internal sealed class PublishFailedException(string dependency, bool possiblyPub
 internal sealed class RequestPublisher : IDisposable
 {
     private readonly IProducer<string, byte[]> _producer;
-    private readonly AvroSerializer<TransformationRequested> _serializer;
+    private readonly EventSerializer<TransformationRequested> _serializer;
     private readonly string _topic;
     private readonly TimeSpan _timeout;
 
-    public RequestPublisher(KafkaClientFactory clients, AvroSerializer<TransformationRequested> serializer, IOptions<IngestOptions> options)
+    public RequestPublisher(KafkaClientFactory clients, EventSerializer<TransformationRequested> serializer, IOptions<IngestOptions> options)
     {
         var timeout = options.Value.PublishTimeoutMs;
         _timeout = TimeSpan.FromMilliseconds(timeout);

@@ -108,7 +108,7 @@ internal sealed class FailureLog
     }
 
     /// <summary>Decodes a value; null for a value that is not a readable event (an unreachable registry still throws).</summary>
-    public static async Task<T?> DecodeAsync<T>(AvroDeserializer<T> reader, ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken)
+    public static async Task<T?> DecodeAsync<T>(EventDeserializer<T> reader, ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken)
         where T : class
     {
         if (record.Message.Value is not { } value)

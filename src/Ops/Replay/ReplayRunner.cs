@@ -1,6 +1,5 @@
 using CinematicSwitch.Ops.Cli;
 using CinematicSwitch.Ops.Connection;
-using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.SchemaRegistry.Serdes;
 using Confluent.Kafka;
 using Spectre.Console;
@@ -78,7 +77,7 @@ internal static class ReplayRunner
                     consecutiveErrors = 0;
                     advance(item, delivery);
                 }
-                catch (Exception e) when (e is KafkaException or SchemaRegistryException or AvroSerdeException or HttpRequestException or TimeoutException)
+                catch (Exception e) when (e is KafkaException or AvroSerdeException or HttpRequestException or TimeoutException)
                 {
                     errors.Add(new ReplayError(item.Label, e is KafkaException k ? k.Error.Reason : e.Message));
                     consecutiveErrors++;
