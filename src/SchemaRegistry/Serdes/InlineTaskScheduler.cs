@@ -12,8 +12,13 @@ internal sealed class InlineTaskScheduler : TaskScheduler
 {
     private static readonly InlineTaskScheduler Instance = new();
 
-    public static Task<T> Run<T>(Func<Task<T>> function) =>
-        Task.Factory.StartNew(function, CancellationToken.None, TaskCreationOptions.DenyChildAttach, Instance).Unwrap();
+    /// <summary>Calls <paramref name="function"/> now, on this thread, with this scheduler as the current one.</summary>
+    public static Task<T> Run<T>(Func<Task<T>> function)
+    {
+        var call = new Task<Task<T>>(function, TaskCreationOptions.DenyChildAttach);
+        call.RunSynchronously(Instance);
+        return call.IsCompletedSuccessfully ? call.Result : Task.FromException<T>(call.Exception!.InnerException!);
+    }
 
     protected override void QueueTask(Task task) => TryExecuteTask(task);
 
