@@ -157,6 +157,26 @@ public sealed class AvroMappingTests
         }
     }
 
+    [Theory]
+    [InlineData("2025-03-14T09:26:53.5899999+00:00", "2025-03-14T09:26:53.589+00:00")]
+    [InlineData("1969-12-31T23:59:59.9995+00:00", "1969-12-31T23:59:59.999+00:00")]
+    [InlineData("9999-12-31T23:59:58.749+00:00", "9999-12-31T23:59:58.749+00:00")]
+    public void Times_are_written_as_whole_milliseconds_rounded_down(string time, string written)
+    {
+        var sample = EventSamples.For(typeof(TransformationStarted)).Cast<TransformationStarted>().First() with
+        {
+            OccurredAt = DateTimeOffset.Parse(time, System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var schema = EventSchemas.For<TransformationStarted>();
+        using var stream = new MemoryStream();
+        new SpecificWriter<Records.TransformationStarted>(schema).Write(Records.TransformationStarted.From(sample), new BinaryEncoder(stream));
+        stream.Position = 0;
+
+        var read = new SpecificReader<Records.TransformationStarted>(schema, schema).Read(new Records.TransformationStarted(), new BinaryDecoder(stream));
+
+        Assert.Equal(DateTimeOffset.Parse(written, System.Globalization.CultureInfo.InvariantCulture), read.ToValue().OccurredAt);
+    }
+
     private static void Invoke(string method, string eventType)
     {
         var type = EventSchemas.EventTypes.Single(t => t.Name == eventType);
