@@ -21,7 +21,6 @@ namespace CinematicSwitch.Testing;
 public sealed class PipelineTestbed : IAsyncDisposable
 {
     private readonly List<ServiceProcess> _processes = [];
-    private readonly SchemaRegistryClient _registry;
     private readonly IProducer<string, byte[]> _producer;
 
     private PipelineTestbed(SharedStack stack, string prefix, ProviderSimulators simulators)
@@ -29,8 +28,7 @@ public sealed class PipelineTestbed : IAsyncDisposable
         Stack = stack;
         Prefix = prefix;
         Simulators = simulators;
-        _registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
-        Serdes = new AvroSerdeFactory(_registry, new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
+        Serdes = new EventSerdes(new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
         _producer = stack.Kafka.ClientFactory(prefix).CreateProducer<string, byte[]>("test-requests");
         Store = stack.S3.CreateStore();
     }
@@ -41,7 +39,7 @@ public sealed class PipelineTestbed : IAsyncDisposable
 
     public ProviderSimulators Simulators { get; }
 
-    public AvroSerdeFactory Serdes { get; }
+    public EventSerdes Serdes { get; }
 
     public ObjectStore Store { get; }
 
@@ -236,7 +234,7 @@ public sealed class PipelineTestbed : IAsyncDisposable
         }
 
         _producer.Dispose();
-        _registry.Dispose();
+        Serdes.Dispose();
         await Simulators.DisposeAsync();
     }
 

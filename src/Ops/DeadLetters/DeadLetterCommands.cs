@@ -255,7 +255,8 @@ internal static class DeadLetterCommands
                 ? (await session.Serdes.Deserializer<TransformationRequested>().DeserializeAsync(value, topic.Source, cancellationToken), null)
                 : ((await session.Serdes.Deserializer<TransformationCompleted>().DeserializeAsync(value, topic.Source, cancellationToken)).Request, null);
         }
-        catch (AvroSerdeException e)
+        // A registry that refuses the tool (credentials) says nothing about the value: that fails the command.
+        catch (AvroSerdeException e) when (e.Kind != AvroSerdeError.RegistryRefused)
         {
             return (null, e.Message);
         }

@@ -108,8 +108,8 @@ internal sealed class FailureLog
         return new FailureLog(failures, completions, replays, completeSince, undecodable);
     }
 
-    /// <summary>Decodes a value; null for a value that is not a readable event (an unreachable registry still throws).</summary>
-    public static async Task<T?> DecodeAsync<T>(AvroDeserializer<T> reader, ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken)
+    /// <summary>Decodes a value; null for a value that is not a readable event (an unreachable or refusing registry still throws).</summary>
+    public static async Task<T?> DecodeAsync<T>(EventDeserializer<T> reader, ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken)
         where T : class
     {
         if (record.Message.Value is not { } value)
@@ -121,7 +121,7 @@ internal sealed class FailureLog
         {
             return await reader.DeserializeAsync(value, record.Topic, cancellationToken);
         }
-        catch (AvroSerdeException)
+        catch (AvroSerdeException e) when (e.Kind != AvroSerdeError.RegistryRefused)
         {
             return null;
         }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using CinematicSwitch.Ops.Cli;
 using CinematicSwitch.Ops.Connection;
-using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.SchemaRegistry.Serdes;
 using CinematicSwitch.Streaming.Clients;
 using Confluent.Kafka;
@@ -86,7 +85,7 @@ internal static class ReplayRunner
                     consecutiveErrors = 0;
                     advance(item, delivery);
                 }
-                catch (Exception e) when (e is KafkaException or SchemaRegistryException or AvroSerdeException or HttpRequestException or TimeoutException)
+                catch (Exception e) when (e is KafkaException or AvroSerdeException or HttpRequestException or TimeoutException)
                 {
                     errors.Add(new ReplayError(item.Label, e is KafkaException k ? k.Error.Reason : e.Message));
                     consecutiveErrors++;
