@@ -17,7 +17,6 @@ RUN test -n "$PROJECT" || { echo "PROJECT is required: --build-arg PROJECT=Inges
 WORKDIR /repo
 COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props .editorconfig ./
 # The libraries the programs reference (a program's restore reads only the ones it uses), then the program.
-COPY src/Avro/CinematicSwitch.Avro.csproj src/Avro/
 COPY src/Contracts/CinematicSwitch.Contracts.csproj src/Contracts/
 COPY src/Providers/CinematicSwitch.Providers.csproj src/Providers/
 COPY src/SchemaRegistry/CinematicSwitch.SchemaRegistry.csproj src/SchemaRegistry/

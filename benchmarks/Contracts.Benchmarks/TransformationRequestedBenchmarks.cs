@@ -6,42 +6,62 @@ using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.SchemaRegistry.Serdes;
 using Confluent.Kafka;
+using Confluent.SchemaRegistry.Serdes;
+using Records = io.cinematicswitch.events;
 
 namespace CinematicSwitch.Contracts.Benchmarks;
 
 /// <summary>
 /// One TransformationRequested (media reference, a description of a few hundred characters, video options) encoded
-/// and decoded by the Kafka serdes the services use (Confluent wire format, schema id already resolved) and by
-/// System.Text.Json (source-generated, snake_case, enums as strings: the JSON a service would otherwise publish).
+/// and decoded by the Kafka serdes the services use (Confluent's Avro serdes through the event's specific record, in the
+/// Confluent wire format, schema id already resolved), by Confluent's serdes called directly (what the services'
+/// serdes save over it), and by System.Text.Json (source-generated, snake_case, enums as strings: the JSON a service
+/// would otherwise publish).
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
-public class TransformationRequestedBenchmarks
+public class TransformationRequestedBenchmarks : IDisposable
 {
     private static readonly SerializationContext Context = new(MessageComponentType.Value, Topics.Requested);
 
     private readonly TransformationRequested _request = Sample();
-    private AvroSerializer<TransformationRequested> _serializer = null!;
-    private AvroDeserializer<TransformationRequested> _deserializer = null!;
+    private StubRegistry _registry = null!;
+    private EventSerdes _serdes = null!;
+    private EventSerializer<TransformationRequested> _serializer = null!;
+    private EventDeserializer<TransformationRequested> _deserializer = null!;
+    private AvroSerializer<Records.TransformationRequested> _confluentSerializer = null!;
+    private AvroDeserializer<Records.TransformationRequested> _confluentDeserializer = null!;
     private byte[] _avro = [];
     private byte[] _json = [];
 
     [GlobalSetup]
     public void Setup()
     {
-        var options = new SchemaRegistryOptions { Url = "http://registry.invalid" };
-        var factory = new AvroSerdeFactory(new CachedRegistry(EventSchemas.For<TransformationRequested>()), options);
-        _serializer = factory.Serializer<TransformationRequested>();
-        _deserializer = factory.Deserializer<TransformationRequested>();
+        _registry = new StubRegistry(EventSchemas.JsonFor(typeof(TransformationRequested)));
+        var options = new SchemaRegistryOptions { Url = _registry.Url };
+        _serdes = new EventSerdes(options);
+        _serializer = _serdes.Serializer<TransformationRequested>();
+        _deserializer = _serdes.Deserializer<TransformationRequested>();
+        _confluentSerializer = new AvroSerializer<Records.TransformationRequested>(_serdes.Registry, options.SerializerConfig());
+        _confluentDeserializer = new AvroDeserializer<Records.TransformationRequested>(_serdes.Registry, SchemaRegistryOptions.DeserializerConfig());
         // The first value resolves the subject's id and the id's writer schema; every later one is the cached path.
         _avro = _serializer.Serialize(_request, Context);
         _json = JsonSerializer.SerializeToUtf8Bytes(_request, EventJson.Default.TransformationRequested);
-        // Both paths must give back the same record, or the comparison would be between different work.
-        if (Avro_Deserialize() != _request || Json_Deserialize() != _request)
+        // Every path must give back the same record and bytes, or the comparison would be between different work.
+        if (Avro_Deserialize() != _request || Json_Deserialize() != _request || Confluent_Deserialize() != _request
+            || !Confluent_Serialize().AsSpan().SequenceEqual(_avro))
         {
             throw new InvalidOperationException("A round trip changed the request.");
         }
+    }
+
+    [GlobalCleanup]
+    public void Dispose()
+    {
+        _serdes.Dispose();
+        _registry.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     public int AvroBytes => _avro.Length;
@@ -56,13 +76,22 @@ public class TransformationRequestedBenchmarks
     [BenchmarkCategory("Serialize")]
     public byte[] Avro_Serialize() => _serializer.Serialize(_request, Context);
 
+    [Benchmark]
+    [BenchmarkCategory("Serialize")]
+    public byte[] Confluent_Serialize() => _confluentSerializer.SerializeAsync(Records.TransformationRequested.From(_request), Context).GetAwaiter().GetResult();
+
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("Deserialize")]
     public TransformationRequested Json_Deserialize() => JsonSerializer.Deserialize(_json, EventJson.Default.TransformationRequested)!;
 
     [Benchmark]
     [BenchmarkCategory("Deserialize")]
-    public TransformationRequested Avro_Deserialize() => _deserializer.Deserialize(_avro, false, Context);
+    public TransformationRequested Avro_Deserialize() => _deserializer.DeserializeAsync(_avro, false, Context).GetAwaiter().GetResult();
+
+    [Benchmark]
+    [BenchmarkCategory("Deserialize")]
+    public TransformationRequested Confluent_Deserialize() =>
+        _confluentDeserializer.DeserializeAsync(_avro, false, Context).GetAwaiter().GetResult().ToValue();
 
     private static TransformationRequested Sample() => new(
         RequestId: Guid.Parse("8d3c6a10-2f4e-4b7a-9c1d-5e6f7a8b9c0d"),

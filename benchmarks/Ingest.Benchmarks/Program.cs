@@ -165,9 +165,7 @@ async Task UploadAsync(TestMedia media, string contentType)
 // Fills the topics with requests and their archived outcomes, then times a fresh Ingest's rebuild of its projection.
 async Task<(long Records, long Milliseconds, int Requests, long ReadyMs, long Resident)> MeasureRebuildAsync(int requests)
 {
-    var registry = new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url };
-    using var registryClient = new SchemaRegistryClient(registry);
-    var serdes = new AvroSerdeFactory(registryClient, registry);
+    using var serdes = new EventSerdes(new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
     using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
            {
                BootstrapServers = stack.Kafka.BootstrapServers,

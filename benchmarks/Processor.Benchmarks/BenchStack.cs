@@ -14,8 +14,6 @@ namespace CinematicSwitch.Processor.Benchmarks;
 /// <summary>The embedded stack and provider simulators every scenario of the run shares.</summary>
 internal sealed class BenchStack : IAsyncDisposable
 {
-    private readonly SchemaRegistryClient _registry;
-
     // One long-lived publisher, as Ingest has: a producer made per scenario spends its first second finding the
     // cluster, and requests stamped meanwhile would charge that second to the processor.
     private readonly IProducer<string, byte[]> _publisher;
@@ -25,8 +23,7 @@ internal sealed class BenchStack : IAsyncDisposable
         Stack = stack;
         Simulators = simulators;
         Partitions = partitions;
-        _registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
-        Serdes = new AvroSerdeFactory(_registry, new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
+        Serdes = new EventSerdes(new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
         _publisher = Producer();
     }
 
@@ -36,7 +33,7 @@ internal sealed class BenchStack : IAsyncDisposable
 
     public int Partitions { get; }
 
-    public AvroSerdeFactory Serdes { get; }
+    public EventSerdes Serdes { get; }
 
     public string BootstrapServers => Stack.Kafka.BootstrapServers;
 
@@ -100,7 +97,7 @@ internal sealed class BenchStack : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _publisher.Dispose();
-        _registry.Dispose();
+        Serdes.Dispose();
         await Simulators.DisposeAsync();
         await Stack.DisposeAsync();
     }

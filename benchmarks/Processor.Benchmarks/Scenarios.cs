@@ -19,7 +19,7 @@ internal static class Scenarios
         builder.AddServiceDefaults("processor");
         builder.AddProcessor();
         var app = builder.Build();
-        app.MapDefaultEndpoints();
+        app.UseServiceDefaults();
         await app.StartAsync();
         return app;
     }
@@ -138,7 +138,6 @@ internal static class Scenarios
         settings["Serilog:MinimumLevel:Default"] = "Warning";
         settings["Serilog:Using:0"] = "Serilog.Sinks.Console";
         settings["Serilog:WriteTo:0:Name"] = "Console";
-        settings["Metrics:LogIntervalSeconds"] = "0";
         return settings;
     }
 

@@ -1,9 +1,13 @@
 using CinematicSwitch.Archiver;
 using CinematicSwitch.ServiceDefaults;
+using CinematicSwitch.ServiceDefaults.Logging;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddArchiver();
+return await ServiceLogging.RunAsync("archiver", args, async () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddArchiver();
 
-var app = builder.Build();
-app.MapDefaultEndpoints();
-await app.RunAsync();
+    var app = builder.Build();
+    app.UseServiceDefaults();
+    await app.RunAsync();
+});

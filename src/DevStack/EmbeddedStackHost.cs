@@ -32,6 +32,9 @@ internal sealed class EmbeddedStackHost(
 
     private string EndpointsPath => Path.Combine(RepositoryLayout.Root, _options.DataDirectory, "endpoints.json");
 
+    /// <summary>Where the services write their spans, one readable line each (Telemetry:TraceDirectory).</summary>
+    private string TracesPath => Path.Combine(RepositoryLayout.Root, _options.DataDirectory, "traces");
+
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         _stack = await EmbeddedStack.StartAsync(_options, topology.Value, loggers, cancellationToken);
@@ -44,6 +47,12 @@ internal sealed class EmbeddedStackHost(
         var services = new Dictionary<string, string>();
         if (_options.RunServices)
         {
+            // This run's traces only.
+            if (Directory.Exists(TracesPath))
+            {
+                Directory.Delete(TracesPath, recursive: true);
+            }
+
             services["ingest"] = await StartServiceAsync("Ingest", _options.IngestPort, new Dictionary<string, string>
             {
                 ["Ingest__Tenants__0__TenantId"] = demo.TenantId,
@@ -75,6 +84,12 @@ internal sealed class EmbeddedStackHost(
         };
         await endpoints.WriteAsync(EndpointsPath, cancellationToken);
         logger.LogInformation("Endpoints written to {Path}. Try: kcat -L -b {BootstrapServers}", EndpointsPath, endpoints.Kafka.BootstrapServers);
+        if (_options.RunServices)
+        {
+            logger.LogInformation("Traces: one line per span in {Traces}/*.log; sort {Traces}/*.log groups them by trace, in time order",
+                TracesPath, TracesPath);
+        }
+
         if (endpoints.IngestUrl is { } ingest)
         {
             // The key itself stays out of the log: it is in the endpoints file only.
@@ -125,6 +140,7 @@ internal sealed class EmbeddedStackHost(
         }
 
         environment["Urls"] = url;
+        environment["Telemetry__TraceDirectory"] = TracesPath;
         foreach (var (key, value) in settings)
         {
             environment[key] = value;

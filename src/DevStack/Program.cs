@@ -5,10 +5,13 @@ using CinematicSwitch.ServiceDefaults.Topology;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.AddStructuredLogging("devstack");
-builder.Services.AddValidatedOptions<DevStackOptions>(DevStackOptions.SectionName);
-builder.Services.AddValidatedOptions<TopologyOptions>(TopologyOptions.SectionName);
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddHostedService<EmbeddedStackHost>();
-await builder.Build().RunAsync();
+return await ServiceLogging.RunAsync("devstack", args, async () =>
+{
+    var builder = Host.CreateApplicationBuilder(args);
+    builder.AddServiceLogging("devstack");
+    builder.Services.AddValidatedOptions<DevStackOptions>(DevStackOptions.SectionName);
+    builder.Services.AddValidatedOptions<TopologyOptions>(TopologyOptions.SectionName);
+    builder.Services.AddSingleton(TimeProvider.System);
+    builder.Services.AddHostedService<EmbeddedStackHost>();
+    await builder.Build().RunAsync();
+});

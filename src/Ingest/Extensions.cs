@@ -58,11 +58,14 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>/healthz, /readyz, /metrics, the dashboard page, and the API behind API-key authentication.</summary>
+    /// <summary>
+    /// The request log, /healthz, /readyz, /metrics, the dashboard page, and the API behind API-key authentication.
+    /// </summary>
     public static WebApplication MapIngest(this WebApplication app)
     {
+        // Outside the error middleware, so that each request's log line has the status the caller got.
+        app.UseServiceDefaults();
         app.UseMiddleware<ApiErrorMiddleware>();
-        app.MapDefaultEndpoints();
         app.MapDashboard();
         app.MapGroup("")
             .AddEndpointFilter<TenantFilter>()

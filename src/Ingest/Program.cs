@@ -1,8 +1,12 @@
 using CinematicSwitch.Ingest;
+using CinematicSwitch.ServiceDefaults.Logging;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddIngest();
+return await ServiceLogging.RunAsync("ingest", args, async () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddIngest();
 
-var app = builder.Build();
-app.MapIngest();
-app.Run();
+    var app = builder.Build();
+    app.MapIngest();
+    await app.RunAsync();
+});

@@ -1,10 +1,14 @@
 using CinematicSwitch.Processor;
 using CinematicSwitch.ServiceDefaults;
+using CinematicSwitch.ServiceDefaults.Logging;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults("processor");
-builder.AddProcessor();
+return await ServiceLogging.RunAsync("processor", args, async () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddServiceDefaults("processor");
+    builder.AddProcessor();
 
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
+    var app = builder.Build();
+    app.UseServiceDefaults();
+    await app.RunAsync();
+});

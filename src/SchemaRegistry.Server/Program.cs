@@ -1,6 +1,7 @@
 using System.Net;
 using CinematicSwitch.SchemaRegistry.Server;
 using CinematicSwitch.ServiceDefaults;
+using CinematicSwitch.ServiceDefaults.Logging;
 using CinematicSwitch.ServiceDefaults.Options;
 using CinematicSwitch.Streaming.Clients;
 using Microsoft.AspNetCore.Builder;
@@ -11,18 +12,21 @@ using Microsoft.Extensions.Options;
 
 // The development registry as its own process, against a real cluster (topics created through the AdminClient):
 // SchemaRegistryServer__Port=8081 Kafka__BootstrapServers=localhost:9092 dotnet CinematicSwitch.SchemaRegistry.Server.dll
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults("schema-registry");
-builder.Services.AddValidatedOptions<SchemaRegistryServerOptions>(SchemaRegistryServerOptions.SectionName)
-    .Configure<IConfiguration>((options, configuration) => configuration.GetSection(KafkaOptions.SectionName).Bind(options.Kafka));
-builder.Services.AddSchemaRegistryServer();
-builder.WebHost.ConfigureKestrel(kestrel =>
+return await ServiceLogging.RunAsync("schema-registry", args, async () =>
 {
-    var options = kestrel.ApplicationServices.GetRequiredService<IOptions<SchemaRegistryServerOptions>>().Value;
-    kestrel.Listen(IPAddress.Parse(options.Host), options.Port);
-});
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddServiceDefaults("schema-registry");
+    builder.Services.AddValidatedOptions<SchemaRegistryServerOptions>(SchemaRegistryServerOptions.SectionName)
+        .Configure<IConfiguration>((options, configuration) => configuration.GetSection(KafkaOptions.SectionName).Bind(options.Kafka));
+    builder.Services.AddSchemaRegistryServer();
+    builder.WebHost.ConfigureKestrel(kestrel =>
+    {
+        var options = kestrel.ApplicationServices.GetRequiredService<IOptions<SchemaRegistryServerOptions>>().Value;
+        kestrel.Listen(IPAddress.Parse(options.Host), options.Port);
+    });
 
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.MapSchemaRegistry();
-await app.RunAsync();
+    var app = builder.Build();
+    app.UseServiceDefaults();
+    app.MapSchemaRegistry();
+    await app.RunAsync();
+});

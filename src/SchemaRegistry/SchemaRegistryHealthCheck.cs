@@ -1,3 +1,4 @@
+using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CinematicSwitch.SchemaRegistry;
@@ -9,10 +10,11 @@ public sealed class SchemaRegistryHealthCheck(ISchemaRegistryClient registry) : 
     {
         try
         {
-            var level = await registry.GetCompatibilityAsync(null, cancellationToken);
-            return HealthCheckResult.Healthy($"compatibility {CompatibilityLevels.ToName(level)}");
+            // Confluent's client takes no token: the check's own timeout bounds the wait, not the request.
+            var level = await registry.GetCompatibilityAsync().WaitAsync(cancellationToken);
+            return HealthCheckResult.Healthy($"compatibility {level}");
         }
-        catch (Exception e) when (e is HttpRequestException or TimeoutException or SchemaRegistryException)
+        catch (Exception e) when (e is HttpRequestException or TimeoutException)
         {
             return HealthCheckResult.Unhealthy(e.Message);
         }

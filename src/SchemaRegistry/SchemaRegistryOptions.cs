@@ -1,9 +1,12 @@
 using System.ComponentModel.DataAnnotations;
+using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
 
 namespace CinematicSwitch.SchemaRegistry;
 
 /// <summary>How to reach the schema registry and how serializers use it. Bound from the "SchemaRegistry" section
-/// (SchemaRegistry__Url, ...). Only the API common to Confluent, Karapace, Apicurio (ccompat) and Redpanda is used.</summary>
+/// (SchemaRegistry__Url, ...) and handed to Confluent's client and serdes (<see cref="ClientConfig"/>,
+/// <see cref="SerializerConfig"/>, <see cref="DeserializerConfig"/>).</summary>
 public sealed class SchemaRegistryOptions : IValidatableObject
 {
     public const string SectionName = "SchemaRegistry";
@@ -19,24 +22,44 @@ public sealed class SchemaRegistryOptions : IValidatableObject
     /// when schemas are registered by CI: serializers then look their schema up and fail if it is missing.</summary>
     public bool AutoRegisterSchemas { get; set; } = true;
 
-    /// <summary>Serializers write with the subject's latest registered schema (mapped onto their record type)
-    /// instead of their own. Requires <see cref="AutoRegisterSchemas"/> off, as in Confluent's serializers.</summary>
+    /// <summary>Serializers stamp values with the id of the subject's latest version (Confluent's use.latest.version):
+    /// the record type's own schema must be that version's. Requires <see cref="AutoRegisterSchemas"/> off.</summary>
     public bool UseLatestVersion { get; set; }
 
-    /// <summary>How long a serializer keeps using the latest version it fetched before asking again.</summary>
+    /// <summary>How long a fetched latest version is used before it is asked again.</summary>
     [Range(1, 86400)]
     public int LatestCacheTtlSeconds { get; set; } = 300;
 
-    /// <summary>Time for a whole request (connect, send, answer); past it a <see cref="TimeoutException"/> is thrown.</summary>
+    /// <summary>One attempt of a request, connecting included; Confluent's client tries a request up to three times.</summary>
     [Range(100, 300000)]
     public int RequestTimeoutMs { get; set; } = 10000;
 
-    [Range(100, 300000)]
-    public int ConnectTimeoutMs { get; set; } = 5000;
-
-    /// <summary>Entries per client cache (by id, by schema, lookups) before it is emptied and refilled.</summary>
+    /// <summary>Schemas each of the client's caches holds before it is emptied and refilled.</summary>
     [Range(10, 1000000)]
     public int MaxCachedSchemas { get; set; } = 1000;
+
+    /// <summary>Confluent's client configuration.</summary>
+    public SchemaRegistryConfig ClientConfig() => new()
+    {
+        Url = Url,
+        RequestTimeoutMs = RequestTimeoutMs,
+        MaxCachedSchemas = MaxCachedSchemas,
+        LatestCacheTtlSecs = LatestCacheTtlSeconds,
+        BasicAuthUserInfo = string.IsNullOrEmpty(BasicAuthUserInfo) ? null : BasicAuthUserInfo,
+        BasicAuthCredentialsSource = string.IsNullOrEmpty(BasicAuthUserInfo) ? null : AuthCredentialsSource.UserInfo,
+    };
+
+    /// <summary>The serializers' configuration: TopicNameStrategy (&lt;topic&gt;-value), registration as configured.</summary>
+    public AvroSerializerConfig SerializerConfig() => new()
+    {
+        SubjectNameStrategy = SubjectNameStrategy.Topic,
+        AutoRegisterSchemas = AutoRegisterSchemas,
+        UseLatestVersion = UseLatestVersion,
+    };
+
+    /// <summary>The deserializers' configuration: the writer schema comes by the value's id, so no subject is needed
+    /// (2.16's default strategy, Associated, would ask the registry for one).</summary>
+    public static AvroDeserializerConfig DeserializerConfig() => new() { SubjectNameStrategy = SubjectNameStrategy.None };
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

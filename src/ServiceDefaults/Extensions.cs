@@ -1,9 +1,9 @@
 using System.Text.Json;
 using CinematicSwitch.ServiceDefaults.Health;
 using CinematicSwitch.ServiceDefaults.Logging;
-using CinematicSwitch.ServiceDefaults.Metrics;
 using CinematicSwitch.ServiceDefaults.Options;
 using CinematicSwitch.ServiceDefaults.Storage;
+using CinematicSwitch.ServiceDefaults.Telemetry;
 using CinematicSwitch.Streaming.Clients;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -25,17 +25,15 @@ public static class Extensions
     /// <summary>The one root-level setting of every service: seconds a graceful stop may take.</summary>
     public const string ShutdownTimeoutKey = "ShutdownTimeoutSeconds";
 
-    /// <summary>Logging, health checks and graceful shutdown, common to every service.</summary>
+    /// <summary>Logging, traces and metrics, health checks and graceful shutdown, common to every service.</summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, string serviceName)
         where TBuilder : IHostApplicationBuilder
     {
-        builder.AddStructuredLogging(serviceName);
+        builder.AddServiceLogging(serviceName);
+        builder.AddServiceTelemetry(serviceName);
         // Every component reads time through this, so that tests can give them a fake clock.
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHealthChecks();
-        builder.Services.AddSingleton<MetricsSnapshot>();
-        builder.Services.AddValidatedOptions<MetricsOptions>(MetricsOptions.SectionName);
-        builder.Services.AddHostedService<MetricsLogger>();
         // How long SIGTERM waits for hosted services (stream processors drain within it) before the process exits.
         builder.Services.AddOptions<HostOptions>()
             .Configure(o => o.ShutdownTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue(ShutdownTimeoutKey, 30)))
@@ -67,14 +65,16 @@ public static class Extensions
     }
 
     /// <summary>
-    /// /healthz: the process is alive. /readyz: every dependency tagged "ready" answers. /metrics: the
-    /// current value of every project instrument, as JSON.
+    /// The request log (first, so that it reports what the middleware after it answered) and the endpoints of every
+    /// service: /healthz, the process is alive; /readyz, every dependency tagged "ready" answers; /metrics, every
+    /// instrument in the Prometheus text format.
     /// </summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    public static WebApplication UseServiceDefaults(this WebApplication app)
     {
+        app.UseServiceRequestLogging();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteReport });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteReport });
-        app.MapGet("/metrics", (MetricsSnapshot metrics) => Results.Json(metrics.Read()));
+        app.MapMetrics();
         return app;
     }
 

@@ -75,11 +75,11 @@ public sealed class ArchiverServiceTests
                 (entry.Value.Task, entry.Value.Provider, entry.Value.Model, entry.Value.Credits, entry.Value.CreditUnit, entry.Value.CreditSource));
         }
 
-        Assert.Equal(totalBytes, await archiver.MetricAsync("cinematic.archiver.bytes_archived"));
-        Assert.Equal(5, await archiver.MetricAsync("cinematic.archiver.outputs_archived"));
-        Assert.Equal(25.1, await archiver.MetricAsync("cinematic.archiver.credits_recorded"), 6);
-        Assert.Equal(2, await archiver.MetricAsync("cinematic.archiver.requests", "outcome=archived"));
-        Assert.Equal(0, await archiver.MetricAsync("cinematic.archiver.download_failures"));
+        Assert.Equal(totalBytes, await archiver.MetricAsync("cinematic_archiver_bytes_archived_bytes_total"));
+        Assert.Equal(5, await archiver.MetricAsync("cinematic_archiver_outputs_archived_total"));
+        Assert.Equal(25.1, await archiver.MetricAsync("cinematic_archiver_credits_recorded_total"), 6);
+        Assert.Equal(2, await archiver.MetricAsync("cinematic_archiver_requests_total", "outcome=archived"));
+        Assert.Equal(0, await archiver.MetricAsync("cinematic_archiver_download_failures_total"));
     }
 
     [Fact]
@@ -141,8 +141,8 @@ public sealed class ArchiverServiceTests
         Assert.Equal(completed.Request.Media, failed.Request.Media);
         Assert.Equal(completed.RequestId, Assert.Single(credits).Value.RequestId);
         Assert.Empty(await testbed.ReadAsync<TransformationArchived>(Topics.Archived, 0));
-        Assert.Equal(provider.Requests, await archiver.MetricAsync("cinematic.archiver.download_failures", "reason=expired"));
-        Assert.Equal(1, await archiver.MetricAsync("cinematic.archiver.requests", "outcome=failed"));
+        Assert.Equal(provider.Requests, await archiver.MetricAsync("cinematic_archiver_download_failures_total", "reason=expired"));
+        Assert.Equal(1, await archiver.MetricAsync("cinematic_archiver_requests_total", "outcome=failed"));
         // The link's token is neither in the event's error nor in the logs.
         Assert.DoesNotContain("expired-token", string.Join(" ", failed.Error.Details.Values), StringComparison.Ordinal);
         Assert.DoesNotContain(testbed.Pipeline.Logs, line => line.Contains("expired-token", StringComparison.Ordinal));

@@ -3,8 +3,9 @@ using CinematicSwitch.Contracts.Events;
 namespace CinematicSwitch.Contracts.Tests;
 
 /// <summary>
-/// Realistic events, each in two shapes: every optional field set, and every optional field absent. Times are whole
-/// milliseconds and amounts within the schemas' decimal(18, 4), as the contracts carry them.
+/// Realistic events, each in three shapes: every optional field set, every optional field absent, and edge values
+/// (extreme numbers and times, empty strings and collections, other enum symbols). Times are whole milliseconds and
+/// amounts within the schemas' decimal(18, 4), as the contracts carry them.
 /// </summary>
 internal static class EventSamples
 {
@@ -12,12 +13,20 @@ internal static class EventSamples
 
     public static IReadOnlyList<object> For(Type eventType) => eventType.Name switch
     {
-        nameof(TransformationRequested) => [FullRequest(), SparseRequest()],
-        nameof(TransformationStarted) => [Started(FullRequest(), Provider.Leonardo, step: 2), Started(SparseRequest(), Provider.Unknown, step: 0)],
-        nameof(TransformationCompleted) => [Completed(FullRequest(), fallback: true), Completed(SparseRequest(), fallback: false)],
-        nameof(TransformationFailed) => [Failed(FullRequest(), Provider.Runway, 504), Failed(SparseRequest(), null, null)],
-        nameof(TransformationArchived) => [Archived(FullRequest(), withHttps: true), Archived(SparseRequest(), withHttps: false)],
-        nameof(CreditsRecorded) => [Credits(FullRequest(), 12.5m, CreditSource.Reported), Credits(SparseRequest(), 0.0035m, CreditSource.RateTable)],
+        nameof(TransformationRequested) => [FullRequest(), SparseRequest(), EdgeRequest()],
+        nameof(TransformationStarted) =>
+        [
+            Started(FullRequest(), Provider.Leonardo, step: 2), Started(SparseRequest(), Provider.Unknown, step: 0),
+            Started(EdgeRequest(), Provider.Replicate, step: int.MaxValue),
+        ],
+        nameof(TransformationCompleted) => [Completed(FullRequest(), fallback: true), Completed(SparseRequest(), fallback: false), EdgeCompleted()],
+        nameof(TransformationFailed) => [Failed(FullRequest(), Provider.Runway, 504), Failed(SparseRequest(), null, null), EdgeFailed()],
+        nameof(TransformationArchived) => [Archived(FullRequest(), withHttps: true), Archived(SparseRequest(), withHttps: false), EdgeArchived()],
+        nameof(CreditsRecorded) =>
+        [
+            Credits(FullRequest(), 12.5m, CreditSource.Reported), Credits(SparseRequest(), 0.0035m, CreditSource.RateTable),
+            Credits(EdgeRequest(), -99_999_999_999_999.9999m, CreditSource.Unknown),
+        ],
         _ => throw new ArgumentOutOfRangeException(nameof(eventType), eventType.Name, "no samples"),
     };
 
@@ -58,6 +67,25 @@ internal static class EventSamples
         Provider: null,
         Replay: null);
 
+    /// <summary>Extremes: the largest and smallest numbers, empty strings, times far from the epoch, a video with its
+    /// defaults, a replay of an unknown error.</summary>
+    public static TransformationRequested EdgeRequest() => new(
+        RequestId: Guid.Parse("ffffffff-ffff-4fff-bfff-ffffffffffff"),
+        TenantId: "",
+        CorrelationId: "",
+        Requester: "",
+        OccurredAt: new DateTimeOffset(9999, 12, 31, 23, 59, 58, 749, TimeSpan.Zero),
+        Task: TransformationTask.VideoToVideo,
+        Media: new MediaReference("https://media.example/clip.mov", "video/quicktime", MediaKind.Video, long.MaxValue, ""),
+        SceneDescription: "",
+        StylePreset: "",
+        Prompt: "",
+        OutputCount: int.MinValue,
+        AspectRatio: "",
+        Video: new VideoOptions(int.MaxValue, SeamlessLoop: false, Seed: long.MinValue, CameraMotion: ""),
+        Provider: Events.Provider.Unknown,
+        Replay: new ReplayInfo(int.MaxValue, new DateTimeOffset(1900, 1, 1, 0, 0, 0, 1, TimeSpan.Zero), "", ErrorCode.Unknown, ""));
+
     private static TransformationStarted Started(TransformationRequested request, Provider provider, int step) => new(
         request.RequestId, request.TenantId, request.CorrelationId, request.Requester, request.OccurredAt.AddSeconds(1.25),
         request.OccurredAt, provider, "motion-2.0", step);
@@ -94,6 +122,40 @@ internal static class EventSamples
             status,
             provider is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["job_id"] = "rw-job-77", ["attempts"] = "3" }),
         Request: request);
+
+    private static TransformationCompleted EdgeCompleted() => Completed(EdgeRequest(), fallback: true) with
+    {
+        Outputs = [new OutputMedia(int.MinValue, "", "", MediaKind.Image), new OutputMedia(int.MaxValue, "https://x/y", null, MediaKind.Video)],
+        RequestedCount = 0,
+        Warnings = ["", "ünïcödé ⚠"],
+        ProcessingTimeMs = long.MaxValue,
+        ProviderTimeMs = long.MinValue,
+        Credits = 99_999_999_999_999.9999m,
+        CreditSource = CreditSource.Unknown,
+        ProviderJobIds = [""],
+        FallbackFrom = Provider.Unknown,
+        FallbackReason = "",
+    };
+
+    private static TransformationFailed EdgeFailed() => Failed(EdgeRequest(), Provider.Leonardo, 0) with
+    {
+        Stage = FailureStage.Unknown,
+        Error = new ErrorInfo(ErrorCode.QuotaExceededError, "", Provider.Unknown, int.MinValue,
+            new Dictionary<string, string> { [""] = "", ["clé ünïcödé"] = "値", ["retry_after"] = "3600" }),
+    };
+
+    private static TransformationArchived EdgeArchived() => Archived(EdgeRequest(), withHttps: true) with
+    {
+        Provider = Provider.Unknown,
+        Model = "",
+        Outputs =
+        [
+            new ArchivedMedia(0, "s3://a/0.mp4", null, null, "video/mp4", MediaKind.Video, 0, "", ""),
+            new ArchivedMedia(1, "s3://a/1.mp4", "https://a/1.mp4", DateTimeOffset.UnixEpoch, "video/mp4", MediaKind.Unknown, long.MaxValue, "x", "y"),
+            new ArchivedMedia(int.MaxValue, "", "", new DateTimeOffset(1969, 7, 20, 20, 17, 40, 0, TimeSpan.Zero), "", MediaKind.Image, -1, "", ""),
+        ],
+        Warnings = ["1 of 3 outputs has no presigned URL", "another"],
+    };
 
     private static TransformationArchived Archived(TransformationRequested request, bool withHttps) => new(
         request.RequestId, request.TenantId, request.CorrelationId, request.Requester,

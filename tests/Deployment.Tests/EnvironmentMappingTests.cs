@@ -19,7 +19,7 @@ public sealed class EnvironmentMappingTests
         { "processor", "Providers__Runway__Enabeld", "Providers:Runway:Enabeld: no such option" },
         { "processor", "Processor__Stream__MaxInFlihgt", "Processor:Stream:MaxInFlihgt: no such option" },
         { "archiver", "SchemaRegistry__BasicAuthUser", "SchemaRegistry:BasicAuthUser: no such option" },
-        { "ingest", "Metrics__LogInterval", "Metrics:LogInterval: no such option" },
+        { "ingest", "Telemetry__TraceDir", "Telemetry:TraceDir: no such option" },
         // Outside any section: nothing reads it.
         { "processor", "REPLICATE_API_TOKN", "REPLICATE_API_TOKN: no option of Processor reads it" },
         { "archiver", "Kafak__BootstrapServers", "Kafak__BootstrapServers: no option of Archiver reads it" },
@@ -94,7 +94,7 @@ public sealed class EnvironmentMappingTests
     [InlineData("archiver", "Kafka__SecurityProtocol", "TLS", "Kafka:SecurityProtocol must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")]
     [InlineData("processor", "Kafka__SaslMechanism", "SCRAM-SHA256", "Kafka:SaslMechanism must be PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or GSSAPI.")]
     [InlineData("ingest", "SchemaRegistry__Url", "schema-registry:8081", "SchemaRegistry:Url must be an absolute http or https URL.")]
-    [InlineData("archiver", "Metrics__LogIntervalSeconds", "-1", "Metrics:LogIntervalSeconds")]
+    [InlineData("archiver", "Telemetry__TraceDirectry", "/tmp/traces", "Telemetry:TraceDirectry: no such option")]
     public async Task A_value_the_service_refuses_fails_the_check_naming_the_option(string name, string variable, string value, string expected)
     {
         var compose = await ComposeFile.LoadAsync();

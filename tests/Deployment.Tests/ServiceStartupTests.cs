@@ -37,8 +37,8 @@ public sealed class ServiceStartupTests(ITestOutputHelper output)
         Assert.Equal("Healthy", checks["kafka"]);
         Assert.Equal("Healthy", checks["schema-registry"]);
         Assert.Equal("Healthy", checks["s3"]);
-        // The compose environment is what configured it: Logging__Format=json makes every line a JSON object.
-        Assert.Contains(service.Output, line => line.StartsWith("{\"Timestamp\"", StringComparison.Ordinal));
+        // The compose environment is what configured it: Logging__Format=json makes every line a compact JSON object (CLEF).
+        Assert.Contains(service.Output, line => line.StartsWith("{\"@t\"", StringComparison.Ordinal));
 
         var exitCode = await service.TerminateAsync(TimeSpan.FromSeconds(60));
         output.WriteLine(service.Log);

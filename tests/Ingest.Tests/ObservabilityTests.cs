@@ -1,5 +1,9 @@
+using System.Collections.Concurrent;
 using System.Net;
+using System.Text;
+using CinematicSwitch.Contracts;
 using CinematicSwitch.Ingest.Tests.Support;
+using CinematicSwitch.Testing;
 
 namespace CinematicSwitch.Ingest.Tests;
 
@@ -21,18 +25,21 @@ public sealed class ObservabilityTests(IngestFixture fixture) : IClassFixture<In
             ("scene_description", description), ("output_count", "2")));
         var id = (await response.ExpectAsync(HttpStatusCode.Accepted)).RequestId();
 
-        var line = Assert.Single(RequestLines(), l => Equals(l.Values["RequestId"], id));
-        Assert.Equal("POST", line.Values["Method"]);
-        Assert.Equal("/generate/cinematic", line.Values["Endpoint"]);
+        var line = Assert.Single(RequestLines(), l => Equals(l.Values.GetValueOrDefault("RequestId"), id));
+        Assert.Equal("POST", line.Values["RequestMethod"]);
+        Assert.Equal("/generate/cinematic", line.Values["RequestPath"]);
         Assert.Equal("acme", line.Values["TenantId"]);
-        Assert.Equal(202, line.Values["Status"]);
+        Assert.Equal(202, line.Values["StatusCode"]);
         Assert.Equal("image/png", line.Values["MediaType"]);
         Assert.Equal(7777L, line.Values["MediaBytes"]);
         Assert.Equal(description.Trim().Length, line.Values["DescriptionLength"]);
         Assert.Equal(2, line.Values["OutputCount"]);
         Assert.IsType<long>(line.Values["UploadMs"]);
         Assert.IsType<long>(line.Values["PublishMs"]);
-        Assert.IsType<long>(line.Values["TotalMs"]);
+        Assert.IsType<long>(line.Values["IntakeMs"]);
+        Assert.IsType<double>(line.Values["Elapsed"]);
+        // The line belongs to the request's trace.
+        Assert.Matches("^[0-9a-f]{32}$", line.TraceId);
         AssertNothingSecretLogged();
     }
 
@@ -45,8 +52,8 @@ public sealed class ObservabilityTests(IngestFixture fixture) : IClassFixture<In
             ("scene_description", Secret), ("aspect_ratio", "7:3")));
         await response.ExpectAsync(HttpStatusCode.BadRequest);
 
-        Assert.Contains(RequestLines(), l => Equals(l.Values["Status"], 400) && Equals(l.Values["ErrorCode"], "INVALID_INPUT")
-                                             && Equals(l.Values["DescriptionLength"], Secret.Length));
+        Assert.Contains(RequestLines(), l => Equals(l.Values["StatusCode"], 400) && Equals(l.Values.GetValueOrDefault("ErrorCode"), "INVALID_INPUT")
+                                             && Equals(l.Values.GetValueOrDefault("DescriptionLength"), Secret.Length));
         AssertNothingSecretLogged();
     }
 
@@ -63,7 +70,23 @@ public sealed class ObservabilityTests(IngestFixture fixture) : IClassFixture<In
     }
 
     [Fact]
-    public async Task Metrics_count_requests_by_endpoint_and_status()
+    public async Task A_request_is_logged_once_with_its_path_but_without_query_string_or_authorization()
+    {
+        using var client = fixture.Host.Client();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", Secret);
+        var path = $"/requests/{Guid.NewGuid()}";
+
+        using var response = await client.GetAsync($"{path}?signature={Secret}");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var line = Assert.Single(RequestLines(), l => Equals(l.Values["RequestPath"], path));
+        Assert.Equal(401, line.Values["StatusCode"]);
+        Assert.Equal("GET", line.Values["RequestMethod"]);
+        AssertNothingSecretLogged();
+    }
+
+    [Fact]
+    public async Task Metrics_are_scraped_in_the_Prometheus_text_format_with_requests_by_endpoint_and_status()
     {
         using var client = fixture.Host.Client(TestTenants.Acme);
         using (var accepted = await client.PostAsync("/generate/cinematic", Forms.ValidImage()))
@@ -71,45 +94,59 @@ public sealed class ObservabilityTests(IngestFixture fixture) : IClassFixture<In
             await accepted.ExpectAsync(HttpStatusCode.Accepted);
         }
 
-        using var metrics = await client.GetAsync("/metrics");
-        var series = (await metrics.ExpectAsync(HttpStatusCode.OK)).EnumerateArray().ToList();
+        var scrape = await PrometheusScrape.ReadAsync(client, new Uri(client.BaseAddress!, "/metrics"));
 
-        Assert.Contains(series, m => m.GetProperty("name").GetString() == "ingest.requests"
-                                     && m.GetProperty("tags").GetString()!.Contains("status=202", StringComparison.Ordinal)
-                                     && m.GetProperty("value").GetDouble() >= 1);
+        // The project's instruments: the counter of this request, the duration histogram with its buckets.
+        Assert.Equal("counter", scrape.Types["ingest_requests_total"]);
+        Assert.True(scrape.Sum("ingest_requests_total", ("endpoint", "/generate/cinematic"), ("status", "202")) >= 1);
+        Assert.Equal("histogram", scrape.Types["ingest_request_duration_milliseconds"]);
+        Assert.Contains(scrape.Series("ingest_request_duration_milliseconds_bucket", ("le", "+Inf")), s => s.Value >= 1);
+        Assert.True(scrape.Sum("ingest_media_bytes_total", ("media_type", "image/png")) > 0, string.Join(", ", scrape.Types.Keys));
+        // ASP.NET Core's, HttpClient's (S3, the registry) and the runtime's, through the same exporter.
+        Assert.Contains(scrape.Samples, s => s.Name == "http_server_request_duration_seconds_count" && s.Labels.GetValueOrDefault("http_route") == "/generate/cinematic");
+        Assert.Contains(scrape.Samples, s => s.Name == "http_client_request_duration_seconds_count");
+        Assert.Contains(scrape.Types.Keys, name => name.StartsWith("dotnet_", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task Metrics_are_logged_every_interval_counters_with_their_value_histograms_with_count_and_percentiles()
+    public async Task With_an_OTLP_endpoint_traces_metrics_and_logs_go_to_the_collector_under_OTEL_SERVICE_NAME()
     {
-        await using var host = await fixture.StartHostAsync(new Dictionary<string, string?> { ["Metrics:LogIntervalSeconds"] = "1" });
+        const string ServiceName = "ingest-otlp-under-test";
+        var received = new ConcurrentQueue<(string Path, string Body)>();
+        await using var collector = await LoopbackServer.StartAsync(async http =>
+        {
+            using var body = new MemoryStream();
+            await http.Request.Body.CopyToAsync(body);
+            // Protobuf keeps strings as UTF-8 bytes: names and values can be searched for in the payload.
+            received.Enqueue((http.Request.Path, Encoding.UTF8.GetString(body.ToArray())));
+        });
+        await using var host = await fixture.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.OriginText,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_SERVICE_NAME"] = ServiceName,
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
+        });
         using var client = host.Client(TestTenants.Acme);
         using (var accepted = await client.PostAsync("/generate/cinematic", Forms.ValidImage()))
         {
             await accepted.ExpectAsync(HttpStatusCode.Accepted);
         }
 
-        CapturedLog? counter = null, histogram = null;
+        bool Got(string path, params string[] texts) =>
+            received.Any(r => r.Path == path && r.Body.Contains(ServiceName, StringComparison.Ordinal) && texts.All(t => r.Body.Contains(t, StringComparison.Ordinal)));
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((counter is null || histogram is null) && DateTime.UtcNow < deadline)
+        while (!(Got("/v1/traces", "POST /generate/cinematic", $"send {fixture.Topic(Topics.Requested)}")
+                 && Got("/v1/metrics", "ingest.requests") && Got("/v1/logs", "responded")) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200);
-            var lines = host.Logs.Lines.Where(l => l.Category.EndsWith("MetricsLogger", StringComparison.Ordinal)).ToList();
-            // This request's series: other tests' hosts in this process may have added others (a 400's) meanwhile.
-            counter = lines.FirstOrDefault(l => Equals(l.Values["Metric"], "ingest.requests")
-                                                && ((string)l.Values["Tags"]!).Contains("status=202", StringComparison.Ordinal));
-            histogram = lines.FirstOrDefault(l => Equals(l.Values["Metric"], "ingest.request.duration"));
         }
 
-        Assert.NotNull(counter);
-        Assert.Equal("counter", counter.Values["Kind"]);
-        Assert.Contains("status=202", (string)counter.Values["Tags"]!, StringComparison.Ordinal);
-        // At least: the meters are the process's, and other tests' hosts may be posting meanwhile.
-        Assert.True((double)counter.Values["Value"]! >= 1, counter.Message);
-        Assert.False(counter.Values.ContainsKey("Count"), counter.Message);
-        Assert.NotNull(histogram);
-        Assert.True((long)histogram.Values["Count"]! >= 1, histogram.Message);
-        Assert.IsType<double>(histogram.Values["P99"]);
+        Assert.True(Got("/v1/traces", "POST /generate/cinematic", $"send {fixture.Topic(Topics.Requested)}"), string.Join(", ", received.Select(r => r.Path)));
+        Assert.True(Got("/v1/metrics", "ingest.requests"));
+        Assert.True(Got("/v1/logs", "responded"));
     }
 
     [Theory]
@@ -135,8 +172,9 @@ public sealed class ObservabilityTests(IngestFixture fixture) : IClassFixture<In
         Assert.Equal(e.CorrelationId, response.Headers.GetValues("X-Correlation-Id").Single());
     }
 
+    /// <summary>Serilog's request log: one line per HTTP request, written as it completes.</summary>
     private List<CapturedLog> RequestLines() =>
-        fixture.Host.Logs.Lines.Where(l => l.Category.EndsWith("IntakeEndpoint", StringComparison.Ordinal)).ToList();
+        fixture.Host.Logs.Lines.Where(l => l.Category.EndsWith("RequestLoggingMiddleware", StringComparison.Ordinal)).ToList();
 
     private void AssertNothingSecretLogged()
     {

@@ -3,6 +3,7 @@ using CinematicSwitch.Ingest.Tests.Support;
 using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.Testing;
 using Confluent.Kafka;
+using Confluent.SchemaRegistry;
 
 namespace CinematicSwitch.Ingest.Tests;
 
@@ -19,18 +20,18 @@ public sealed class StartupTests
         var prefix = TestKafka.NewPrefix("ingestwarm");
         await stack.Kafka.CreateTopologyAsync(prefix);
         var subject = prefix + Topics.Requested + "-value";
-        var registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
-        Assert.DoesNotContain(subject, await registry.GetSubjectsAsync());
+        using var registry = new CachedSchemaRegistryClient(new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url }.ClientConfig());
+        Assert.DoesNotContain(subject, await registry.GetAllSubjectsAsync());
 
         await using var host = await IngestHost.StartAsync(IngestHost.Settings(stack.Kafka.BootstrapServers, prefix, stack.SchemaRegistry.Url, stack.S3));
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!(await registry.GetSubjectsAsync()).Contains(subject) && DateTime.UtcNow < deadline)
+        while (!(await registry.GetAllSubjectsAsync()).Contains(subject) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
         }
 
-        Assert.Equal([1], await registry.GetVersionsAsync(subject));
+        Assert.Equal([1], await registry.GetSubjectVersionsAsync(subject));
         Assert.Empty(await TopicReader.ReadAsync<Ignore, Ignore>(stack.Kafka.BootstrapServers, prefix + Topics.Requested, 0, timeout: TimeSpan.FromSeconds(5)));
     }
 }

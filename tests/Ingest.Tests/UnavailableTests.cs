@@ -59,10 +59,9 @@ public sealed class UnavailableTests
         // The same Idempotency-Key, as the caller was told, until the client has reconnected: the same id, published this time.
         var retried = await RetryUntilAcceptedAsync(client, key);
         Assert.Equal(id, retried);
-        var registry = new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url };
-        using var registryClient = new SchemaRegistryClient(registry);
+        using var serdes = new EventSerdes(new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
         var events = await TopicReader.ReadAsync<string, TransformationRequested>(kafka.BootstrapServers, prefix + Topics.Requested, 2,
-            new AvroSerdeFactory(registryClient, registry).Deserializer<TransformationRequested>());
+            serdes.Deserializer<TransformationRequested>());
         Assert.Equal(2, events.Count);
         Assert.Single(events, r => r.Message.Value.RequestId == id);
     }

@@ -91,7 +91,8 @@ public sealed class UnitTests
     {
         var failed = new TransformationFailed(Request.RequestId, "acme", "c", "http:ingest", T0.AddSeconds(5), FailureStage.Processing,
             new ErrorInfo(ErrorCode.TimeoutError, "x", Provider.Runway, null, new Dictionary<string, string>()), Request);
-        var replay = Request with { OccurredAt = T0.AddMinutes(10), Replay = new ReplayInfo(1, T0.AddMinutes(10), "ops", ErrorCode.TimeoutError, "x") };
+        // An operator's replay is the same request, occurred_at included, with a replay count.
+        var replay = Request with { Replay = new ReplayInfo(1, T0.AddMinutes(10), "ops", ErrorCode.TimeoutError, "x") };
 
         var inOrder = RequestState.OnRequested(RequestState.OnFailed(RequestState.OnRequested(null, Request), failed), replay);
         var replayFirst = RequestState.OnFailed(RequestState.OnRequested(RequestState.OnRequested(null, replay), Request), failed);
@@ -101,7 +102,16 @@ public sealed class UnitTests
 
         var completed = new TransformationCompleted(Request.RequestId, "acme", "c", "http:ingest", T0.AddMinutes(11), Provider.Replicate, "m", [], 1, [],
             1000, 900, 0, "usd", CreditSource.RateTable, [], null, null, replay);
-        Assert.Equal(RequestPhase.Processing, RequestState.OnCompleted(inOrder, completed).Phase);
+        var processing = RequestState.OnCompleted(inOrder, completed);
+        Assert.Equal(RequestPhase.Processing, processing.Phase);
+        Assert.Equal(1, processing.Attempt);
+
+        // Archived (its attempt from the cs-identity header): the replayed success shows, whatever came first.
+        var archived = new TransformationArchived(Request.RequestId, "acme", "c", "http:ingest", T0.AddMinutes(12), Provider.Replicate, "m", [], []);
+        Assert.Equal(RequestPhase.Completed, RequestState.OnArchived(processing, archived, attempt: 1).Phase);
+        Assert.Equal(RequestPhase.Completed, RequestState.OnFailed(RequestState.OnArchived(RequestState.OnRequested(null, replay), archived, 1), failed).Phase);
+        // The first attempt's archive does not count for the replay.
+        Assert.Equal(RequestPhase.Pending, RequestState.OnArchived(inOrder, archived, attempt: 0).Phase);
     }
 
     [Fact]
@@ -110,25 +120,25 @@ public sealed class UnitTests
         var runway = new TransformationStarted(Request.RequestId, "acme", "c", "http:ingest", T0.AddSeconds(2), T0, Provider.Runway, "gen4_turbo", 0);
         var leonardo = runway with { OccurredAt = T0.AddSeconds(40), Provider = Provider.Leonardo, Model = "motion-2.0" };
 
-        var inOrder = RequestState.OnStarted(RequestState.OnStarted(RequestState.OnRequested(null, Request), runway), leonardo);
-        var jobsFirst = RequestState.OnRequested(RequestState.OnStarted(RequestState.OnStarted(null, leonardo), runway), Request);
+        var inOrder = RequestState.OnStarted(RequestState.OnStarted(RequestState.OnRequested(null, Request), runway, 0), leonardo, 0);
+        var jobsFirst = RequestState.OnRequested(RequestState.OnStarted(RequestState.OnStarted(null, leonardo, 0), runway, 0), Request);
         Assert.Equal(RequestPhase.Pending, inOrder.Phase);
         Assert.Equal(Provider.Leonardo, inOrder.Generating?.Provider);
         Assert.Equal(inOrder with { UpdatedAt = default }, jobsFirst with { UpdatedAt = default });
         Assert.Null(RequestState.OnRequested(null, Request).Generating);
 
         // A replay is queued again until a job of its own starts; a job of the earlier attempt does not count for it.
-        var replay = Request with { OccurredAt = T0.AddMinutes(10), Replay = new ReplayInfo(1, T0.AddMinutes(10), "ops", ErrorCode.TimeoutError, "x") };
+        var replay = Request with { Replay = new ReplayInfo(1, T0.AddMinutes(10), "ops", ErrorCode.TimeoutError, "x") };
         var replayed = RequestState.OnRequested(inOrder, replay);
         Assert.Null(replayed.Generating);
-        Assert.Null(RequestState.OnStarted(replayed, runway with { OccurredAt = T0.AddMinutes(11) }).Generating);
-        Assert.Equal(Provider.Runway, RequestState.OnStarted(replayed, runway with { RequestOccurredAt = replay.OccurredAt }).Generating?.Provider);
+        Assert.Null(RequestState.OnStarted(replayed, runway with { OccurredAt = T0.AddMinutes(11) }, attempt: 0).Generating);
+        Assert.Equal(Provider.Runway, RequestState.OnStarted(replayed, runway with { OccurredAt = T0.AddMinutes(11) }, attempt: 1).Generating?.Provider);
 
         // An outcome ends generating, whichever arrives first.
         var completed = new TransformationCompleted(Request.RequestId, "acme", "c", "http:ingest", T0.AddMinutes(1), Provider.Leonardo, "m", [], 1, [],
             1000, 900, 0, "usd", CreditSource.RateTable, [], Provider.Runway, "x", Request);
         Assert.Null(RequestState.OnCompleted(inOrder, completed).Generating);
-        Assert.Null(RequestState.OnStarted(RequestState.OnCompleted(RequestState.OnRequested(null, Request), completed), runway).Generating);
+        Assert.Null(RequestState.OnStarted(RequestState.OnCompleted(RequestState.OnRequested(null, Request), completed), runway, 0).Generating);
     }
 
     [Fact]

@@ -19,9 +19,8 @@ public sealed class CreditsBalanceTests
         using var ops = await OpsHarness.WithTopologyAsync("ops-credits", partitions: 2);
         var stack = await SharedStack.GetAsync();
         var prefix = ops.Prefix;
-        var options = new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url };
-        using var registry = new SchemaRegistryClient(options);
-        var serializer = new AvroSerdeFactory(registry, options).Serializer<CreditsRecorded>();
+        using var serdes = new EventSerdes(new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
+        var serializer = serdes.Serializer<CreditsRecorded>();
         using var producer = stack.Kafka.ClientFactory(prefix).CreateProducer<string, byte[]>("test-credits");
         var topic = prefix + Topics.CreditsRecorded;
         var first = Guid.NewGuid();

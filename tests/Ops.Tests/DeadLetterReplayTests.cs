@@ -6,6 +6,7 @@ using CinematicSwitch.Ops.Tests.Support;
 using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.Testing;
 using Confluent.Kafka;
+using Confluent.SchemaRegistry;
 using Xunit.Abstractions;
 
 namespace CinematicSwitch.Ops.Tests;
@@ -53,9 +54,9 @@ public sealed class DeadLetterReplayTests(ITestOutputHelper output)
         Assert.Equal(requested.Count, (await RecordsAsync(bed, Topics.Requested)).Count);
 
         // The fix: the schema is registered, as CI registers schemas where serializers may not.
-        using (var registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = bed.Stack.SchemaRegistry.Url }))
+        using (var registry = new CachedSchemaRegistryClient(new SchemaRegistryOptions { Url = bed.Stack.SchemaRegistry.Url }.ClientConfig()))
         {
-            await registry.RegisterSchemaAsync(bed.Topic(Topics.Completed) + "-value", EventSchemas.For<TransformationCompleted>().ToJson());
+            await registry.RegisterSchemaAsync(bed.Topic(Topics.Completed) + "-value", new Schema(EventSchemas.JsonFor(typeof(TransformationCompleted)), SchemaType.Avro));
         }
 
         var replayed = await ops.RunAsync("dlq", "replay", "--yes", "--json");
@@ -170,10 +171,10 @@ public sealed class DeadLetterReplayTests(ITestOutputHelper output)
 
         // The fix: the archiver's output schemas are registered. The dead letter is a completed event: it goes back as it is,
         // and the archiver, which remembers that event as dead-lettered, runs it again.
-        using (var registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = bed.Stack.SchemaRegistry.Url }))
+        using (var registry = new CachedSchemaRegistryClient(new SchemaRegistryOptions { Url = bed.Stack.SchemaRegistry.Url }.ClientConfig()))
         {
-            await registry.RegisterSchemaAsync(bed.Topic(Topics.Archived) + "-value", EventSchemas.For<TransformationArchived>().ToJson());
-            await registry.RegisterSchemaAsync(bed.Topic(Topics.CreditsRecorded) + "-value", EventSchemas.For<CreditsRecorded>().ToJson());
+            await registry.RegisterSchemaAsync(bed.Topic(Topics.Archived) + "-value", new Schema(EventSchemas.JsonFor(typeof(TransformationArchived)), SchemaType.Avro));
+            await registry.RegisterSchemaAsync(bed.Topic(Topics.CreditsRecorded) + "-value", new Schema(EventSchemas.JsonFor(typeof(CreditsRecorded)), SchemaType.Avro));
         }
 
         var replayed = await ops.RunAsync("dlq", "replay", "--yes", "--json", "--topic", "completed");

@@ -57,7 +57,8 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
         Assert.Contains(bed.Logs, l => l.StartsWith("processor-2 |", StringComparison.Ordinal) && l.Contains("completed by", StringComparison.Ordinal));
     }
 
-    private static async Task<Dictionary<Guid, (string Tenant, string Token)>> PublishAsync(PipelineTestbed bed, int requests, int tenants)
+    /// <summary>Requests over tenants, each with a token in its description that its provider job's prompt carries.</summary>
+    internal static async Task<Dictionary<Guid, (string Tenant, string Token)>> PublishAsync(PipelineTestbed bed, int requests, int tenants)
     {
         var media = await bed.UploadImageAsync("shared");
         var published = new Dictionary<Guid, (string, string)>();
@@ -73,9 +74,10 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
         return published;
     }
 
-    private static void AssertExactlyOnce(PipelineTestbed bed, Dictionary<Guid, (string Tenant, string Token)> published, Outcomes outcomes)
+    internal static void AssertExactlyOnce(PipelineTestbed bed, Dictionary<Guid, (string Tenant, string Token)> published, Outcomes outcomes)
     {
-        // Exactly one outcome per request, and every request answered.
+        // Exactly one outcome per request, and every request answered; copies (identical relays) only, never a second decision.
+        Assert.Empty(outcomes.Conflicts);
         var perRequest = outcomes.PerRequest();
         Assert.Equal(published.Keys.Order(), perRequest.Keys.Order());
         Assert.All(perRequest, kv => Assert.True(kv.Value == 1, $"request {kv.Key} has {kv.Value} outcomes"));
@@ -102,7 +104,8 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
 
     private void Report(PipelineTestbed bed, Outcomes outcomes)
     {
-        output.WriteLine($"{outcomes.Completed.Count} completed, {outcomes.Failed.Count} failed, {bed.Simulators.Replicate.Jobs.Count} provider jobs");
+        output.WriteLine($"{outcomes.Completed.Count} completed, {outcomes.Failed.Count} failed ({outcomes.Copies} identical copies), " +
+            $"{bed.Simulators.Replicate.Jobs.Count} provider jobs");
         foreach (var failed in outcomes.Failed.Take(5))
         {
             output.WriteLine($"failed {failed.RequestId}: {failed.Error.Code} {failed.Error.Message} {string.Join(", ", failed.Error.Details)}");

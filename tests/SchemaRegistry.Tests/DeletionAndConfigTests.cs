@@ -1,6 +1,7 @@
 using System.Net;
-using CinematicSwitch.SchemaRegistry.Rest;
+using CinematicSwitch.SchemaRegistry.Server.Rest;
 using CinematicSwitch.Testing;
+using Confluent.SchemaRegistry;
 
 namespace CinematicSwitch.SchemaRegistry.Tests;
 
@@ -147,15 +148,15 @@ public sealed class DeletionAndConfigTests(DevRegistryFixture registry) : IClass
         Assert.Equal((HttpStatusCode.Unauthorized, 401), (anonymous.Status, anonymous.ErrorCode));
 
         using var wrong = Client(server.Url, "alice:rabbit");
-        var refused = await Assert.ThrowsAsync<SchemaRegistryException>(() => wrong.GetSubjectsAsync());
+        var refused = await Assert.ThrowsAsync<SchemaRegistryException>(() => wrong.GetAllSubjectsAsync());
         Assert.Equal((HttpStatusCode.Unauthorized, 401), (refused.Status, refused.ErrorCode));
         Assert.DoesNotContain("rabbit", refused.Message, StringComparison.Ordinal);
 
         using var right = Client(server.Url, "alice:wonderland");
         var subject = TestSchemas.NewSubject("auth");
-        var id = await right.RegisterSchemaAsync(subject, TestSchemas.PersonV1);
+        var id = await right.RegisterSchemaAsync(subject, ConfluentClientTests.Avro(TestSchemas.PersonV1));
         Assert.Equal(id, (await right.GetLatestSchemaAsync(subject)).Id);
     }
 
-    private static SchemaRegistryClient Client(string url, string userInfo) => new(new SchemaRegistryOptions { Url = url, BasicAuthUserInfo = userInfo });
+    private static CachedSchemaRegistryClient Client(string url, string userInfo) => ConfluentClientTests.Client(url, o => o.BasicAuthUserInfo = userInfo);
 }

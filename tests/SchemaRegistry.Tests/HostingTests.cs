@@ -4,6 +4,7 @@ using CinematicSwitch.SchemaRegistry.Serdes;
 using CinematicSwitch.SchemaRegistry.Server;
 using CinematicSwitch.Testing;
 using Confluent.Kafka;
+using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -24,9 +25,18 @@ public sealed class HostingTests
 
         var serializer = host.Services.GetRequiredService<ISerializer<TransformationRequested>>();
         Assert.Same(serializer, host.Services.GetRequiredService<IAsyncSerializer<TransformationRequested>>());
-        Assert.Same(host.Services.GetRequiredService<AvroSerdeFactory>().Serializer<TransformationRequested>(), serializer);
-        Assert.IsType<AvroDeserializer<TransformationFailed>>(host.Services.GetRequiredService<IDeserializer<TransformationFailed>>());
-        Assert.NotNull(host.Services.GetRequiredService<IAsyncDeserializer<CreditsRecorded>>());
+        Assert.Same(host.Services.GetRequiredService<EventSerdes>().Serializer<TransformationRequested>(), serializer);
+        Assert.Same(host.Services.GetRequiredService<EventSerializer<TransformationRequested>>(), serializer);
+        Assert.IsAssignableFrom<EventDeserializer<TransformationFailed>>(host.Services.GetRequiredService<IDeserializer<TransformationFailed>>());
+        Assert.Same(host.Services.GetRequiredService<ISchemaRegistryClient>(), host.Services.GetRequiredService<EventSerdes>().Registry);
+
+        // The services' serdes work against the configured registry.
+        var topic = TestKafka.NewPrefix("hosting") + Contracts.Topics.Started;
+        var started = TestEvents.Started();
+        var bytes = await host.Services.GetRequiredService<IAsyncSerializer<TransformationStarted>>()
+            .SerializeAsync(started, new SerializationContext(MessageComponentType.Value, topic));
+        Assert.Equal(started, await host.Services.GetRequiredService<IAsyncDeserializer<TransformationStarted>>()
+            .DeserializeAsync(bytes, false, new SerializationContext(MessageComponentType.Value, topic)));
 
         var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         Assert.Equal(HealthStatus.Healthy, health.Entries["schema-registry"].Status);

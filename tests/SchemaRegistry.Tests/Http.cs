@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using CinematicSwitch.SchemaRegistry.Rest;
+using CinematicSwitch.SchemaRegistry.Server.Rest;
 
 namespace CinematicSwitch.SchemaRegistry.Tests;
 

@@ -1,6 +1,6 @@
 using System.Net;
-using CinematicSwitch.Avro;
-using CinematicSwitch.SchemaRegistry.Rest;
+using Avro;
+using CinematicSwitch.SchemaRegistry.Server.Rest;
 
 namespace CinematicSwitch.SchemaRegistry.Tests;
 
@@ -16,7 +16,7 @@ public sealed class RegistryApiTests(DevRegistryFixture registry) : IClassFixtur
 
         var first = await api.RegisterAsync(subject, TestSchemas.PersonV1);
         // Whitespace and key order do not make another schema.
-        var again = await api.RegisterAsync(subject, Schema.Parse(TestSchemas.PersonV1).ToJson());
+        var again = await api.RegisterAsync(subject, Schema.Parse(TestSchemas.PersonV1).ToString());
         var second = await api.RegisterAsync(subject, TestSchemas.PersonV2);
         var elsewhere = await api.RegisterAsync(other, TestSchemas.PersonV1);
 
@@ -32,13 +32,13 @@ public sealed class RegistryApiTests(DevRegistryFixture registry) : IClassFixtur
         Assert.Equal(subject, latest.Json.GetProperty("subject").GetString());
         Assert.Equal(2, latest.Json.GetProperty("version").GetInt32());
         Assert.Equal(second, latest.Json.GetProperty("id").GetInt32());
-        Assert.Equal(TestSchemas.V2.ToCanonicalForm(), Schema.Parse(latest.Json.GetProperty("schema").GetString()!).ToCanonicalForm());
+        Assert.Equal(TestSchemas.Canonical(TestSchemas.V2), TestSchemas.Canonical(latest.Json.GetProperty("schema").GetString()!));
         // AVRO is the default type and is left out, as Confluent's registry does.
         Assert.False(latest.Json.TryGetProperty("schemaType", out _));
 
         Assert.Equal(first, (await api.GetAsync($"subjects/{subject}/versions/1")).Json.GetProperty("id").GetInt32());
         Assert.Equal(2, (await api.GetAsync($"subjects/{subject}/versions/-1")).Json.GetProperty("version").GetInt32());
-        Assert.Equal(TestSchemas.V2.ToCanonicalForm(), Schema.Parse((await api.GetAsync($"subjects/{subject}/versions/2/schema")).Text).ToCanonicalForm());
+        Assert.Equal(TestSchemas.Canonical(TestSchemas.V2), TestSchemas.Canonical((await api.GetAsync($"subjects/{subject}/versions/2/schema")).Text));
         Assert.Equal("[]", (await api.GetAsync($"subjects/{subject}/versions/1/referencedby")).Text);
     }
 
@@ -53,8 +53,8 @@ public sealed class RegistryApiTests(DevRegistryFixture registry) : IClassFixtur
 
         var byId = await api.GetAsync($"schemas/ids/{id}");
         Assert.Equal(HttpStatusCode.OK, byId.Status);
-        Assert.Equal(TestSchemas.V1.ToCanonicalForm(), Schema.Parse(byId.Json.GetProperty("schema").GetString()!).ToCanonicalForm());
-        Assert.Equal(TestSchemas.V1.ToCanonicalForm(), Schema.Parse((await api.GetAsync($"schemas/ids/{id}/schema")).Text).ToCanonicalForm());
+        Assert.Equal(TestSchemas.Canonical(TestSchemas.V1), TestSchemas.Canonical(byId.Json.GetProperty("schema").GetString()!));
+        Assert.Equal(TestSchemas.Canonical(TestSchemas.V1), TestSchemas.Canonical((await api.GetAsync($"schemas/ids/{id}/schema")).Text));
 
         var versions = (await api.GetAsync($"schemas/ids/{id}/versions")).Json.EnumerateArray()
             .Select(v => (v.GetProperty("subject").GetString(), v.GetProperty("version").GetInt32()))

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Text;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.DevStack.Components;
@@ -8,6 +9,7 @@ using CinematicSwitch.Providers.Simulators.Core;
 using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.SchemaRegistry.Serdes;
 using CinematicSwitch.ServiceDefaults.Storage;
+using CinematicSwitch.Streaming.Processing;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -20,7 +22,6 @@ namespace CinematicSwitch.Testing;
 public sealed class PipelineTestbed : IAsyncDisposable
 {
     private readonly List<ServiceProcess> _processes = [];
-    private readonly SchemaRegistryClient _registry;
     private readonly IProducer<string, byte[]> _producer;
 
     private PipelineTestbed(SharedStack stack, string prefix, ProviderSimulators simulators)
@@ -28,8 +29,7 @@ public sealed class PipelineTestbed : IAsyncDisposable
         Stack = stack;
         Prefix = prefix;
         Simulators = simulators;
-        _registry = new SchemaRegistryClient(new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
-        Serdes = new AvroSerdeFactory(_registry, new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
+        Serdes = new EventSerdes(new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
         _producer = stack.Kafka.ClientFactory(prefix).CreateProducer<string, byte[]>("test-requests");
         Store = stack.S3.CreateStore();
     }
@@ -40,7 +40,7 @@ public sealed class PipelineTestbed : IAsyncDisposable
 
     public ProviderSimulators Simulators { get; }
 
-    public AvroSerdeFactory Serdes { get; }
+    public EventSerdes Serdes { get; }
 
     public ObjectStore Store { get; }
 
@@ -107,7 +107,6 @@ public sealed class PipelineTestbed : IAsyncDisposable
             ["Providers:Replicate:PreferWaitSeconds"] = "1",
             ["Providers:Runway:PollIntervalMs"] = "200",
             ["Providers:Leonardo:PollIntervalMs"] = "200",
-            ["Metrics:LogIntervalSeconds"] = "0",
         };
         // Ingest reads the topics without a consumer group (and refuses options it does not have).
         if (project != "Ingest")
@@ -133,6 +132,49 @@ public sealed class PipelineTestbed : IAsyncDisposable
         return process;
     }
 
+    /// <summary>
+    /// Starts Ingest on a free loopback port for one tenant, whose API key is made up here (Ingest is given only its
+    /// SHA-256), and waits until it is ready (its status projection has read the topics).
+    /// </summary>
+    public async Task<IngestProcess> StartIngestAsync(string name, string tenantId, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var apiKey = "key_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var url = new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}");
+        var configuration = new Dictionary<string, string>
+        {
+            ["Urls"] = url.GetLeftPart(UriPartial.Authority),
+            ["Ingest:Tenants:0:TenantId"] = tenantId,
+            ["Ingest:Tenants:0:ApiKeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey))),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            configuration[key] = value;
+        }
+
+        var process = StartService("Ingest", name, configuration);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(url, "/readyz"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return new IngestProcess(process, url, apiKey);
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"Ingest was not ready at {url} within 90 s:\n{string.Join(Environment.NewLine, Logs.TakeLast(60))}");
+    }
+
     /// <summary>Uploads an image to the inputs bucket and returns the reference a request carries.</summary>
     public async Task<MediaReference> UploadImageAsync(string tenant)
     {
@@ -149,28 +191,30 @@ public sealed class PipelineTestbed : IAsyncDisposable
         DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), task, media,
         description, null, null, outputCount, "original", null, null, null);
 
-    public async Task PublishAsync(TransformationRequested request)
+    public async Task PublishAsync(TransformationRequested request, Headers? headers = null)
     {
         var topic = Topic(Topics.Requested);
         var value = await Serdes.Serializer<TransformationRequested>().SerializeAsync(request, topic);
-        await _producer.ProduceAsync(topic, new Message<string, byte[]> { Key = request.TenantId, Value = value });
+        await _producer.ProduceAsync(topic, new Message<string, byte[]> { Key = request.TenantId, Value = value, Headers = headers });
     }
 
-    public async Task PublishRawAsync(string key, byte[] value) =>
-        await _producer.ProduceAsync(Topic(Topics.Requested), new Message<string, byte[]> { Key = key, Value = value });
+    /// <summary>Publishes bytes as they are (null: a tombstone) to the requested topic, or to <paramref name="contractTopic"/>.</summary>
+    public async Task PublishRawAsync(string key, byte[]? value, string contractTopic = Topics.Requested) =>
+        await _producer.ProduceAsync(Topic(contractTopic), new Message<string, byte[]> { Key = key, Value = value! });
 
-    /// <summary>Every outcome event published so far (waiting until <paramref name="expected"/> arrived), by request id.</summary>
+    /// <summary>
+    /// Every outcome event published so far (waiting until <paramref name="expected"/> arrived), read as a consumer that
+    /// honours the fencing rule reads them: of the records of one identity on one topic from one stream, the first
+    /// counts, and a later one is a copy (<see cref="Outcomes.Copies"/>) when byte-identical, a conflict otherwise.
+    /// </summary>
     public async Task<Outcomes> OutcomesAsync(int expected, TimeSpan timeout)
     {
-        var outcomes = new Outcomes();
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var completed = await TopicReader.ReadAsync<string, TransformationCompleted>(Stack.Kafka.BootstrapServers,
-                Topic(Topics.Completed), 0, Serdes.Deserializer<TransformationCompleted>(), TimeSpan.FromSeconds(30));
-            var failed = await TopicReader.ReadAsync<string, TransformationFailed>(Stack.Kafka.BootstrapServers,
-                Topic(Topics.Failed), 0, Serdes.Deserializer<TransformationFailed>(), TimeSpan.FromSeconds(30));
-            outcomes = new Outcomes(completed.Select(c => c.Message.Value).ToList(), failed.Select(f => f.Message.Value).ToList());
+            var completed = await DistinctAsync(Topics.Completed, Serdes.Deserializer<TransformationCompleted>());
+            var failed = await DistinctAsync(Topics.Failed, Serdes.Deserializer<TransformationFailed>());
+            var outcomes = new Outcomes(completed.Values, failed.Values, completed.Copies + failed.Copies, [.. completed.Conflicts, .. failed.Conflicts]);
             if (outcomes.Count >= expected || DateTime.UtcNow > deadline)
             {
                 return outcomes;
@@ -178,6 +222,38 @@ public sealed class PipelineTestbed : IAsyncDisposable
 
             await Task.Delay(500);
         }
+    }
+
+    private async Task<(List<T> Values, int Copies, List<string> Conflicts)> DistinctAsync<T>(string contractTopic, IAsyncDeserializer<T> deserializer)
+    {
+        var records = await TopicReader.ReadAsync<string, byte[]>(Stack.Kafka.BootstrapServers, Topic(contractTopic), 0, timeout: TimeSpan.FromSeconds(30));
+        var first = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var (values, copies, conflicts) = (new List<T>(), 0, new List<string>());
+        foreach (var record in records)
+        {
+            var headers = record.Message.Headers;
+            var source = StreamHeaders.Text(headers, StreamHeaders.Source) is { } text ? text[..text.IndexOf('/', StringComparison.Ordinal)] : "";
+            var key = $"{StreamHeaders.Text(headers, StreamHeaders.Identity) ?? $"offset {record.Offset}"} from {source}";
+            if (first.TryGetValue(key, out var seen))
+            {
+                if (seen.AsSpan().SequenceEqual(record.Message.Value))
+                {
+                    copies++;
+                }
+                else
+                {
+                    conflicts.Add(key);
+                }
+
+                continue;
+            }
+
+            first[key] = record.Message.Value;
+            values.Add(await deserializer.DeserializeAsync(record.Message.Value, false,
+                new SerializationContext(MessageComponentType.Value, record.Topic, headers)));
+        }
+
+        return (values, copies, conflicts);
     }
 
     /// <summary>The TransformationStarted events published so far (at least <paramref name="expected"/>, unless the timeout passed).</summary>
@@ -193,7 +269,7 @@ public sealed class PipelineTestbed : IAsyncDisposable
         }
 
         _producer.Dispose();
-        _registry.Dispose();
+        Serdes.Dispose();
         await Simulators.DisposeAsync();
     }
 
@@ -202,16 +278,17 @@ public sealed class PipelineTestbed : IAsyncDisposable
         new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
 }
 
-public sealed record Outcomes(IReadOnlyList<TransformationCompleted> Completed, IReadOnlyList<TransformationFailed> Failed)
-{
-    public Outcomes()
-        : this([], [])
-    {
-    }
+/// <summary>A running Ingest, where it listens, and the API key of its one tenant.</summary>
+public sealed record IngestProcess(ServiceProcess Process, Uri Url, string ApiKey);
 
+/// <param name="Copies">Byte-identical copies of outcomes seen and not counted (a new owner relaying its fenced predecessor's decision).</param>
+/// <param name="Conflicts">Identities with two different outcomes from one stream: what exactly-once forbids.</param>
+public sealed record Outcomes(IReadOnlyList<TransformationCompleted> Completed, IReadOnlyList<TransformationFailed> Failed, int Copies,
+    IReadOnlyList<string> Conflicts)
+{
     public int Count => Completed.Count + Failed.Count;
 
-    /// <summary>How many outcome events each request has.</summary>
+    /// <summary>How many distinct outcome events each request has.</summary>
     public Dictionary<Guid, int> PerRequest() =>
         Completed.Select(c => c.RequestId).Concat(Failed.Select(f => f.RequestId))
             .GroupBy(id => id).ToDictionary(g => g.Key, g => g.Count());

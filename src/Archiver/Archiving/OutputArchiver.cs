@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using CinematicSwitch.Archiver.Downloads;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.ServiceDefaults.Storage;
@@ -29,6 +30,9 @@ internal sealed partial class OutputArchiver(
     TimeProvider time,
     ILogger<OutputArchiver> logger)
 {
+    /// <summary>The archiver's own spans; its downloads and S3 requests are HTTP client spans beneath them.</summary>
+    public static readonly ActivitySource Tracing = new("CinematicSwitch.Archiver");
+
     private static readonly ResiliencePropertyKey<DateTimeOffset> Deadline = new("cinematic.download-deadline");
     private static readonly ResiliencePropertyKey<int> OutputIndex = new("cinematic.output-index");
     private static readonly ResiliencePropertyKey<Guid> RequestId = new("cinematic.request-id");
@@ -74,6 +78,20 @@ internal sealed partial class OutputArchiver(
         .Build();
 
     public async Task<OutputResult> ArchiveAsync(TransformationCompleted completed, OutputMedia output, CancellationToken cancellationToken)
+    {
+        using var activity = Tracing.StartActivity("archive output");
+        activity?.SetTag("cinematic.request_id", completed.RequestId.ToString("D"));
+        activity?.SetTag("cinematic.output.index", output.Index);
+        var result = await CopyAsync(completed, output, cancellationToken);
+        if (result.Failure is { } failure)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, FetchException.Code(failure.Reason));
+        }
+
+        return result;
+    }
+
+    private async Task<OutputResult> CopyAsync(TransformationCompleted completed, OutputMedia output, CancellationToken cancellationToken)
     {
         var context = Context(completed, output, cancellationToken);
         context.Properties.Set(Deadline, time.GetUtcNow() + _options.Download.RetryDeadline);

@@ -23,12 +23,13 @@ internal sealed class PublishFailedException(string dependency, bool possiblyPub
 internal sealed class RequestPublisher : IDisposable
 {
     private readonly IProducer<string, byte[]> _producer;
-    private readonly AvroSerializer<TransformationRequested> _serializer;
+    private readonly EventSerializer<TransformationRequested> _serializer;
     private readonly string _topic;
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
 
-    public RequestPublisher(KafkaClientFactory clients, AvroSerializer<TransformationRequested> serializer, IOptions<IngestOptions> options, TimeProvider time)
+    public RequestPublisher(KafkaClientFactory clients, EventSerializer<TransformationRequested> serializer, IOptions<IngestOptions> options,
+        TimeProvider time)
     {
         _time = time;
         var timeout = options.Value.PublishTimeoutMs;
@@ -72,7 +73,7 @@ internal sealed class RequestPublisher : IDisposable
         {
             // Not cancelled with the caller: once handed to the producer the event may be written, and only the
             // delivery report says whether its media may be deleted.
-            await _producer.ProduceAsync(_topic, new Message<string, byte[]> { Key = request.TenantId, Value = value }, CancellationToken.None);
+            await _producer.ProduceTracedAsync(_topic, new Message<string, byte[]> { Key = request.TenantId, Value = value }, cancellationToken: CancellationToken.None);
         }
         catch (ProduceException<string, byte[]> e)
         {

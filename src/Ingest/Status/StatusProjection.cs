@@ -1,6 +1,7 @@
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Streaming.Clients;
+using CinematicSwitch.Streaming.Processing;
 using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -49,7 +50,7 @@ internal sealed partial class StatusProjection(
             [clients.Options.Topic(Topics.Started)] = async (bytes, context) =>
             {
                 var e = await started.DeserializeAsync(bytes, false, context);
-                store.Apply(e.RequestId, s => RequestState.OnStarted(s, e));
+                store.Apply(e.RequestId, s => RequestState.OnStarted(s, e, AttemptOf(context)));
             },
             [clients.Options.Topic(Topics.Completed)] = async (bytes, context) =>
             {
@@ -64,9 +65,10 @@ internal sealed partial class StatusProjection(
             [clients.Options.Topic(Topics.Archived)] = async (bytes, context) =>
             {
                 var e = await archived.DeserializeAsync(bytes, false, context);
-                store.Apply(e.RequestId, s => RequestState.OnArchived(s, e));
+                store.Apply(e.RequestId, s => RequestState.OnArchived(s, e, AttemptOf(context)));
             },
-            [clients.Options.Topic(Topics.CreditsRecorded)] = async (bytes, context) => ledger.Record(await credits.DeserializeAsync(bytes, false, context)),
+            [clients.Options.Topic(Topics.CreditsRecorded)] = async (bytes, context) =>
+                ledger.Record(StreamHeaders.Text(context.Headers, StreamHeaders.Identity), await credits.DeserializeAsync(bytes, false, context)),
         };
 
         var partitions = await DiscoverAsync(handlers.Keys, stoppingToken);
@@ -138,6 +140,10 @@ internal sealed partial class StatusProjection(
             LogUnreadable(result.Topic, result.Partition.Value, result.Offset.Value, e.GetType().Name, e.Message);
         }
     }
+
+    /// <summary>The attempt an event answers, from the identity the stream runtime (or the job announcer) put on it; 0 without one.</summary>
+    private static int AttemptOf(SerializationContext context) =>
+        RequestIdentity.TryParse(StreamHeaders.Text(context.Headers, StreamHeaders.Identity), out var identity) ? identity.ReplayCount : 0;
 
     /// <summary>Every partition of the topics, once they all exist (a fresh cluster may not have them yet).</summary>
     private async Task<List<TopicPartition>> DiscoverAsync(IReadOnlyCollection<string> topics, CancellationToken stoppingToken)

@@ -19,6 +19,7 @@ public sealed record StatusResponse(
     string Status,
     string? Stage,
     string? Provider,
+    int Attempt,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string Task,
@@ -103,6 +104,7 @@ internal sealed class StatusViews(ObjectStore store, IOptions<IngestOptions> opt
                 _ => null,
             },
             state.Generating is { } generating ? ProviderName(generating.Provider) : null,
+            state.Attempt,
             state.CreatedAt,
             state.UpdatedAt,
             SpecTask(state.Task),
@@ -128,7 +130,7 @@ internal sealed class StatusViews(ObjectStore store, IOptions<IngestOptions> opt
     /// <summary>The spec's "result" of a completed (archived) request.</summary>
     public async Task<TransformationResult> ResultAsync(RequestState state)
     {
-        var archived = state.Archived!;
+        var archived = state.Archived!.Event;
         var urls = new List<string>();
         foreach (var output in archived.Outputs.OrderBy(o => o.Index))
         {
@@ -160,7 +162,7 @@ internal sealed class StatusViews(ObjectStore store, IOptions<IngestOptions> opt
     private async Task<IReadOnlyList<string>> DownloadUrlsAsync(RequestState state)
     {
         var urls = new List<string>();
-        foreach (var output in state.Archived!.Outputs.OrderBy(o => o.Index))
+        foreach (var output in state.Archived!.Event.Outputs.OrderBy(o => o.Index))
         {
             var location = S3ObjectRef.Parse(output.S3Uri);
             urls.Add(await store.PresignGetAsync(location, _presignValidity, $"cinematic-switch-{state.RequestId}-{output.Index + 1}{Path.GetExtension(location.Key)}"));

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using CinematicSwitch.Ops.Connection;
-using CinematicSwitch.SchemaRegistry;
+using CinematicSwitch.SchemaRegistry.Serdes;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
@@ -46,7 +46,8 @@ internal sealed class CommandRunner(GlobalOptions globals, OpsEnvironment enviro
             console.Failure($"Kafka: {e.Error.Reason}");
             return ExitCodes.Failure;
         }
-        catch (Exception e) when (e is SchemaRegistryException or HttpRequestException or TimeoutException)
+        // Confluent's SchemaRegistryException is an HttpRequestException; the serdes report a refusal (401, 403, ...) as theirs.
+        catch (Exception e) when (e is HttpRequestException or TimeoutException or AvroSerdeException { Kind: AvroSerdeError.RegistryRefused })
         {
             console.Failure($"Schema registry: {e.Message}");
             return ExitCodes.Failure;

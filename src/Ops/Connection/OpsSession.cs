@@ -1,6 +1,5 @@
 using CinematicSwitch.Ops.Cli;
 using CinematicSwitch.Ops.Kafka;
-using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.SchemaRegistry.Serdes;
 using CinematicSwitch.Streaming.Clients;
 using Microsoft.Extensions.Logging;
@@ -12,7 +11,7 @@ namespace CinematicSwitch.Ops.Connection;
 internal sealed class OpsSession : IDisposable
 {
     private readonly Lazy<KafkaClientFactory> _clients;
-    private readonly Lazy<(SchemaRegistryClient Client, AvroSerdeFactory Serdes)> _registry;
+    private readonly Lazy<EventSerdes> _serdes;
 
     public OpsSession(OpsSettings settings, OpsConsole console, ILoggerFactory loggers, TimeProvider time)
     {
@@ -20,12 +19,7 @@ internal sealed class OpsSession : IDisposable
         Console = console;
         Time = time;
         _clients = new Lazy<KafkaClientFactory>(() => new KafkaClientFactory(Options.Create(settings.Kafka), loggers));
-        _registry = new Lazy<(SchemaRegistryClient, AvroSerdeFactory)>(() =>
-        {
-            var options = settings.ValidSchemaRegistry();
-            var client = new SchemaRegistryClient(options, loggers.CreateLogger<SchemaRegistryClient>());
-            return (client, new AvroSerdeFactory(client, options));
-        });
+        _serdes = new Lazy<EventSerdes>(() => new EventSerdes(settings.ValidSchemaRegistry()));
     }
 
     public OpsSettings Settings { get; }
@@ -36,7 +30,7 @@ internal sealed class OpsSession : IDisposable
 
     public KafkaClientFactory Clients => _clients.Value;
 
-    public AvroSerdeFactory Serdes => _registry.Value.Serdes;
+    public EventSerdes Serdes => _serdes.Value;
 
     public TopicScanner Scanner => new(Clients);
 
@@ -45,9 +39,9 @@ internal sealed class OpsSession : IDisposable
 
     public void Dispose()
     {
-        if (_registry.IsValueCreated)
+        if (_serdes.IsValueCreated)
         {
-            _registry.Value.Client.Dispose();
+            _serdes.Value.Dispose();
         }
     }
 }

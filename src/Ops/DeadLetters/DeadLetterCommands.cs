@@ -8,6 +8,7 @@ using CinematicSwitch.Ops.Events;
 using CinematicSwitch.Ops.Kafka;
 using CinematicSwitch.Ops.Replay;
 using CinematicSwitch.SchemaRegistry.Serdes;
+using CinematicSwitch.Streaming.Clients;
 using Confluent.Kafka;
 using ErrorCode = CinematicSwitch.Contracts.Events.ErrorCode;
 
@@ -163,7 +164,8 @@ internal static class DeadLetterCommands
             var plan = new PlannedReplay($"{letter.Location} ({(asNewAttempt ? $"as replay {replayCount}" : AsIs)})", classified.ExpectedSource, skip,
                 token => asNewAttempt
                     ? NewAttemptAsync(session, letter, request!, replayCount!.Value, settings.ReplayedBy, token)
-                    : ValueTask.FromResult(Original(session, letter, settings.ReplayedBy)));
+                    : ValueTask.FromResult(Original(session, letter, settings.ReplayedBy)),
+                KafkaTracing.Extract(letter.Headers));
             items.Add((classified, asNewAttempt ? NewAttempt : AsIs, replayCount, plan));
         }
 
@@ -253,7 +255,8 @@ internal static class DeadLetterCommands
                 ? (await session.Serdes.Deserializer<TransformationRequested>().DeserializeAsync(value, topic.Source, cancellationToken), null)
                 : ((await session.Serdes.Deserializer<TransformationCompleted>().DeserializeAsync(value, topic.Source, cancellationToken)).Request, null);
         }
-        catch (AvroSerdeException e)
+        // A registry that refuses the tool (credentials) says nothing about the value: that fails the command.
+        catch (AvroSerdeException e) when (e.Kind != AvroSerdeError.RegistryRefused)
         {
             return (null, e.Message);
         }

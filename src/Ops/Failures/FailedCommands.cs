@@ -145,7 +145,8 @@ internal static class FailedCommands
                     Value = await serializer.SerializeAsync(replayed, topic, token),
                     Headers = headers,
                 };
-            })).ToList();
+            },
+            c.Failure.Trace)).ToList();
 
         if (!session.Console.Json)
         {

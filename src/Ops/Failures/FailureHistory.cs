@@ -1,10 +1,12 @@
+using System.Diagnostics;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Ops.Kafka;
 
 namespace CinematicSwitch.Ops.Failures;
 
 /// <summary>A TransformationFailed event and where it was read.</summary>
-internal sealed record FailureRecord(TransformationFailed Event, RecordLocation Location, DateTimeOffset Timestamp)
+/// <param name="Trace">The trace context the failed event carries (its request's trace), for a replay to go on in.</param>
+internal sealed record FailureRecord(TransformationFailed Event, RecordLocation Location, DateTimeOffset Timestamp, ActivityContext Trace = default)
 {
     /// <summary>The replay count of the attempt that failed (0 for the original request).</summary>
     public int ReplayCount => Event.Request.Replay?.ReplayCount ?? 0;

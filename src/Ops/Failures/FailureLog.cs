@@ -3,6 +3,7 @@ using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Ops.Connection;
 using CinematicSwitch.Ops.Kafka;
 using CinematicSwitch.SchemaRegistry.Serdes;
+using CinematicSwitch.Streaming.Clients;
 using CinematicSwitch.Streaming.Processing;
 using Confluent.Kafka;
 
@@ -81,7 +82,7 @@ internal sealed class FailureLog
         {
             if (await DecodeAsync(failedReader, record, cancellationToken) is { } failed)
             {
-                failures.Add(new FailureRecord(failed, RecordLocation.Of(record), record.Message.Timestamp.UtcDateTime));
+                failures.Add(new FailureRecord(failed, RecordLocation.Of(record), record.Message.Timestamp.UtcDateTime, KafkaTracing.Extract(record.Message.Headers)));
             }
             else
             {
@@ -107,8 +108,8 @@ internal sealed class FailureLog
         return new FailureLog(failures, completions, replays, completeSince, undecodable);
     }
 
-    /// <summary>Decodes a value; null for a value that is not a readable event (an unreachable registry still throws).</summary>
-    public static async Task<T?> DecodeAsync<T>(AvroDeserializer<T> reader, ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken)
+    /// <summary>Decodes a value; null for a value that is not a readable event (an unreachable or refusing registry still throws).</summary>
+    public static async Task<T?> DecodeAsync<T>(EventDeserializer<T> reader, ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken)
         where T : class
     {
         if (record.Message.Value is not { } value)
@@ -120,7 +121,7 @@ internal sealed class FailureLog
         {
             return await reader.DeserializeAsync(value, record.Topic, cancellationToken);
         }
-        catch (AvroSerdeException)
+        catch (AvroSerdeException e) when (e.Kind != AvroSerdeError.RegistryRefused)
         {
             return null;
         }

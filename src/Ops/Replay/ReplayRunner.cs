@@ -1,14 +1,21 @@
+using System.Diagnostics;
 using CinematicSwitch.Ops.Cli;
 using CinematicSwitch.Ops.Connection;
-using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.SchemaRegistry.Serdes;
+using CinematicSwitch.Streaming.Clients;
 using Confluent.Kafka;
 using Spectre.Console;
 
 namespace CinematicSwitch.Ops.Replay;
 
-/// <summary>A record a replay command means to publish (built only when it is), or skips with the reason.</summary>
-internal sealed record PlannedReplay(string Label, string Topic, string? SkipReason, Func<CancellationToken, ValueTask<Message<byte[]?, byte[]?>>> Build)
+/// <summary>
+/// A record a replay command means to publish (built only when it is), or skips with the reason. <paramref name="Trace"/>
+/// is the trace context of the record it replays: the replay goes on in that trace, so that the request's one trace
+/// shows its failure, the replay and what followed (a link would leave the replay's processing in a trace of its own,
+/// which nobody looking at the failed request would find).
+/// </summary>
+internal sealed record PlannedReplay(
+    string Label, string Topic, string? SkipReason, Func<CancellationToken, ValueTask<Message<byte[]?, byte[]?>>> Build, ActivityContext Trace = default)
 {
     public bool Replays => SkipReason is null;
 }
@@ -72,13 +79,13 @@ internal static class ReplayRunner
                 try
                 {
                     var message = await item.Build(cancellationToken);
-                    var delivered = await producer.ProduceAsync(item.Topic, message, cancellationToken);
+                    var delivered = await producer.ProduceTracedAsync(item.Topic, message, item.Trace, cancellationToken);
                     var delivery = new ReplayDelivery(item.Label, $"{delivered.Topic}/{delivered.Partition.Value}/{delivered.Offset.Value}");
                     deliveries.Add(delivery);
                     consecutiveErrors = 0;
                     advance(item, delivery);
                 }
-                catch (Exception e) when (e is KafkaException or SchemaRegistryException or AvroSerdeException or HttpRequestException or TimeoutException)
+                catch (Exception e) when (e is KafkaException or AvroSerdeException or HttpRequestException or TimeoutException)
                 {
                     errors.Add(new ReplayError(item.Label, e is KafkaException k ? k.Error.Reason : e.Message));
                     consecutiveErrors++;

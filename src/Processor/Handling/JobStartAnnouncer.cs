@@ -1,7 +1,9 @@
+using System.Text;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers;
 using CinematicSwitch.Streaming.Clients;
+using CinematicSwitch.Streaming.Processing;
 using Confluent.Kafka;
 
 namespace CinematicSwitch.Processor.Handling;
@@ -41,7 +43,9 @@ internal sealed partial class JobStartAnnouncer : IDisposable
         try
         {
             var bytes = await _serializer.SerializeAsync(value, new SerializationContext(MessageComponentType.Value, _topic));
-            _producer.Produce(_topic, new Message<string, byte[]> { Key = request.TenantId, Value = bytes }, report =>
+            // The attempt it belongs to, as the stream runtime marks outcomes, so that status tells a replay's job from the first one's.
+            var headers = new Headers { { StreamHeaders.Identity, Encoding.UTF8.GetBytes(RequestIdentity.Of(request).ToString()) } };
+            _producer.ProduceTraced(_topic, new Message<string, byte[]> { Key = request.TenantId, Value = bytes, Headers = headers }, report =>
             {
                 if (report.Error.IsError)
                 {

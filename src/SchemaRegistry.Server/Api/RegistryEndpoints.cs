@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using CinematicSwitch.SchemaRegistry.Rest;
+using CinematicSwitch.SchemaRegistry.Server.Rest;
 using CinematicSwitch.SchemaRegistry.Server.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,4 +1,4 @@
-using CinematicSwitch.SchemaRegistry.Rest;
+using CinematicSwitch.SchemaRegistry.Server.Rest;
 using Microsoft.AspNetCore.Http;
 
 namespace CinematicSwitch.SchemaRegistry.Server.Api;

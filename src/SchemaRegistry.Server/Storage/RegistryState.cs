@@ -1,6 +1,7 @@
-using CinematicSwitch.Avro;
-using CinematicSwitch.SchemaRegistry.Rest;
+using Avro;
 using CinematicSwitch.SchemaRegistry.Server.Api;
+using CinematicSwitch.SchemaRegistry.Server.Rest;
+using CompatibilityLevel = Confluent.SchemaRegistry.Compatibility;
 
 namespace CinematicSwitch.SchemaRegistry.Server.Storage;
 
@@ -22,7 +23,8 @@ internal sealed class RegistryState(CompatibilityLevel defaultCompatibility)
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SubjectState> _subjects = new(StringComparer.Ordinal);
     private readonly Dictionary<int, StoredSchema> _schemas = [];
-    private readonly Dictionary<string, int> _idsByText = new(StringComparer.Ordinal);
+    // Ids by the schemas' identities (Identity), so that another spelling of a stored schema finds its id.
+    private readonly Dictionary<string, int> _idsByIdentity = new(StringComparer.Ordinal);
     private CompatibilityLevel? _globalCompatibility;
     private string? _globalMode;
 
@@ -141,11 +143,11 @@ internal sealed class RegistryState(CompatibilityLevel defaultCompatibility)
     /// <summary>The version of <paramref name="subject"/> holding the schema (the latest such version).</summary>
     public SubjectSchemaResponse Lookup(string subject, SchemaRequest request, bool includeDeleted)
     {
-        var (_, text) = ParseCandidate(request);
+        var (_, identity) = ParseCandidate(request);
         lock (_gate)
         {
             var versions = ExistingSubject(subject, includeDeleted).Visible(includeDeleted);
-            var match = _idsByText.TryGetValue(text, out var id) ? versions.LastOrDefault(v => v.Id == id) : null;
+            var match = _idsByIdentity.TryGetValue(identity, out var id) ? versions.LastOrDefault(v => v.Id == id) : null;
             return match is null ? throw RegistryError.SchemaNotFound() : Describe(subject, match);
         }
     }
@@ -168,8 +170,8 @@ internal sealed class RegistryState(CompatibilityLevel defaultCompatibility)
                 level = NonTransitive(level);
             }
 
-            var result = Check(level, candidate, against);
-            return new CompatibilityResponse(result.IsCompatible, verbose ? Details(result, level, against) : null);
+            var problems = Check(level, candidate, against);
+            return new CompatibilityResponse(problems.Count == 0, verbose ? Details(problems, level, against) : null);
         }
     }
 
@@ -212,25 +214,26 @@ internal sealed class RegistryState(CompatibilityLevel defaultCompatibility)
     /// </summary>
     public Plan<int> Register(string subject, SchemaRequest request)
     {
-        var (candidate, text) = ParseCandidate(request);
+        var (candidate, identity) = ParseCandidate(request);
         lock (_gate)
         {
             RequireWritable(subject);
             var state = _subjects.GetValueOrDefault(subject);
             var live = state?.Visible(includeDeleted: false).ToList() ?? [];
-            if (_idsByText.TryGetValue(text, out var knownId) && live.Any(v => v.Id == knownId))
+            if (_idsByIdentity.TryGetValue(identity, out var knownId) && live.Any(v => v.Id == knownId))
             {
                 return new Plan<int>(knownId, []);
             }
 
             var level = EffectiveCompatibility(subject);
-            var result = Check(level, candidate, live);
-            if (!result.IsCompatible)
+            var problems = Check(level, candidate, live);
+            if (problems.Count > 0)
             {
-                throw RegistryError.Incompatible(subject, Details(result, level, live));
+                throw RegistryError.Incompatible(subject, Details(problems, level, live));
             }
 
-            var id = _idsByText.TryGetValue(text, out var existing) ? existing : MaxId + 1;
+            // A schema known under another id keeps it; its stored text is then that id's.
+            var (id, text) = _idsByIdentity.TryGetValue(identity, out var existing) ? (existing, _schemas[existing].Text) : (MaxId + 1, identity);
             var version = (state?.Versions.Count > 0 ? state.Versions.Keys.Max() : 0) + 1;
             return new Plan<int>(id, [new SchemaVersionRecord(subject, version, new SchemaVersionValue(subject, version, id, Avro, text, false))]);
         }
@@ -325,7 +328,7 @@ internal sealed class RegistryState(CompatibilityLevel defaultCompatibility)
 
     // ---- helpers --------------------------------------------------------------------------------------------
 
-    private static (Schema Schema, string Text) ParseCandidate(SchemaRequest request)
+    private static (Schema Schema, string Identity) ParseCandidate(SchemaRequest request)
     {
         if (request.SchemaType is { } type && !string.Equals(type, Avro, StringComparison.OrdinalIgnoreCase))
         {
@@ -345,22 +348,27 @@ internal sealed class RegistryState(CompatibilityLevel defaultCompatibility)
         try
         {
             var schema = Schema.Parse(request.Schema);
-            // The full JSON form identifies a schema: whitespace and key order do not make a new id, docs and defaults do.
-            return (schema, schema.ToJson());
+            return (schema, Identity(schema));
         }
-        catch (SchemaParseException e)
+        catch (Exception e) when (e is AvroException or Newtonsoft.Json.JsonException)
         {
             throw RegistryError.InvalidSchema($"Invalid schema: {e.Message}");
         }
     }
 
-    private CompatibilityResult Check(CompatibilityLevel level, Schema candidate, List<VersionEntry> against) =>
-        SchemaCompatibility.Check(level, candidate, against.Select(v => _schemas[v.Id].Parsed).ToList());
+    /// <summary>
+    /// What identifies a schema: Apache.Avro's full JSON form of it. Whitespace, key order and how a named type is
+    /// referred to do not make a new id; docs, defaults and aliases do (unlike the parsing canonical form).
+    /// </summary>
+    private static string Identity(Schema schema) => schema.ToString();
 
-    private static List<string> Details(CompatibilityResult result, CompatibilityLevel level, List<VersionEntry> against)
+    private IReadOnlyList<string> Check(CompatibilityLevel level, Schema candidate, List<VersionEntry> against) =>
+        AvroCompatibility.Check(level, candidate, against.Select(v => _schemas[v.Id].Parsed).ToList());
+
+    private static List<string> Details(IReadOnlyList<string> problems, CompatibilityLevel level, List<VersionEntry> against)
     {
-        var details = result.Messages.Select(m => $"{{description:'{m}'}}").ToList();
-        if (!result.IsCompatible && against.Count > 0)
+        var details = problems.Select(m => $"{{description:'{m}'}}").ToList();
+        if (problems.Count > 0 && against.Count > 0)
         {
             details.Add($"{{oldSchemaVersion: {against[^1].Version}}}");
         }
@@ -434,14 +442,14 @@ internal sealed class RegistryState(CompatibilityLevel defaultCompatibility)
             {
                 parsed = Schema.Parse(text);
             }
-            catch (SchemaParseException e)
+            catch (AvroException e)
             {
                 throw new InvalidDataException($"schema id {id} in the log does not parse: {e.Message}", e);
             }
 
             stored = new StoredSchema(text, parsed);
             _schemas[id] = stored;
-            _idsByText[text] = id;
+            _idsByIdentity[Identity(parsed)] = id;
         }
 
         stored.References++;
@@ -453,7 +461,7 @@ internal sealed class RegistryState(CompatibilityLevel defaultCompatibility)
         if (_schemas.TryGetValue(id, out var stored) && --stored.References == 0)
         {
             _schemas.Remove(id);
-            _idsByText.Remove(stored.Text);
+            _idsByIdentity.Remove(Identity(stored.Parsed));
         }
     }
 

@@ -1,4 +1,4 @@
-using CinematicSwitch.Avro;
+using Avro;
 using CinematicSwitch.SchemaRegistry.Server.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
@@ -13,7 +13,7 @@ namespace CinematicSwitch.SchemaRegistry.Server.Storage;
 internal sealed class SchemaStore(SchemaRegistryServerOptions options, KafkaSchemaLog log, ILogger<SchemaStore> logger)
     : IHostedLifecycleService, IDisposable
 {
-    private readonly CompatibilityLevel _defaultCompatibility = CompatibilityLevels.Parse(options.DefaultCompatibility);
+    private readonly Confluent.SchemaRegistry.Compatibility _defaultCompatibility = CompatibilityLevels.Parse(options.DefaultCompatibility);
     private readonly SemaphoreSlim _changes = new(1, 1);
     private RegistryState? _state;
     private bool _stale;
@@ -85,7 +85,9 @@ internal sealed class SchemaStore(SchemaRegistryServerOptions options, KafkaSche
     {
         SchemaVersionRecord { Value: null } r => $"{r.Subject} version {r.Version} deleted permanently",
         SchemaVersionRecord { Value: { Deleted: true } v } r => $"{r.Subject} version {r.Version} (id {v.Id}) soft-deleted",
-        SchemaVersionRecord { Value: { } v } r => $"{r.Subject} version {r.Version} is schema id {v.Id}",
+        // The fingerprint (of the parsing canonical form) is what clients compare schemas by.
+        SchemaVersionRecord { Value: { } v } r =>
+            $"{r.Subject} version {r.Version} is schema id {v.Id} (fingerprint {SchemaNormalization.ParsingFingerprint64(Schema.Parse(v.Schema)):x16})",
         ConfigRecord r => $"compatibility of {r.Subject ?? "the registry"} {(r.Compatibility is null ? "reset" : "set to " + r.Compatibility)}",
         ModeRecord r => $"mode of {r.Subject ?? "the registry"} {(r.Mode is null ? "reset" : "set to " + r.Mode)}",
         _ => record.GetType().Name,

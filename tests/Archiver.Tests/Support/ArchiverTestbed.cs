@@ -1,9 +1,7 @@
-using System.Net.Http.Json;
 using System.Text;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.DevStack.Components;
-using CinematicSwitch.ServiceDefaults.Metrics;
 using CinematicSwitch.Streaming.Processing;
 using CinematicSwitch.Testing;
 using Confluent.Kafka;
@@ -148,11 +146,14 @@ public sealed record ArchiverProcess(ServiceProcess Process, Uri BaseUrl)
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    /// <summary>The sum of an instrument's series from /metrics, optionally only those with a tag (e.g. "reason=expired").</summary>
-    public async Task<double> MetricAsync(string name, string? tag = null)
+    /// <summary>
+    /// The sum of a metric's series as a Prometheus scraper reads them from /metrics (e.g. cinematic_archiver_requests_total),
+    /// optionally only those with a label (e.g. "reason=expired").
+    /// </summary>
+    public async Task<double> MetricAsync(string name, string? label = null)
     {
-        var metrics = await Http.GetFromJsonAsync<List<MetricValue>>(new Uri(BaseUrl, "metrics"));
-        return metrics!.Where(m => m.Name == name && (tag is null || m.Tags.Split(',').Contains(tag))).Sum(m => m.Value);
+        var scrape = await PrometheusScrape.ReadAsync(Http, new Uri(BaseUrl, "metrics"));
+        return label?.Split('=', 2) is [var key, var value] ? scrape.Sum(name, (key, value)) : scrape.Sum(name);
     }
 }
 

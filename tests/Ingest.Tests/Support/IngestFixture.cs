@@ -24,7 +24,7 @@ public class IngestFixture : IAsyncLifetime
 
     internal ObjectStore Store { get; private set; } = null!;
 
-    internal AvroSerdeFactory Serdes { get; private set; } = null!;
+    internal EventSerdes Serdes { get; private set; } = null!;
 
     /// <summary>Settings the host of this fixture starts with (a subclass or test may start more hosts with them).</summary>
     internal Dictionary<string, string?> Settings { get; private set; } = [];
@@ -37,12 +37,14 @@ public class IngestFixture : IAsyncLifetime
         Settings = IngestHost.Settings(Stack.Kafka.BootstrapServers, Prefix, Stack.SchemaRegistry.Url, Stack.S3, ExtraSettings);
         Host = await IngestHost.StartAsync(Settings);
         Store = Stack.S3.CreateStore();
-        // The registry client lives as long as the test process; the fixture only borrows it.
-        var registry = new SchemaRegistryOptions { Url = Stack.SchemaRegistry.Url };
-        Serdes = new AvroSerdeFactory(new SchemaRegistryClient(registry), registry);
+        Serdes = new EventSerdes(new SchemaRegistryOptions { Url = Stack.SchemaRegistry.Url });
     }
 
-    public async Task DisposeAsync() => await Host.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        Serdes.Dispose();
+    }
 
     /// <summary>Settings of this fixture's host beyond the defaults of <see cref="IngestHost.Settings"/>.</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();

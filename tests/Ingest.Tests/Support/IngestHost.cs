@@ -49,8 +49,8 @@ internal sealed class IngestHost : IAsyncDisposable
             ["S3:DisableChunkedUploads"] = s3.Options.DisableChunkedUploads.ToString(),
             ["S3:InputsBucket"] = s3.Options.InputsBucket,
             ["S3:ArchiveBucket"] = s3.Options.ArchiveBucket,
-            ["Metrics:LogIntervalSeconds"] = "0",
-            ["Serilog:MinimumLevel:Default"] = "Warning",
+            // A Serilog section without sinks: nothing on the console, every event to the test's capture.
+            ["Serilog:MinimumLevel:Default"] = "Information",
             ["Ingest:DevRun:WaitSeconds"] = "3",
             ["Ingest:PublishTimeoutMs"] = "10000",
         };

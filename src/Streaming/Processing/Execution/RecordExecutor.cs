@@ -1,3 +1,4 @@
+using CinematicSwitch.Streaming.Clients;
 using CinematicSwitch.Streaming.Processing.Changelog;
 using CinematicSwitch.Streaming.Processing.Output;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,7 @@ internal sealed partial class RecordExecutor<TIn, TWork>
     private readonly DecisionPublisher _decisions;
     private readonly ChangelogWriter _changelog;
     private readonly string _deadLetterTopic;
+    private readonly string _group;
     private readonly StreamMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -39,6 +41,7 @@ internal sealed partial class RecordExecutor<TIn, TWork>
         _decisions = decisions;
         _changelog = changelog;
         _deadLetterTopic = deadLetterTopic;
+        _group = options.GroupId;
         _metrics = metrics;
         _time = time;
         _logger = logger;
@@ -68,6 +71,9 @@ internal sealed partial class RecordExecutor<TIn, TWork>
     /// <summary>Runs the record to its decision; returns false when it was withdrawn or handed over unfinished.</summary>
     public async Task<bool> RunAsync(AdmittedRecord<TWork> record)
     {
+        // One span per record, from its turn to its outputs published: they are its children, so one request is one trace.
+        using var activity = KafkaTracing.StartProcess(_group, record.Raw.TopicPartitionOffset, record.Raw.Message.Key is null ? null : record.Key,
+            record.Raw.Message.Headers);
         var token = record.Owner.HandoverToken;
         var state = new RecordStateHandle(_changelog, record.Owner, record.Ledger, record.Identity, record.Offset, _time);
         var started = _time.GetTimestamp();

@@ -1,3 +1,4 @@
+using CinematicSwitch.Streaming.Clients;
 using CinematicSwitch.Streaming.Processing.Changelog;
 using CinematicSwitch.Streaming.Processing.Execution;
 using CinematicSwitch.Streaming.Processing.Output;
@@ -24,6 +25,7 @@ internal sealed partial class RecordAdmission<TIn, TWork>
     private readonly DecisionPublisher _decisions;
     private readonly OutputRelay _relay;
     private readonly string _deadLetterTopic;
+    private readonly string _group;
     private readonly StreamMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -40,6 +42,7 @@ internal sealed partial class RecordAdmission<TIn, TWork>
         _decisions = decisions;
         _relay = relay;
         _deadLetterTopic = deadLetterTopic;
+        _group = options.GroupId;
         _metrics = metrics;
         _time = time;
         _logger = logger;
@@ -110,6 +113,7 @@ internal sealed partial class RecordAdmission<TIn, TWork>
         if (seen == Sighting.Redelivered)
         {
             // The very record decided before a takeover: its outputs go out (those missing) before it counts as done.
+            using var activity = Process(raw);
             await _publishing.ExecuteAsync(async ct => await _relay.RelayAsync(owner, ledger, decision!, ct), token);
         }
 
@@ -197,6 +201,7 @@ internal sealed partial class RecordAdmission<TIn, TWork>
     private async Task DeadLetterAsync(PartitionOwner owner, PartitionLedger ledger, ConsumeResult<byte[]?, byte[]?> raw, string reason,
         PoisonRecordException poison, CancellationToken token)
     {
+        using var activity = Process(raw);
         var identity = DeadLetters.IdentityOf(raw.TopicPartitionOffset);
         LogPoison(raw.TopicPartitionOffset.ToString(), reason, poison.Message);
         if (ledger.Entry(identity) is not { Kind: EntryKind.Decision } decided)
@@ -241,6 +246,11 @@ internal sealed partial class RecordAdmission<TIn, TWork>
             ResilienceContextPool.Shared.Return(context);
         }
     }
+
+    /// <summary>The span of settling a record here (a dead letter, a recovered decision relayed): what it publishes is its child.</summary>
+    private System.Diagnostics.Activity? Process(ConsumeResult<byte[]?, byte[]?> raw) =>
+        KafkaTracing.StartProcess(_group, raw.TopicPartitionOffset, raw.Message.Key is { } key ? System.Text.Encoding.UTF8.GetString(key) : null,
+            raw.Message.Headers);
 
     private static void Finish(PartitionOwner owner, long offset)
     {

@@ -1,3 +1,4 @@
+using CinematicSwitch.Streaming.Clients;
 using CinematicSwitch.Streaming.Processing.Changelog;
 using CinematicSwitch.Streaming.Processing.Ownership;
 using Confluent.Kafka;
@@ -36,8 +37,9 @@ internal sealed class OutputRelay(IProducer<byte[]?, byte[]?> producer)
             headers.Add(header.Name, header.Value);
         }
 
-        var delivered = await producer.ProduceAsync(new TopicPartition(output.Topic, output.Partition),
-            new Message<byte[]?, byte[]?> { Key = output.Key, Value = output.Value, Headers = headers }, CancellationToken.None);
+        // Inside the record's process span, whose context the output carries on (a dead letter carries its original's).
+        var delivered = await producer.ProduceTracedAsync(new TopicPartition(output.Topic, output.Partition),
+            new Message<byte[]?, byte[]?> { Key = output.Key, Value = output.Value, Headers = headers }, KafkaTracing.Extract(headers));
         ledger.MarkPublished(identity, index);
         ledger.AdvanceFrontier(PartitionLedger.ScanKey(output.Topic, output.Partition), delivered.Offset.Value + 1);
     }
