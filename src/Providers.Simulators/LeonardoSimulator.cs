@@ -192,6 +192,8 @@ public sealed class LeonardoSimulator(string apiKey, TimeSpan latency, MediaStor
                 return Error(400, "Not enough API tokens to complete this request.", "unexpected");
             case FaultKind.ContentPolicy:
                 return Error(400, "Your prompt was flagged by our content moderation filter as inappropriate.", "unexpected");
+            case FaultKind.ParameterRejected:
+                return Error(400, "resolution must be one of RESOLUTION_480, RESOLUTION_720, RESOLUTION_1080", "validation-failed");
             case FaultKind.ModelRetired:
                 return Error(400, $"model must be one of {string.Join(", ", Models.Where(m => m != Text(body, "model")))}", "validation-failed");
         }
@@ -239,7 +241,12 @@ public sealed class LeonardoSimulator(string apiKey, TimeSpan latency, MediaStor
             { Kind: FaultKind.Unavailable } => Error(503, "Service temporarily unavailable", "unexpected"),
             { Kind: FaultKind.RateLimited } f => WithRetryAfter(Error(429, "Rate limit exceeded, please slow down.", "rate-limit"), f.RetryAfterSeconds),
             { Kind: FaultKind.MalformedJson } => Malformed(),
-            _ => JsonResult(new JsonObject { ["generations_by_pk"] = job is null ? null : Generation(job) }),
+            { Kind: FaultKind.UnknownJob } => Error(404, "Not found", "not-found"),
+            // A generation cancelled on Leonardo's side is gone: it reads as null, like a deleted one.
+            _ => JsonResult(new JsonObject
+            {
+                ["generations_by_pk"] = job is null || job.PhaseAt(Time.GetUtcNow()) == SimJobPhase.Canceled ? null : Generation(job),
+            }),
         };
     }
 
@@ -254,7 +261,7 @@ public sealed class LeonardoSimulator(string apiKey, TimeSpan latency, MediaStor
             {
                 ["id"] = Guid.NewGuid().ToString(),
                 ["url"] = job.Outputs[0],
-                ["nsfw"] = false,
+                ["nsfw"] = job.Fault == FaultKind.NsfwOutput,
                 ["likeCount"] = 0,
                 ["motionMP4URL"] = job.Outputs[0],
                 ["generated_image_variation_generics"] = new JsonArray(),

@@ -166,6 +166,8 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
                     fault.Value.RetryAfterSeconds);
             case FaultKind.ModelRetired:
                 return NotFound();
+            case FaultKind.ParameterRejected:
+                return Problem(422, "Input validation failed", "- input.megapixels: must be one of 1, 0.25", Invalid("input.megapixels", "enum", "value is not allowed"));
             case FaultKind.InsufficientCredits:
                 return Problem(402, "Insufficient credit",
                     "You have insufficient credit to run this model. Go to https://replicate.com/account/billing#billing to purchase credit. Once you purchase credit, please wait a few minutes before trying again.");
@@ -299,6 +301,7 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
             { Kind: FaultKind.Unavailable } => Problem(503, "Service unavailable", "The service is temporarily overloaded."),
             { Kind: FaultKind.RateLimited } f => WithRetryAfter(Problem(429, "Request was throttled.", "Request was throttled."), f.RetryAfterSeconds),
             { Kind: FaultKind.MalformedJson } => Malformed(),
+            { Kind: FaultKind.UnknownJob } => NotFound(),
             _ => JsonResult(Prediction(job)),
         };
     }

@@ -149,6 +149,10 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
                 return Invalid("model", $"Invalid enum value. Expected {string.Join(" | ", VideoModels.Keys.Where(k => k != accepted.Model).Select(k => $"'{k}'"))}").Error!;
             case FaultKind.AssetFetchFailed:
                 return Invalid("promptImage", "Failed to fetch asset. The URL may be incorrect or the server hosting the asset may be down.").Error!;
+            case FaultKind.AssetTooLarge:
+                return Invalid("promptImage", "The data URI is too large: data URIs must be under 1MB.").Error!;
+            case FaultKind.ParameterRejected:
+                return Invalid("ratio", "Invalid enum value. Expected '1280:720'").Error!;
         }
 
         var job = Create(operation, accepted, body, fault);
@@ -212,6 +216,8 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
                 return WithRetryAfter(Error(429, "You have exceeded the rate limit. Please retry later."), f.RetryAfterSeconds);
             case { Kind: FaultKind.MalformedJson }:
                 return Malformed();
+            case { Kind: FaultKind.UnknownJob }:
+                return Error(404, "Task not found.");
         }
 
         var now = Time.GetUtcNow();

@@ -43,6 +43,21 @@ public enum FaultKind
 
     /// <summary>The job waits in the provider's queue for <see cref="FaultRule.HoldMs"/> first (Runway: THROTTLED).</summary>
     Throttled,
+
+    /// <summary>The provider refuses how the media was delivered (Runway: a data URI over a cap it lowered).</summary>
+    AssetTooLarge,
+
+    /// <summary>The provider refuses a parameter it no longer takes (Runway 400 on the ratio, Replicate 422, Leonardo 400).</summary>
+    ParameterRejected,
+
+    /// <summary>The job is cancelled on the provider's side before it ends (Leonardo: the generation is gone).</summary>
+    Canceled,
+
+    /// <summary>The job completes with every output flagged NSFW (Leonardo).</summary>
+    NsfwOutput,
+
+    /// <summary>A poll answers 404: the provider does not know the job.</summary>
+    UnknownJob,
 }
 
 /// <summary>Which calls a fault rule applies to.</summary>

@@ -104,9 +104,12 @@ public sealed class SimJob
             return now < RunsFrom ? SimJobPhase.Pending : SimJobPhase.Running;
         }
 
-        return Fault is FaultKind.ContentPolicy or FaultKind.JobFailed or FaultKind.BadMedia or FaultKind.AssetFetchFailed
-            ? SimJobPhase.Failed
-            : SimJobPhase.Succeeded;
+        return Fault switch
+        {
+            FaultKind.ContentPolicy or FaultKind.JobFailed or FaultKind.BadMedia or FaultKind.AssetFetchFailed => SimJobPhase.Failed,
+            FaultKind.Canceled => SimJobPhase.Canceled,
+            _ => SimJobPhase.Succeeded,
+        };
     }
 
     public bool IsTerminal(DateTimeOffset now) => PhaseAt(now) is SimJobPhase.Succeeded or SimJobPhase.Failed or SimJobPhase.Canceled or SimJobPhase.Aborted;

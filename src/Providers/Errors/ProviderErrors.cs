@@ -65,8 +65,6 @@ public static partial class ProviderErrors
             ProviderErrorCode.QuotaExceeded, FailureOwner.Quota, "Runway: not enough credits.", f => f.Status == 400 && Credits().IsMatch(f.Message ?? "")),
         Row("runway.create.daily-limit", ProviderName.Runway, ErrorSource.Create, "429 on create past the bounded wait (the tier's daily generations)",
             ProviderErrorCode.QuotaExceeded, FailureOwner.Quota, "Runway's daily generation limit of the account is reached.", f => f.Status == 429),
-        Row("runway.create.moderation", ProviderName.Runway, ErrorSource.Create, "400 naming content moderation",
-            ProviderErrorCode.InputValidation, FailureOwner.User, "Runway's content moderation rejected the request.", f => f.Status == 400 && Moderation().IsMatch(f.Message ?? "")),
         Row("runway.create.model-rejected", ProviderName.Runway, ErrorSource.Create, "400 rejecting the model (retired since this release)",
             ProviderErrorCode.ProviderError, FailureOwner.Configuration, "Runway no longer accepts the configured model.", f => f.Status == 400 && ModelRejected().IsMatch(f.Message ?? "")),
         Row("runway.create.asset-fetch", ProviderName.Runway, ErrorSource.Create, "400 'Failed to fetch asset' / 'Timeout while fetching asset'",
