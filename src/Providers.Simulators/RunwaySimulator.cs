@@ -110,7 +110,8 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
         });
     }
 
-    private sealed record Accepted(string Model, string Prompt, string? Ratio, int Seconds, long InputBytes, bool IsImage);
+    /// <param name="Loop">The same image is the first and the last keyframe: the clip ends on the frame it starts with.</param>
+    private sealed record Accepted(string Model, string Prompt, string? Ratio, int Seconds, long InputBytes, bool IsImage, bool Loop = false);
 
     private sealed record Outcome(Accepted? Ok, IResult? Error);
 
@@ -170,6 +171,12 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
             var (w, h) = MediaStore.ImageSize(ratio);
             output = MediaUrl(MediaStore.ImagePath(w, h, "png", id));
             Prepare(() => Media.ImageAsync(w, h, "png"));
+        }
+        else if (accepted.Loop)
+        {
+            var (w, h) = MediaStore.VideoSize(ratio);
+            output = MediaUrl(MediaStore.LoopPath(w, h, accepted.Seconds, id));
+            Prepare(() => Media.LoopVideoAsync(w, h, accepted.Seconds));
         }
         else
         {
@@ -270,6 +277,7 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
         }
 
         string? image;
+        var loop = false;
         switch (body["promptImage"])
         {
             case JsonValue value when value.TryGetValue<string>(out var uri):
@@ -288,6 +296,7 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
                 }
 
                 image = Text(frames[0], "uri");
+                loop = frames.Count == 2 && Text(frames[0], "uri") == Text(frames[1], "uri");
                 break;
             default:
                 return Invalid("promptImage", "Expected a HTTPS URL, a data URI, or an array of {uri, position}.");
@@ -299,7 +308,8 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
             return Invalid("promptImage", assetError);
         }
 
-        return Clip(body, model, spec, spec.ImageRatios, bytes);
+        var clip = Clip(body, model, spec, spec.ImageRatios, bytes);
+        return clip.Ok is { } ok ? clip with { Ok = ok with { Loop = loop } } : clip;
     }
 
     private Outcome ValidateTextToVideo(JsonObject body)

@@ -252,6 +252,10 @@ public abstract class ProviderSimulator : IAsyncDisposable
             width is > 0 and <= 4096 && height is > 0 and <= 4096 && seconds is > 0 and <= 60
                 ? Results.Bytes(await Media.VideoAsync(width, height, seconds), "video/mp4")
                 : Results.NotFound());
+        web.MapGet("/media/loop/{width:int}/{height:int}/{seconds:int}/{name}", async (int width, int height, int seconds) =>
+            width is > 0 and <= 4096 && height is > 0 and <= 4096 && seconds is > 0 and <= 60
+                ? Results.Bytes(await Media.LoopVideoAsync(width, height, seconds), "video/mp4")
+                : Results.NotFound());
     }
 
     public async ValueTask DisposeAsync()
