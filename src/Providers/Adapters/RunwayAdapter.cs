@@ -265,7 +265,9 @@ internal sealed class RunwayAdapter : IProviderAdapter, IDisposable
     {
         var size = MediaDelivery.SizeOf(media);
         var (urlCap, dataUriCap) = media.IsVideo ? (MaxVideoUrlBytes, MaxVideoDataUri) : (MaxImageUrlBytes, MaxImageDataUri);
-        if (MediaDelivery.Fetchable(media) && size is { } known && known <= urlCap)
+        // A link of unknown size (another Runway task's output, say) is trusted to be within the cap; one over it fails as
+        // runway.create.asset-rejected, which falls back.
+        if (MediaDelivery.Fetchable(media) && (size is null || size <= urlCap))
         {
             return media.Url;
         }
