@@ -372,6 +372,16 @@ internal sealed partial class GenerationRunner
 
         var failure = status.Failure ?? ProviderFailure.Create(ProviderErrorCode.ProviderError, $"The {adapter.Name} job ended without output.", adapter.Name,
             null, ("jobId", created.JobId));
+        if (failure.Code == ProviderErrorCode.Timeout)
+        {
+            // The provider ended it at the deadline it was given (Replicate's Cancel-After): the same timeout as the runner's own.
+            var seconds = (int)adapter.Options.Timeout.TotalSeconds;
+            failure = failure with
+            {
+                Message = $"AI task timed out after {seconds} seconds",
+                Details = new Dictionary<string, string>(failure.Details) { ["timeout_seconds"] = seconds.ToString() },
+            };
+        }
         return await FailAsync(adapter, job, created.JobId, failure, journal, cancellationToken) with { Queued = queued };
     }
 
