@@ -41,7 +41,7 @@ internal sealed class DashboardPage(ObjectStore store, IGenerationRunner runner)
     public const string Route = "/dashboard/cinematic-switch";
 
     /// <summary>The ratios the page may offer: the spec's examples (Runway's REQ4 too) and the other common ones.</summary>
-    private static readonly string[] Candidates = ["original", "16:9", "1:1", "9:16", "4:3", "3:4", "21:9"];
+    private static readonly string[] Candidates = ["original", "16:9", "1:1", "9:16", "4:3", "3:4", "3:2", "2:3", "5:4", "4:5", "21:9"];
 
     /// <summary>Settings for the page, with the ratios the configured providers accept for what the page sends: a photo to transform, a video to transform.</summary>
     public DashboardSettings Settings => settings ??= new(
