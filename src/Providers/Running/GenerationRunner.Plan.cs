@@ -313,7 +313,9 @@ internal sealed partial class GenerationRunner
         var status = created.Status;
         ProviderFailure? pollFailure = null;
         var queued = TimeSpan.Zero;
-        var polledAt = time.GetUtcNow();
+        // A task seen queued at its first poll has waited since its creation.
+        var polledAt = deadline - adapter.Options.Timeout;
+        var first = true;
         while (status is not { IsTerminal: true })
         {
             if (status is not null || pollFailure is not null)
@@ -329,7 +331,8 @@ internal sealed partial class GenerationRunner
 
             try
             {
-                var wasQueued = status?.Queued == true;
+                var wasQueued = status?.Queued == true || first;
+                first = false;
                 status = await adapter.GetAsync(job, created.JobId, context, cancellationToken);
                 pollFailure = null;
                 var now = time.GetUtcNow();
