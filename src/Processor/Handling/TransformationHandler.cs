@@ -78,8 +78,9 @@ internal sealed class TransformationHandler(
         {
             var completed = RequestMapping.Completed(request, result, time.GetUtcNow());
             metrics.Completed(completed);
-            logger.LogInformation("Request {RequestId} completed by {Provider} {Model}: {Outputs} output(s), {Warnings} warning(s), {ProviderMs} ms at the provider",
-                request.RequestId, completed.Provider, completed.Model, completed.Outputs.Count, completed.Warnings.Count, completed.ProviderTimeMs);
+            logger.LogInformation("Request {RequestId} completed by {Provider} {Model}: {Outputs} output(s), {Warnings} warning(s), {ProviderMs} ms at the provider, {QueuedMs} ms of it in the provider's queue",
+                request.RequestId, completed.Provider, completed.Model, completed.Outputs.Count, completed.Warnings.Count, completed.ProviderTimeMs,
+                (long)result.QueuedTime.TotalMilliseconds);
             var value = await completions.SerializeAsync(completed, new SerializationContext(MessageComponentType.Value, _completedTopic));
             return [new OutputRecord(Outcome, _completedTopic, value)];
         }
