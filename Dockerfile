@@ -49,6 +49,11 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=6 \
 # command (docker-compose.yml runs "topology apply").
 FROM ${KIND} AS runtime
 ARG PROJECT
+# The processor (bringing a photo to the ratio flux-dev ignores) and the archiver (joining a chained video's clips into one
+# MP4) run ffmpeg.
+RUN if [ "$PROJECT" = Processor ] || [ "$PROJECT" = Archiver ]; then \
+      apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*; \
+    fi
 WORKDIR /app
 COPY --from=build /app ./
 USER app

@@ -7,9 +7,6 @@ using CinematicSwitch.ServiceDefaults.Topology;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.Retry;
-using Polly.Timeout;
 
 namespace CinematicSwitch.DevStack;
 
@@ -149,43 +146,8 @@ internal sealed class EmbeddedStackHost(
         var service = ServiceProcess.Start(project.ToLowerInvariant(), ServiceProcess.AssemblyPath(project, _options.Configuration),
             environment, Console.WriteLine, logger);
         _services.Add(service);
-        await WaitUntilReadyAsync(project, service, url, cancellationToken);
-        return url;
-    }
-
-    /// <summary>Asks /readyz every half second for up to 90 s, giving up early if the service exits.</summary>
-    private async Task WaitUntilReadyAsync(string project, ServiceProcess service, string url, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var readiness = new ResiliencePipelineBuilder<bool> { TimeProvider = time }
-            .AddTimeout(TimeSpan.FromSeconds(90))
-            .AddRetry(new RetryStrategyOptions<bool>
-            {
-                MaxRetryAttempts = int.MaxValue,
-                Delay = TimeSpan.FromMilliseconds(500),
-                BackoffType = DelayBackoffType.Constant,
-                // Not listening yet, or listening and not ready yet.
-                ShouldHandle = new PredicateBuilder<bool>().Handle<HttpRequestException>().HandleResult(ready => !ready),
-            })
-            .Build();
-        try
-        {
-            await readiness.ExecuteAsync(async ct =>
-            {
-                if (service.HasExited)
-                {
-                    throw new InvalidOperationException($"{project} exited during startup; its output is above.");
-                }
-
-                using var response = await http.GetAsync(new Uri(url + "/readyz"), ct);
-                return response.IsSuccessStatusCode;
-            }, cancellationToken);
-        }
-        catch (TimeoutRejectedException e)
-        {
-            throw new TimeoutException($"{project} was not ready at {url}/readyz within 90 s.", e);
-        }
-
+        await service.WaitUntilReadyAsync(new Uri(url), TimeSpan.FromSeconds(90), time, cancellationToken);
         logger.LogInformation("{Project} ready at {Url}", project, url);
+        return url;
     }
 }

@@ -9,7 +9,8 @@ public sealed class ProcessorOptions
 
     /// <summary>
     /// PresignedUrl: providers fetch the input from S3 through a time-limited link (S3 must be reachable from
-    /// the provider). DataUri: the processor reads the object and inlines it (images up to <see cref="MaxDataUriBytes"/>).
+    /// the provider). DataUri: S3 is private; the processor inlines images up to <see cref="MaxDataUriBytes"/> and the
+    /// provider adapters hand everything over as bytes (a data URI under each provider's cap, else its upload API).
     /// </summary>
     public MediaDelivery MediaDelivery { get; set; } = MediaDelivery.PresignedUrl;
 

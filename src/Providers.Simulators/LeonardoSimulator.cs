@@ -9,15 +9,24 @@ namespace CinematicSwitch.Providers.Simulators;
 
 /// <summary>
 /// Leonardo.Ai's REST API under /api/rest/v1: GET me; POST init-image (presigned upload details whose form POST goes to
-/// this simulator's /_storage/upload, standing in for S3); POST generations-image-to-video and generations-text-to-video
-/// ({"motionVideoGenerationJob": {"generationId", "apiCreditCost"}}); GET generations/{id} ({"generations_by_pk": ...},
-/// PENDING then COMPLETE or FAILED); DELETE generations/{id}; GET generations/user/{userId}. Errors are
-/// {"error", "path", "code"}.
+/// this simulator's /_storage/upload, standing in for S3) and DELETE init-image/{id}; POST generations-image-to-video and
+/// generations-text-to-video ({"motionVideoGenerationJob": {"generationId", "cost": {"amount", "unit"}, "apiCreditCost"}});
+/// GET generations/{id} ({"generations_by_pk": ...}, PENDING then COMPLETE or FAILED); DELETE generations/{id};
+/// GET generations/user/{userId} (offset, limit up to 50). Errors are {"error", "path", "code"}.
 /// </summary>
-public sealed class LeonardoSimulator(string apiKey, TimeSpan latency, MediaStore media) : ProviderSimulator(apiKey, latency, media)
+public sealed class LeonardoSimulator(string apiKey, TimeSpan latency, MediaStore media, bool acceptLoopbackOrigins)
+    : ProviderSimulator(apiKey, latency, media, acceptLoopbackOrigins)
 {
+    private static readonly string[] Models = ["MOTION2", "MOTION2FAST", "VEO3", "VEO3FAST", "KLING2_1", "KLING2_5"];
+
     public const string UserId = "5b1c7f3e-0d3a-4e58-9f6e-2f2d7a1c9b11";
     private const decimal CreditCost = 25m;
+
+    /// <summary>The unit create answers report the cost in: CREDITS, or DOLLARS on a pay-as-you-go plan.</summary>
+    public string CostUnit { get; set; } = "CREDITS";
+
+    /// <summary>Init images uploaded and not deleted.</summary>
+    public int InitImageCount => uploads.Count;
 
     private static readonly Dictionary<string, string> TextToVideoSizes = new()
     {
@@ -82,6 +91,11 @@ public sealed class LeonardoSimulator(string apiKey, TimeSpan latency, MediaStor
                 },
             });
         });
+        app.MapDelete("/api/rest/v1/init-image/{id}", (string id) =>
+        {
+            var known = uploads.TryRemove(id, out _);
+            return JsonResult(new JsonObject { ["delete_init_images_by_pk"] = known ? new JsonObject { ["id"] = id } : null });
+        });
         app.MapPost("/_storage/upload", async (HttpRequest request) =>
         {
             if (!request.HasFormContentType)
@@ -133,6 +147,11 @@ public sealed class LeonardoSimulator(string apiKey, TimeSpan latency, MediaStor
             return Error(400, "Expected prompt to be a non-empty string", "validation-failed");
         }
 
+        if (Text(body, "model") is { } model && !Models.Contains(model))
+        {
+            return Error(400, $"model must be one of {string.Join(", ", Models)}", "validation-failed");
+        }
+
         if (Number(body, "seed") is { } seed && seed is < 0 or > 2_147_483_637)
         {
             return Error(400, "The maximum seed value is 2147483637 for Motion 2.0.", "validation-failed");
@@ -173,6 +192,10 @@ public sealed class LeonardoSimulator(string apiKey, TimeSpan latency, MediaStor
                 return Error(400, "Not enough API tokens to complete this request.", "unexpected");
             case FaultKind.ContentPolicy:
                 return Error(400, "Your prompt was flagged by our content moderation filter as inappropriate.", "unexpected");
+            case FaultKind.ParameterRejected:
+                return Error(400, "resolution must be one of RESOLUTION_480, RESOLUTION_720, RESOLUTION_1080", "validation-failed");
+            case FaultKind.ModelRetired:
+                return Error(400, $"model must be one of {string.Join(", ", Models.Where(m => m != Text(body, "model")))}", "validation-failed");
         }
 
         var now = Time.GetUtcNow();
@@ -197,7 +220,15 @@ public sealed class LeonardoSimulator(string apiKey, TimeSpan latency, MediaStor
         Prepare(() => Media.VideoAsync(w, h, 5));
         return fault?.Kind == FaultKind.MalformedJson
             ? Malformed()
-            : JsonResult(new JsonObject { ["motionVideoGenerationJob"] = new JsonObject { ["generationId"] = id, ["apiCreditCost"] = CreditCost } });
+            : JsonResult(new JsonObject
+            {
+                ["motionVideoGenerationJob"] = new JsonObject
+                {
+                    ["generationId"] = id,
+                    ["cost"] = new JsonObject { ["amount"] = CreditCost.ToString(CultureInfo.InvariantCulture), ["unit"] = CostUnit },
+                    ["apiCreditCost"] = CreditCost,
+                },
+            });
     }
 
     private IResult GetGeneration(string id)
@@ -210,7 +241,12 @@ public sealed class LeonardoSimulator(string apiKey, TimeSpan latency, MediaStor
             { Kind: FaultKind.Unavailable } => Error(503, "Service temporarily unavailable", "unexpected"),
             { Kind: FaultKind.RateLimited } f => WithRetryAfter(Error(429, "Rate limit exceeded, please slow down.", "rate-limit"), f.RetryAfterSeconds),
             { Kind: FaultKind.MalformedJson } => Malformed(),
-            _ => JsonResult(new JsonObject { ["generations_by_pk"] = job is null ? null : Generation(job) }),
+            { Kind: FaultKind.UnknownJob } => Error(404, "Not found", "not-found"),
+            // A generation cancelled on Leonardo's side is gone: it reads as null, like a deleted one.
+            _ => JsonResult(new JsonObject
+            {
+                ["generations_by_pk"] = job is null || job.PhaseAt(Time.GetUtcNow()) == SimJobPhase.Canceled ? null : Generation(job),
+            }),
         };
     }
 
@@ -225,7 +261,7 @@ public sealed class LeonardoSimulator(string apiKey, TimeSpan latency, MediaStor
             {
                 ["id"] = Guid.NewGuid().ToString(),
                 ["url"] = job.Outputs[0],
-                ["nsfw"] = false,
+                ["nsfw"] = job.Fault == FaultKind.NsfwOutput,
                 ["likeCount"] = 0,
                 ["motionMP4URL"] = job.Outputs[0],
                 ["generated_image_variation_generics"] = new JsonArray(),

@@ -24,6 +24,12 @@ public sealed class SimulatorOptions
     /// <summary>Time from a job's creation to its completion.</summary>
     public int LatencyMs { get; set; } = 300;
 
+    /// <summary>
+    /// Accept http:// and IP-literal media URLs on loopback (the embedded stack's S3 on 127.0.0.1), which the real Runway
+    /// refuses. Off by default: the simulators are as strict as the APIs.
+    /// </summary>
+    public bool AcceptLoopbackOrigins { get; set; }
+
     /// <summary>Where generated media is cached across runs; a temp folder by default.</summary>
     public string MediaCacheDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "cinematic-switch-simulator-media");
 }
@@ -54,9 +60,9 @@ public sealed class ProviderSimulators : IAsyncDisposable
         var media = new MediaStore(options.MediaCacheDirectory);
         var latency = TimeSpan.FromMilliseconds(options.LatencyMs);
         var simulators = new ProviderSimulators(
-            new ReplicateSimulator(options.ReplicateApiToken, latency, media),
-            new RunwaySimulator(options.RunwayApiKey, latency, media),
-            new LeonardoSimulator(options.LeonardoApiKey, latency, media));
+            new ReplicateSimulator(options.ReplicateApiToken, latency, media, options.AcceptLoopbackOrigins),
+            new RunwaySimulator(options.RunwayApiKey, latency, media, options.AcceptLoopbackOrigins),
+            new LeonardoSimulator(options.LeonardoApiKey, latency, media, options.AcceptLoopbackOrigins));
         try
         {
             await simulators.Replicate.StartAsync(options.Host, options.ReplicatePort, cancellationToken);

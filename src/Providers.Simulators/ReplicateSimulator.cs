@@ -10,11 +10,18 @@ namespace CinematicSwitch.Providers.Simulators;
 
 /// <summary>
 /// Replicate's HTTP API for black-forest-labs/flux-dev: POST /v1/models/{owner}/{name}/predictions (honouring
-/// "Prefer: wait[=n]"), GET /v1/predictions/{id}, POST /v1/predictions/{id}/cancel and GET /v1/predictions
-/// (newest first, 100 a page behind a cursor, created_after and created_before filters). Errors are problem details ({"title", "detail", "status"}).
+/// "Prefer: wait[=n]" and the "Cancel-After" deadline: aborted before it runs, canceled while it runs), GET /v1/predictions/{id}
+/// (outputs appear one by one while processing; an hour after creation the data is removed), POST /v1/predictions/{id}/cancel,
+/// GET /v1/predictions (newest first, 100 a page behind a cursor, created_after and created_before filters), and the files
+/// API (POST /v1/files multipart "content", GET and DELETE /v1/files/{id}). With an input image, flux-dev renders in the
+/// image's proportions and ignores aspect_ratio. Errors are problem details ({"title", "detail", "status"}).
 /// </summary>
-public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaStore media) : ProviderSimulator(apiKey, latency, media)
+public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaStore media, bool acceptLoopbackOrigins)
+    : ProviderSimulator(apiKey, latency, media, acceptLoopbackOrigins)
 {
+    /// <summary>"Input and output ... are automatically removed after an hour" (https://replicate.com/docs/topics/predictions/data-retention).</summary>
+    public static readonly TimeSpan DataRetention = TimeSpan.FromHours(1);
+
     public const string Model = "black-forest-labs/flux-dev";
     private const string Version = "6e4a938f85952bdabcc15aa329178c4d681c52bf25a0342403287dc26944661d";
     private static readonly string[] AspectRatios = ["1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21"];
@@ -45,7 +52,37 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
             return JsonResult(Prediction(job));
         });
         app.MapGet("/v1/predictions", List);
+        app.MapPost("/v1/files", async (HttpRequest request) =>
+        {
+            var form = request.HasFormContentType ? await request.ReadFormAsync() : null;
+            if (form?.Files.GetFile("content") is not { Length: > 0 and <= 100L * 1024 * 1024 } file)
+            {
+                return Problem(422, "Input validation failed", "- content: a file is required");
+            }
+
+            using var copy = new MemoryStream();
+            await file.CopyToAsync(copy);
+            var asset = new StoredAsset(Base64Url.EncodeToString(Guid.NewGuid().ToByteArray()), file.ContentType, copy.ToArray(), Time.GetUtcNow());
+            Assets.Store(asset);
+            return JsonResult(FileJson(asset, file.FileName), StatusCodes.Status201Created);
+        }).DisableAntiforgery();
+        app.MapGet("/v1/files/{id}", (string id) => Assets.Find(id) is { } asset ? JsonResult(FileJson(asset, "input")) : NotFound());
+        app.MapDelete("/v1/files/{id}", (string id) => Assets.Remove(id) ? Results.NoContent() : NotFound());
     }
+
+    private JsonObject FileJson(StoredAsset asset, string name) => new()
+    {
+        ["id"] = asset.Id,
+        ["name"] = name,
+        ["content_type"] = asset.ContentType,
+        ["size"] = asset.Bytes.LongLength,
+        ["etag"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(asset.Bytes))[..32],
+        ["checksums"] = new JsonObject { ["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(asset.Bytes)) },
+        ["metadata"] = new JsonObject(),
+        ["created_at"] = Stamp(asset.CreatedAt),
+        ["expires_at"] = Stamp(asset.CreatedAt.AddDays(1)),
+        ["urls"] = new JsonObject { ["get"] = new Uri(Origin, $"v1/files/{asset.Id}").ToString() },
+    };
 
     /// <summary>
     /// The account's predictions, newest first, 100 a page, with an opaque cursor in "next" (null on the last page), filtered
@@ -127,12 +164,16 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
             case FaultKind.RateLimited:
                 return WithRetryAfter(Problem(429, "Request was throttled.", $"Request was throttled. Expected available in {fault.Value.RetryAfterSeconds} second."),
                     fault.Value.RetryAfterSeconds);
+            case FaultKind.ModelRetired:
+                return NotFound();
+            case FaultKind.ParameterRejected:
+                return Problem(422, "Input validation failed", "- input.megapixels: must be one of 1, 0.25", Invalid("input.megapixels", "enum", "value is not allowed"));
             case FaultKind.InsufficientCredits:
                 return Problem(402, "Insufficient credit",
                     "You have insufficient credit to run this model. Go to https://replicate.com/account/billing#billing to purchase credit. Once you purchase credit, please wait a few minutes before trying again.");
         }
 
-        var job = Create(input, prompt!, fault?.Kind);
+        var job = Create(input, prompt!, fault?.Kind, CancelAfter(request.Headers["Cancel-After"].ToString()));
         if (fault?.Kind == FaultKind.MalformedJson)
         {
             return Malformed(StatusCodes.Status201Created);
@@ -153,7 +194,37 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
         return JsonResult(Prediction(job), StatusCodes.Status201Created);
     }
 
-    private SimJob Create(JsonObject input, string prompt, FaultKind? fault)
+    /// <summary>"Cancel-After: 90s", "1m", "1h": the prediction's deadline from its creation.</summary>
+    private static TimeSpan? CancelAfter(string header)
+    {
+        if (header.Length < 2 || !int.TryParse(header[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var amount))
+        {
+            return null;
+        }
+
+        return header[^1] switch
+        {
+            's' => TimeSpan.FromSeconds(amount),
+            'm' => TimeSpan.FromMinutes(amount),
+            'h' => TimeSpan.FromHours(amount),
+            _ => null,
+        };
+    }
+
+    /// <summary>Width over height of the input image when the simulator can read it (a data URI or one of its files); null otherwise.</summary>
+    private double? InputRatio(string? image)
+    {
+        var bytes = Assets.DataUri(image)?.Bytes;
+        if (bytes is null && image is not null && Uri.TryCreate(image, UriKind.Absolute, out var uri) && uri.Authority == Origin.Authority &&
+            uri.AbsolutePath.StartsWith("/v1/files/", StringComparison.Ordinal))
+        {
+            bytes = Assets.Find(uri.AbsolutePath["/v1/files/".Length..])?.Bytes;
+        }
+
+        return bytes is not null && Assets.ImageSize(bytes) is { Width: > 0, Height: > 0 } size ? (double)size.Width / size.Height : null;
+    }
+
+    private SimJob Create(JsonObject input, string prompt, FaultKind? fault, TimeSpan? cancelAfter)
     {
         var now = Time.GetUtcNow();
         var id = NewId();
@@ -164,7 +235,9 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
         }
 
         var format = Text(input, "output_format") ?? "webp";
-        var (width, height) = MediaStore.ImageSize(MediaStore.Ratio(Text(input, "aspect_ratio")) ?? 1.0);
+        // flux-dev's image-to-image keeps the input's proportions; aspect_ratio only applies without an image.
+        var image = Text(input, "image");
+        var (width, height) = MediaStore.ImageSize(image is not null ? InputRatio(image) ?? 1.0 : MediaStore.Ratio(Text(input, "aspect_ratio")) ?? 1.0);
         var job = new SimJob
         {
             Id = id,
@@ -175,6 +248,7 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
             Seed = Number(input, "seed"),
             CreatedAt = now,
             CompletesAt = fault == FaultKind.NeverFinish ? null : now + Latency,
+            Deadline = now + cancelAfter,
             Fault = fault,
             Input = (JsonObject)input.DeepClone(),
             Outputs = Enumerable.Range(0, count).Select(i => MediaUrl(MediaStore.ImagePath(width, height, format, $"{id}-out-{i}"))).ToList(),
@@ -227,6 +301,7 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
             { Kind: FaultKind.Unavailable } => Problem(503, "Service unavailable", "The service is temporarily overloaded."),
             { Kind: FaultKind.RateLimited } f => WithRetryAfter(Problem(429, "Request was throttled.", "Request was throttled."), f.RetryAfterSeconds),
             { Kind: FaultKind.MalformedJson } => Malformed(),
+            { Kind: FaultKind.UnknownJob } => NotFound(),
             _ => JsonResult(Prediction(job)),
         };
     }
@@ -237,25 +312,36 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
         var now = Time.GetUtcNow();
         var phase = job.PhaseAt(now);
         var get = new Uri(Origin, $"v1/predictions/{job.Id}").ToString();
+        var removed = now - job.CreatedAt >= DataRetention;
+        // Outputs appear while the prediction is processing, one after the other; all of them once it succeeded.
+        var shown = phase switch
+        {
+            SimJobPhase.Succeeded => job.Outputs.Count,
+            SimJobPhase.Running => (int)(job.Outputs.Count * job.Progress(now)),
+            _ => 0,
+        };
         var prediction = new JsonObject
         {
             ["id"] = job.Id,
             ["model"] = job.Model,
             ["version"] = Version,
-            ["input"] = job.Input.DeepClone(),
+            ["input"] = removed ? new JsonObject() : job.Input.DeepClone(),
             ["logs"] = phase == SimJobPhase.Pending ? "" : "Running flux-dev...\n",
-            ["output"] = phase == SimJobPhase.Succeeded ? new JsonArray(job.Outputs.Select(o => (JsonNode)JsonValue.Create(o)!).ToArray()) : null,
-            ["data_removed"] = false,
+            ["output"] = removed || shown == 0 ? null : new JsonArray(job.Outputs.Take(shown).Select(o => (JsonNode)JsonValue.Create(o)!).ToArray()),
+            ["data_removed"] = removed,
             ["error"] = phase != SimJobPhase.Failed ? null
                 : job.Fault == FaultKind.ContentPolicy ? "NSFW content detected. Try running it again, or try a different prompt."
+                : job.Fault == FaultKind.BadMedia ? "cannot identify image file <_io.BytesIO object at 0x7f>"
+                : job.Fault == FaultKind.AssetFetchFailed ? "Failed to download input image: 403 Forbidden"
                 : "Prediction failed: the model raised an exception.",
             ["source"] = "api",
             ["status"] = phase switch
             {
-                SimJobPhase.Pending => "starting",
+                SimJobPhase.Queued or SimJobPhase.Pending => "starting",
                 SimJobPhase.Running => "processing",
                 SimJobPhase.Succeeded => "succeeded",
                 SimJobPhase.Failed => "failed",
+                SimJobPhase.Aborted => "aborted",
                 _ => "canceled",
             },
             ["created_at"] = Stamp(job.CreatedAt),

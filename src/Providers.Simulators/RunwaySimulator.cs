@@ -7,28 +7,41 @@ using Microsoft.AspNetCore.Http;
 namespace CinematicSwitch.Providers.Simulators;
 
 /// <summary>
-/// Runway's developer API: POST /v1/image_to_video, /v1/text_to_image, /v1/video_to_video answer {"id"}; GET /v1/tasks/{id}
-/// reports PENDING, RUNNING (with progress), SUCCEEDED (output URLs), FAILED (failure, failureCode) or CANCELLED;
-/// DELETE /v1/tasks/{id} cancels a running task or deletes a finished one (204). Every call needs
-/// Authorization: Bearer and X-Runway-Version: 2024-11-06. Errors are {"error": "..."}.
+/// Runway's developer API as its official SDKs declare it (runwayml/sdk-node, runwayml/sdk-python): POST /v1/image_to_video,
+/// /v1/text_to_video, /v1/text_to_image and /v1/video_to_video answer {"id"}; POST /v1/uploads starts an ephemeral upload
+/// ({uploadUrl, fields, runwayUri}) whose form POST goes to this simulator's /_storage/runway; GET /v1/tasks/{id} reports
+/// THROTTLED, PENDING, RUNNING (with progress), SUCCEEDED (output URLs), FAILED (failure, failureCode) or CANCELLED;
+/// DELETE /v1/tasks/{id} cancels a running task or deletes a finished one (204). Every call needs Authorization: Bearer and
+/// X-Runway-Version: 2024-11-06. Errors are {"error": "..."}. Media follows https://docs.dev.runwayml.com/assets/inputs:
+/// https URLs on a domain name, data URIs under 5 MB (images) or 16 MB (videos), runway:// uploads up to 200 MB.
 /// </summary>
-public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore media) : ProviderSimulator(apiKey, latency, media)
+public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore media, bool acceptLoopbackOrigins)
+    : ProviderSimulator(apiKey, latency, media, acceptLoopbackOrigins)
 {
     public const string ApiVersion = "2024-11-06";
 
-    private sealed record VideoModel(string[] Ratios, int[] Durations, bool LastFrame);
+    private sealed record VideoModel(string[] ImageRatios, string[] TextRatios, int[] Durations, bool LastFrame, bool Seed);
 
-    private static readonly Dictionary<string, VideoModel> ImageToVideoModels = new()
+    private static readonly string[] Gen4Ratios = ["1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672"];
+    private static readonly string[] VeoRatios = ["1280:720", "720:1280", "1080:1920", "1920:1080"];
+
+    private static readonly Dictionary<string, VideoModel> VideoModels = new()
     {
-        ["gen3a_turbo"] = new(["1280:768", "768:1280"], [5, 10], true),
-        ["gen4_turbo"] = new(["1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672"], [2, 3, 4, 5, 6, 7, 8, 9, 10], false),
+        ["gen4.5"] = new(Gen4Ratios, ["1280:720", "720:1280"], [2, 3, 4, 5, 6, 7, 8, 9, 10], false, true),
+        ["gen4_turbo"] = new(Gen4Ratios, [], [2, 3, 4, 5, 6, 7, 8, 9, 10], false, true),
+        ["veo3.1"] = new(VeoRatios, VeoRatios, [4, 6, 8], true, false),
+        ["veo3.1_fast"] = new(VeoRatios, VeoRatios, [4, 6, 8], true, false),
     };
 
     private static readonly string[] ImageRatios =
         ["1024:1024", "1080:1080", "1168:880", "1360:768", "1440:1080", "1080:1440", "1808:768", "1920:1080", "1080:1920", "2112:912", "1280:720", "720:1280", "720:720", "960:720", "720:960", "1680:720"];
 
     private static readonly string[] ImageModels = ["gen4_image", "gen4_image_turbo"];
+    private static readonly string[] TargetRatios = ["16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "21:9"];
     private const int MaxPromptLength = 1000;
+    private const long MaxImageDataUri = 5L * 1024 * 1024;
+    private const long MaxVideoDataUri = 16L * 1024 * 1024;
+    private const long MaxUploadBytes = 200L * 1024 * 1024;
 
     public override string Provider => "runway";
 
@@ -37,8 +50,43 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
     protected override void MapApi(WebApplication app)
     {
         app.MapPost("/v1/image_to_video", (HttpRequest request) => CreateAsync(request, "image_to_video", ValidateImageToVideo));
+        app.MapPost("/v1/text_to_video", (HttpRequest request) => CreateAsync(request, "text_to_video", ValidateTextToVideo));
         app.MapPost("/v1/text_to_image", (HttpRequest request) => CreateAsync(request, "text_to_image", ValidateTextToImage));
         app.MapPost("/v1/video_to_video", (HttpRequest request) => CreateAsync(request, "video_to_video", ValidateVideoToVideo));
+        app.MapPost("/v1/uploads", async (HttpRequest request) =>
+        {
+            if (VersionError(request) is { } versionError)
+            {
+                return versionError;
+            }
+
+            var body = await ReadObjectAsync(request);
+            if (Text(body, "filename") is not { Length: > 0 } name || Text(body, "type") != "ephemeral")
+            {
+                return Invalid("filename", "Expected a filename and type 'ephemeral'.").Error!;
+            }
+
+            var id = Guid.NewGuid().ToString("N");
+            return JsonResult(new JsonObject
+            {
+                ["uploadUrl"] = MediaUrl("_storage/runway"),
+                ["fields"] = new JsonObject { ["key"] = id, ["Content-Type"] = name.EndsWith(".mp4", StringComparison.Ordinal) ? "video/mp4" : "image/png", ["policy"] = "c2ltdWxhdG9y" },
+                ["runwayUri"] = $"runway://uploads/{id}",
+            });
+        });
+        app.MapPost("/_storage/runway", async (HttpRequest request) =>
+        {
+            var form = request.HasFormContentType ? await request.ReadFormAsync() : null;
+            if (form?.Files.GetFile("file") is not { Length: > 0 and <= MaxUploadBytes } file || form["key"].ToString() is not { Length: > 0 } key)
+            {
+                return Results.BadRequest();
+            }
+
+            using var copy = new MemoryStream();
+            await file.CopyToAsync(copy);
+            Assets.Store(new StoredAsset(key, file.ContentType, copy.ToArray(), Time.GetUtcNow()));
+            return Results.NoContent();
+        }).DisableAntiforgery();
         app.MapGet("/v1/tasks/{id}", (string id, HttpRequest request) => VersionError(request) ?? GetTask(id));
         app.MapDelete("/v1/tasks/{id}", (string id, HttpRequest request) =>
         {
@@ -62,9 +110,12 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
         });
     }
 
-    private sealed record Accepted(string Model, string Prompt, string? Ratio, int Seconds, string? MediaUri, bool IsImage);
+    /// <param name="Loop">The same image is the first and the last keyframe: the clip ends on the frame it starts with.</param>
+    private sealed record Accepted(string Model, string Prompt, string? Ratio, int Seconds, long InputBytes, bool IsImage, bool Loop = false);
 
-    private async Task<IResult> CreateAsync(HttpRequest request, string operation, Func<JsonObject, (Accepted? Ok, IResult? Error)> validate)
+    private sealed record Outcome(Accepted? Ok, IResult? Error);
+
+    private async Task<IResult> CreateAsync(HttpRequest request, string operation, Func<JsonObject, Outcome> validate)
     {
         if (VersionError(request) is { } versionError)
         {
@@ -91,16 +142,25 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
             case FaultKind.Unavailable:
                 return Error(503, "Runway is temporarily shedding load. Please retry.");
             case FaultKind.RateLimited:
-                return WithRetryAfter(Error(429, "You have exceeded the rate limit. Please retry later."), fault.Value.RetryAfterSeconds);
+                // Runway has no per-minute limit: a 429 on create is the tier's daily generations cap.
+                return WithRetryAfter(Error(429, "You have exceeded your daily generation limit for this model."), fault.Value.RetryAfterSeconds);
             case FaultKind.InsufficientCredits:
                 return Error(400, "You do not have enough credits to run this task.");
+            case FaultKind.ModelRetired:
+                return Invalid("model", $"Invalid enum value. Expected {string.Join(" | ", VideoModels.Keys.Where(k => k != accepted.Model).Select(k => $"'{k}'"))}").Error!;
+            case FaultKind.AssetFetchFailed:
+                return Invalid("promptImage", "Failed to fetch asset. The URL may be incorrect or the server hosting the asset may be down.").Error!;
+            case FaultKind.AssetTooLarge:
+                return Invalid("promptImage", "The data URI is too large: data URIs must be under 1MB.").Error!;
+            case FaultKind.ParameterRejected:
+                return Invalid("ratio", "Invalid enum value. Expected '1280:720'").Error!;
         }
 
-        var job = Create(operation, accepted, body, fault?.Kind);
+        var job = Create(operation, accepted, body, fault);
         return fault?.Kind == FaultKind.MalformedJson ? Malformed() : JsonResult(new JsonObject { ["id"] = job.Id });
     }
 
-    private SimJob Create(string operation, Accepted accepted, JsonObject body, FaultKind? fault)
+    private SimJob Create(string operation, Accepted accepted, JsonObject body, (FaultKind Kind, int RetryAfterSeconds, int HoldMs)? fault)
     {
         var now = Time.GetUtcNow();
         var id = Guid.NewGuid().ToString();
@@ -112,6 +172,12 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
             output = MediaUrl(MediaStore.ImagePath(w, h, "png", id));
             Prepare(() => Media.ImageAsync(w, h, "png"));
         }
+        else if (accepted.Loop)
+        {
+            var (w, h) = MediaStore.VideoSize(ratio);
+            output = MediaUrl(MediaStore.LoopPath(w, h, accepted.Seconds, id));
+            Prepare(() => Media.LoopVideoAsync(w, h, accepted.Seconds));
+        }
         else
         {
             var (w, h) = MediaStore.VideoSize(ratio);
@@ -119,17 +185,19 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
             Prepare(() => Media.VideoAsync(w, h, accepted.Seconds));
         }
 
+        var start = fault?.Kind == FaultKind.Throttled ? now.AddMilliseconds(fault.Value.HoldMs) : (DateTimeOffset?)null;
         var job = new SimJob
         {
             Id = id,
             Model = accepted.Model,
             Operation = operation,
             Prompt = accepted.Prompt,
-            InputBytes = InputSize(accepted.MediaUri),
+            InputBytes = accepted.InputBytes,
             Seed = Number(body, "seed"),
             CreatedAt = now,
-            CompletesAt = fault == FaultKind.NeverFinish ? null : now + Latency,
-            Fault = fault,
+            QueuedUntil = start,
+            CompletesAt = fault?.Kind == FaultKind.NeverFinish ? null : (start ?? now) + Latency,
+            Fault = fault?.Kind,
             Input = body,
             Outputs = [output],
         };
@@ -155,6 +223,8 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
                 return WithRetryAfter(Error(429, "You have exceeded the rate limit. Please retry later."), f.RetryAfterSeconds);
             case { Kind: FaultKind.MalformedJson }:
                 return Malformed();
+            case { Kind: FaultKind.UnknownJob }:
+                return Error(404, "Task not found.");
         }
 
         var now = Time.GetUtcNow();
@@ -164,6 +234,7 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
             ["id"] = job.Id,
             ["status"] = phase switch
             {
+                SimJobPhase.Queued => "THROTTLED",
                 SimJobPhase.Pending => "PENDING",
                 SimJobPhase.Running => "RUNNING",
                 SimJobPhase.Succeeded => "SUCCEEDED",
@@ -184,6 +255,10 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
                 task["failure"] = "The input text was rejected by content moderation.";
                 task["failureCode"] = "SAFETY.INPUT.TEXT";
                 break;
+            case SimJobPhase.Failed when job.Fault == FaultKind.BadMedia:
+                task["failure"] = "The input asset could not be processed.";
+                task["failureCode"] = "ASSET.INVALID";
+                break;
             case SimJobPhase.Failed:
                 task["failure"] = "An unexpected error occurred while generating.";
                 task["failureCode"] = "INTERNAL.BAD_OUTPUT.CODE01";
@@ -193,15 +268,16 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
         return JsonResult(task);
     }
 
-    private (Accepted?, IResult?) ValidateImageToVideo(JsonObject body)
+    private Outcome ValidateImageToVideo(JsonObject body)
     {
         var model = Text(body, "model");
-        if (model is null || !ImageToVideoModels.TryGetValue(model, out var spec))
+        if (model is null || !VideoModels.TryGetValue(model, out var spec))
         {
-            return Invalid("model", $"Invalid enum value. Expected {string.Join(" | ", ImageToVideoModels.Keys.Select(k => $"'{k}'"))}");
+            return Invalid("model", $"Invalid enum value. Expected {string.Join(" | ", VideoModels.Keys.Select(k => $"'{k}'"))}");
         }
 
         string? image;
+        var loop = false;
         switch (body["promptImage"])
         {
             case JsonValue value when value.TryGetValue<string>(out var uri):
@@ -214,17 +290,46 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
                     return Invalid("promptImage", spec.LastFrame ? "Each position may appear once." : $"{model} only supports a 'first' keyframe.");
                 }
 
+                if (frames.Select(f => Asset(Text(f, "uri"), video: false).Error).FirstOrDefault(e => e is not null) is { } bad)
+                {
+                    return Invalid("promptImage", bad);
+                }
+
                 image = Text(frames[0], "uri");
+                loop = frames.Count == 2 && Text(frames[0], "uri") == Text(frames[1], "uri");
                 break;
             default:
                 return Invalid("promptImage", "Expected a HTTPS URL, a data URI, or an array of {uri, position}.");
         }
 
-        if (!IsUri(image))
+        var (bytes, assetError) = Asset(image, video: false);
+        if (assetError is not null)
         {
-            return Invalid("promptImage", "Invalid url.");
+            return Invalid("promptImage", assetError);
         }
 
+        var clip = Clip(body, model, spec, spec.ImageRatios, bytes);
+        return clip.Ok is { } ok ? clip with { Ok = ok with { Loop = loop } } : clip;
+    }
+
+    private Outcome ValidateTextToVideo(JsonObject body)
+    {
+        var model = Text(body, "model");
+        if (model is null || !VideoModels.TryGetValue(model, out var spec) || spec.TextRatios.Length == 0)
+        {
+            return Invalid("model", $"Invalid enum value. Expected {string.Join(" | ", VideoModels.Where(m => m.Value.TextRatios.Length > 0).Select(m => $"'{m.Key}'"))}");
+        }
+
+        if (string.IsNullOrEmpty(Text(body, "promptText")))
+        {
+            return Invalid("promptText", "Required");
+        }
+
+        return Clip(body, model, spec, spec.TextRatios, 0);
+    }
+
+    private static Outcome Clip(JsonObject body, string model, VideoModel spec, string[] ratios, long inputBytes)
+    {
         var prompt = Text(body, "promptText") ?? "";
         if (prompt.Length > MaxPromptLength)
         {
@@ -232,21 +337,26 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
         }
 
         var ratio = Text(body, "ratio");
-        if (ratio is null || !spec.Ratios.Contains(ratio))
+        if (ratio is null || !ratios.Contains(ratio))
         {
-            return Invalid("ratio", $"Invalid enum value. Expected {string.Join(" | ", spec.Ratios.Select(r => $"'{r}'"))}");
+            return Invalid("ratio", $"Invalid enum value. Expected {string.Join(" | ", ratios.Select(r => $"'{r}'"))}");
         }
 
-        var duration = (int)(Number(body, "duration") ?? 10);
+        var duration = (int)(Number(body, "duration") ?? spec.Durations.Max());
         if (!spec.Durations.Contains(duration))
         {
             return Invalid("duration", $"Invalid duration for {model}: {duration}.");
         }
 
-        return SeedError(body) ?? (new Accepted(model, prompt, ratio, duration, image, false), null);
+        if (!spec.Seed && body["seed"] is not null)
+        {
+            return Invalid("seed", $"Unrecognized key for {model}: 'seed'");
+        }
+
+        return SeedError(body) ?? new Outcome(new Accepted(model, prompt, ratio, duration, inputBytes, false), null);
     }
 
-    private (Accepted?, IResult?) ValidateTextToImage(JsonObject body)
+    private static Outcome ValidateTextToImage(JsonObject body)
     {
         var model = Text(body, "model");
         if (model is null || !ImageModels.Contains(model))
@@ -271,45 +381,80 @@ public sealed class RunwaySimulator(string apiKey, TimeSpan latency, MediaStore 
             return Invalid("referenceImages", "gen4_image_turbo requires at least one reference image.");
         }
 
-        return SeedError(body) ?? (new Accepted(model, prompt, ratio, 0, null, true), null);
+        return SeedError(body) ?? new Outcome(new Accepted(model, prompt, ratio, 0, 0, true), null);
     }
 
-    private (Accepted?, IResult?) ValidateVideoToVideo(JsonObject body)
+    private Outcome ValidateVideoToVideo(JsonObject body)
     {
-        if (Text(body, "model") != "gen4_aleph")
+        if (Text(body, "model") != "aleph2")
         {
-            return Invalid("model", "Invalid enum value. Expected 'gen4_aleph'");
+            return Invalid("model", "Invalid enum value. Expected 'aleph2' | 'seedance2' | 'seedance2_fast' | 'seedance2_mini' | 'gemini_omni_flash'");
         }
 
-        var video = Text(body, "videoUri");
-        if (!IsUri(video))
+        var (bytes, assetError) = Asset(Text(body, "videoUri"), video: true);
+        if (assetError is not null)
         {
-            return Invalid("videoUri", "Invalid url.");
+            return Invalid("videoUri", assetError);
         }
 
-        var prompt = Text(body, "promptText");
-        if (string.IsNullOrEmpty(prompt) || prompt.Length > MaxPromptLength)
+        var prompt = Text(body, "promptText") ?? "";
+        if (prompt.Length > MaxPromptLength)
         {
-            return Invalid("promptText", $"Expected a non-empty string of at most {MaxPromptLength} characters.");
+            return Invalid("promptText", $"String must contain at most {MaxPromptLength} character(s)");
         }
 
-        return SeedError(body) ?? (new Accepted("gen4_aleph", prompt, Text(body, "ratio") ?? "1280:720", 5, video, false), null);
+        var target = Text(body, "targetAspectRatio");
+        if (target is not null && !TargetRatios.Contains(target))
+        {
+            return Invalid("targetAspectRatio", $"Invalid enum value. Expected {string.Join(" | ", TargetRatios.Select(r => $"'{r}'"))}");
+        }
+
+        // The output keeps the input's proportions (taken as 16:9 here) unless expanded to a target ratio.
+        return SeedError(body) ?? new Outcome(new Accepted("aleph2", prompt, target ?? "16:9", 5, bytes, false), null);
     }
 
-    private static (Accepted?, IResult?)? SeedError(JsonObject body) =>
-        body["seed"] is null || Number(body, "seed") is >= 0 and <= 4_294_967_295L ? null : Invalid("seed", "Number must be between 0 and 4294967295");
+    /// <summary>
+    /// A media reference as Runway accepts it: an https URL on a domain name, a data URI under the cap of its kind, or a
+    /// runway:// URI of a finished upload. Returns the bytes it stands for (a URL's length, the simulator never fetches URLs).
+    /// </summary>
+    private (long Bytes, string? Error) Asset(string? reference, bool video)
+    {
+        if (reference is null)
+        {
+            return (0, "Required");
+        }
 
-    private static bool IsUri(string? uri) =>
-        uri is not null && (uri.StartsWith("https://", StringComparison.Ordinal) || uri.StartsWith("http://", StringComparison.Ordinal) ||
-                            uri.StartsWith("data:", StringComparison.Ordinal));
+        if (reference.StartsWith("data:", StringComparison.Ordinal))
+        {
+            var cap = video ? MaxVideoDataUri : MaxImageDataUri;
+            return reference.Length >= cap
+                ? (0, $"The data URI is too large: data URIs must be under {cap / (1024 * 1024)}MB.")
+                : Assets.DataUri(reference) is { } decoded ? (decoded.Bytes.LongLength, null) : (0, "Invalid data URI.");
+        }
+
+        if (reference.StartsWith("runway://uploads/", StringComparison.Ordinal))
+        {
+            return Assets.Find(reference["runway://uploads/".Length..]) is { } upload ? (upload.Bytes.LongLength, null) : (0, "Unknown upload.");
+        }
+
+        if (!Uri.TryCreate(reference, UriKind.Absolute, out var uri))
+        {
+            return (0, "Invalid URL");
+        }
+
+        return Assets.UrlRefusal(uri) is { } refusal ? (0, refusal) : (reference.Length, null);
+    }
+
+    private static Outcome? SeedError(JsonObject body) =>
+        body["seed"] is null || Number(body, "seed") is >= 0 and <= 4_294_967_295L ? null : Invalid("seed", "Number must be between 0 and 4294967295");
 
     private static IResult? VersionError(HttpRequest request) =>
         request.Headers["X-Runway-Version"].ToString() == ApiVersion
             ? null
             : Error(400, $"The X-Runway-Version header is missing or not a supported version. Set it to {ApiVersion}.");
 
-    private static (Accepted?, IResult?) Invalid(string field, string message) =>
-        (null, JsonResult(new JsonObject
+    private static Outcome Invalid(string field, string message) =>
+        new(null, JsonResult(new JsonObject
         {
             ["error"] = "Validation of body failed",
             ["issues"] = new JsonArray(new JsonObject { ["path"] = new JsonArray(field), ["message"] = message }),

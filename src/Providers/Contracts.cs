@@ -25,10 +25,16 @@ public enum GenerationTask
 }
 
 /// <summary>
-/// The user's media as the provider will fetch it: an https URL (a presigned S3 URL, say) or a data: URI.
+/// The user's media: a URL (a presigned S3 URL, say) or a data: URI. The adapters deliver it within each API's rules: the URL
+/// itself where the provider can fetch it, else the bytes (a data URI below the provider's cap, else its upload API).
 /// Width and height, when the caller knows them, let "original" aspect ratios map onto what a model offers.
 /// </summary>
-public sealed record MediaInput(string Url, string ContentType, bool IsVideo, int? Width = null, int? Height = null);
+/// <param name="SizeBytes">The media's size when known, so that limits are checked before any call.</param>
+/// <param name="ProviderReachable">
+/// False when the URL works only from here (S3 on a private network): the adapter then fetches the bytes and hands them over.
+/// </param>
+public sealed record MediaInput(string Url, string ContentType, bool IsVideo, int? Width = null, int? Height = null, long? SizeBytes = null,
+    bool ProviderReachable = true);
 
 /// <summary>Video options (the game skills' intro and outcome loops).</summary>
 public sealed record VideoSpec(int DurationSeconds, bool SeamlessLoop, long? Seed = null, string? CameraMotion = null);
@@ -81,6 +87,12 @@ public sealed record GenerationResult(
 {
     /// <summary>Distinct variations that produced media.</summary>
     public int VariationCount => Outputs.Select(o => o.Index).Distinct().Count();
+
+    /// <summary>The seed each produced variation was generated with, in variation order; empty when the model takes no seed.</summary>
+    public IReadOnlyList<long> Seeds { get; init; } = [];
+
+    /// <summary>Time jobs spent queued by the provider (Runway's THROTTLED), not charged to their timeouts.</summary>
+    public TimeSpan QueuedTime { get; init; }
 }
 
 /// <summary>Error classes, covering both seed specs (DESIGN.md documents the mapping to their codes).</summary>
@@ -118,8 +130,13 @@ public sealed record ProviderFailure(
         new(code, message, provider, httpStatus,
             details.Where(d => d.Value is not null).ToDictionary(d => d.Key, d => d.Value!, StringComparer.Ordinal));
 
-    /// <summary>Whether the cause lies with the user's request (so another provider would fail the same way).</summary>
-    public bool IsUsersFault => Code is ProviderErrorCode.InvalidInput or ProviderErrorCode.InputValidation or ProviderErrorCode.QuotaExceeded;
+    /// <summary>
+    /// Whether the next provider may be tried: only when the provider or this deployment can fix the failure, never when the
+    /// user's request or the account's quota caused it (<see cref="Errors.FailureOwner"/>, recorded as the "owner" detail).
+    /// </summary>
+    public bool AllowsFallback => Details.TryGetValue("owner", out var owner)
+        ? owner is "provider" or "configuration"
+        : Code is ProviderErrorCode.ProviderError or ProviderErrorCode.Timeout;
 }
 
 /// <summary>The end of a run: a result or a failure. Provider problems never surface as exceptions.</summary>

@@ -27,6 +27,8 @@ public enum JobState
 /// <param name="Outputs">Output URLs of a Finished job.</param>
 /// <param name="Credits">What the provider said the job cost, when it says so.</param>
 /// <param name="Failure">Why a Failed or Canceled job ended.</param>
+/// <param name="CreditUnit">The unit the provider gave with <paramref name="Credits"/>.</param>
+/// <param name="Uploads">Inputs uploaded for a Started job, deleted when it ends (also by a worker that resumes it).</param>
 public sealed record JobCheckpoint(
     int Step,
     ProviderName Provider,
@@ -36,7 +38,9 @@ public sealed record JobCheckpoint(
     DateTimeOffset RecordedAt,
     IReadOnlyList<string>? Outputs = null,
     decimal? Credits = null,
-    ProviderFailure? Failure = null);
+    ProviderFailure? Failure = null,
+    string? CreditUnit = null,
+    IReadOnlyList<string>? Uploads = null);
 
 /// <summary>
 /// The durable journal the caller provides (the processor: a Kafka changelog).

@@ -21,7 +21,7 @@ public static class ProvidersServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProvidersOptions>, ProvidersOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
-        foreach (var name in new[] { ReplicateAdapter.ClientName, RunwayAdapter.ClientName, LeonardoAdapter.ClientName, LeonardoAdapter.MediaClientName })
+        foreach (var name in new[] { ReplicateAdapter.ClientName, RunwayAdapter.ClientName, LeonardoAdapter.ClientName, MediaDelivery.ClientName })
         {
             // Timeouts are the Polly pipeline's; the key is in a header that logging must never print.
             services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan).RedactLoggedHeaders(_ => true);

@@ -22,7 +22,7 @@ public sealed class ArchiverCrashTests(ITestOutputHelper output)
 
         var video = await testbed.Outputs.RunwayVideoAsync(5);
         var requests = Enumerable.Range(0, Requests).Select(i => i % 10 == 0
-            ? TestEvents.Completed($"tenant-{i % 12}", Provider.Runway, "gen3a_turbo", [(video, MediaKind.Video)], 25m, "runway_credits")
+            ? TestEvents.Completed($"tenant-{i % 12}", Provider.Runway, "gen4.5", [(video, MediaKind.Video)], 25m, "runway_credits")
             : TestEvents.Completed($"tenant-{i % 12}", Provider.Replicate, "black-forest-labs/flux-dev",
                 [(images[i % images.Count], MediaKind.Image), (images[(i + 1) % images.Count], MediaKind.Image)], 0.05m, "usd")).ToList();
         // Few at a time, so that the batch is still running when the process is killed.

@@ -5,11 +5,12 @@ using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.ServiceDefaults.Storage;
 using CinematicSwitch.Testing;
 using Microsoft.AspNetCore.Http;
+using Xunit.Abstractions;
 
 namespace CinematicSwitch.Archiver.Tests;
 
 /// <summary>The archiver as its own process against the shared cluster, s3rver, the registry and the provider simulators.</summary>
-public sealed class ArchiverServiceTests
+public sealed class ArchiverServiceTests(ITestOutputHelper log)
 {
     private static readonly HttpClient Http = new();
 
@@ -22,7 +23,7 @@ public sealed class ArchiverServiceTests
         var video = await testbed.Outputs.RunwayVideoAsync(5);
         var imageRequest = TestEvents.Completed("tenant-a", Provider.Replicate, "black-forest-labs/flux-dev",
             [.. images.Concat(png).Select(u => (u, MediaKind.Image))], 0.1m, "usd");
-        var videoRequest = TestEvents.Completed("tenant-b", Provider.Runway, "gen3a_turbo", [(video, MediaKind.Video)], 25m, "runway_credits");
+        var videoRequest = TestEvents.Completed("tenant-b", Provider.Runway, "gen4.5", [(video, MediaKind.Video)], 25m, "runway_credits");
 
         var archiver = testbed.StartArchiver();
         await testbed.PublishAsync([imageRequest, videoRequest]);
@@ -117,7 +118,7 @@ public sealed class ArchiverServiceTests
             context.Response.ContentType = "application/xml";
             return context.Response.WriteAsync("<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>");
         });
-        var completed = TestEvents.Completed("tenant-e", Provider.Runway, "gen3a_turbo",
+        var completed = TestEvents.Completed("tenant-e", Provider.Runway, "gen4.5",
             [(provider.Url("ad0e7fa4.mp4?_jwt=expired-token"), MediaKind.Video)], 5m, "runway_credits");
 
         var archiver = testbed.StartArchiver([provider.OriginText]);
@@ -146,6 +147,49 @@ public sealed class ArchiverServiceTests
         // The link's token is neither in the event's error nor in the logs.
         Assert.DoesNotContain("expired-token", string.Join(" ", failed.Error.Details.Values), StringComparison.Ordinal);
         Assert.DoesNotContain(testbed.Pipeline.Logs, line => line.Contains("expired-token", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// One video per request (issue 18, REQ3/REQ6/REQ12-14): two 8 s keyframed clips of a 15 s loop become one H.264 24 fps
+    /// MP4 of 15 s that ends on the frame it starts with; a 12 s video from 8 + 8 s clips is cut to 12 s.
+    /// </summary>
+    [Fact]
+    public async Task A_chained_video_is_archived_as_one_H264_24fps_MP4_of_the_requested_length_and_a_loop_ends_on_its_first_frame()
+    {
+        await using var testbed = await ArchiverTestbed.StartAsync("chained");
+        var clips = new[] { await testbed.Outputs.RunwayLoopClipAsync(8), await testbed.Outputs.RunwayLoopClipAsync(8) };
+        var loop = TestEvents.ChainedVideo("tenant-l", clips, 15, loop: true);
+        var cut = TestEvents.ChainedVideo("tenant-c", clips, 12, loop: false);
+
+        testbed.StartArchiver();
+        await testbed.PublishAsync([loop, cut]);
+        var archived = await testbed.ReadAsync<TransformationArchived>(Topics.Archived, 2);
+
+        var looped = Assert.Single(Assert.Single(archived, a => a.Value.RequestId == loop.RequestId).Value.Outputs);
+        var trimmed = Assert.Single(Assert.Single(archived, a => a.Value.RequestId == cut.RequestId).Value.Outputs);
+        Assert.Equal((0, "video/mp4"), (looped.Index, looped.ContentType));
+        var file = await DownloadAsync(testbed, looped.S3Uri);
+        var facts = await VideoProbe.ProbeAsync(file);
+        Assert.Equal(("h264", "24/1"), (facts.Codec, facts.FrameRate));
+        Assert.Equal(15, facts.DurationSeconds, 0.5);
+        Assert.True(facts.Width <= 1280 && facts.Height <= 768, $"{facts.Width}x{facts.Height} is beyond REQ12's 1280x768");
+        Assert.Equal(16.0 / 9, (double)facts.Width / facts.Height, 0.02);
+        var first = await VideoProbe.FrameAsync(file, TimeSpan.Zero);
+        var last = await VideoProbe.LastFrameAsync(file);
+        var middle = await VideoProbe.FrameAsync(file, TimeSpan.FromSeconds(3.5));
+        log.WriteLine($"{facts.Text}first/last frame difference: {VideoProbe.Difference(first, last):P2}; first/middle: {VideoProbe.Difference(first, middle):P2}");
+        Assert.True(VideoProbe.Difference(first, last) < 0.01, $"first and last frames differ by {VideoProbe.Difference(first, last):P1}");
+        Assert.True(VideoProbe.Difference(first, middle) > 0.02, "the frames compared are all alike: the check would not notice a cut");
+        Assert.Equal(12, (await VideoProbe.ProbeAsync(await DownloadAsync(testbed, trimmed.S3Uri))).DurationSeconds, 0.5);
+    }
+
+    private static async Task<string> DownloadAsync(ArchiverTestbed testbed, string s3Uri)
+    {
+        using var stored = await testbed.Pipeline.Store.GetAsync(S3ObjectRef.Parse(s3Uri), CancellationToken.None);
+        var file = Path.Combine(Path.GetTempPath(), $"archived-{Guid.NewGuid():N}.mp4");
+        await using var copy = File.Create(file);
+        await stored.ResponseStream.CopyToAsync(copy);
+        return file;
     }
 
     [Fact]

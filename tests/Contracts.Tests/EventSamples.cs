@@ -109,7 +109,10 @@ internal static class EventSamples
         ProviderJobIds: fallback ? ["rw-job-77", "leo-gen-5f2a"] : [],
         FallbackFrom: fallback ? Provider.Runway : null,
         FallbackReason: fallback ? "RUNWAY_ERROR: 503 from the provider" : null,
-        Request: request);
+        Request: request)
+    {
+        Seeds = fallback ? [4_294_967_295L, 42L] : [],
+    };
 
     private static TransformationFailed Failed(TransformationRequested request, Provider? provider, int? status) => new(
         request.RequestId, request.TenantId, request.CorrelationId, request.Requester,

@@ -34,6 +34,8 @@ public sealed class WireFixtureTests
         var id = await serdes.Registry.RegisterSchemaAsync(WireFormat.Subject(topic), new Schema(fixture.WriterSchema.ToJsonString(), SchemaType.Avro));
         var deserializer = serdes.Deserializer<T>();
         var serializer = serdes.Serializer<T>();
+        var sameSchema = Avro.SchemaNormalization.ToParsingForm(Avro.Schema.Parse(fixture.WriterSchema.ToJsonString()))
+            == Avro.SchemaNormalization.ToParsingForm(EventSchemas.For<T>());
 
         foreach (var value in fixture.Values)
         {
@@ -45,9 +47,17 @@ public sealed class WireFixtureTests
             var decoded = await deserializer.DeserializeAsync(wire, topic);
 
             Assert.True(FieldComparison.AssertSameFields(expected, decoded, $"{typeof(T).Name} {value.Name}") >= EventSchemas.For<T>().Fields.Count);
-            // And the current serializer writes the very same Avro body for it.
+            // And the current serializer writes the very same Avro body for it, while the schema is the one the fixture was
+            // written with; once the schema has evolved (a field added with its default), what it writes reads back the same.
             var written = await serializer.SerializeAsync((T)expected, topic);
-            Assert.Equal(wire[WireFormat.HeaderSize..], written[WireFormat.HeaderSize..]);
+            if (sameSchema)
+            {
+                Assert.Equal(wire[WireFormat.HeaderSize..], written[WireFormat.HeaderSize..]);
+            }
+            else
+            {
+                FieldComparison.AssertSameFields(expected, await deserializer.DeserializeAsync(written, topic), $"{typeof(T).Name} {value.Name} rewritten");
+            }
         }
     }
 }

@@ -68,7 +68,11 @@ public sealed partial class DashboardPageTests(IngestFixture fixture) : IClassFi
         var settings = await response.ExpectAsync(HttpStatusCode.OK);
 
         Assert.Equal(StylePresets.Names, settings.GetProperty("style_presets").EnumerateArray().Select(p => p.GetString()));
-        Assert.Equal(["original", "16:9", "1:1", "9:16"], settings.GetProperty("aspect_ratios").EnumerateArray().Select(p => p.GetString()));
+        // What flux-dev (the input cropped to the ratio) and aleph2 (kept, or expanded to the ratio) accept, of the page's candidates.
+        Assert.Equal(["original", "16:9", "1:1", "9:16", "4:3", "3:4", "3:2", "2:3", "5:4", "4:5", "21:9"],
+            settings.GetProperty("image_aspect_ratios").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(["original", "16:9", "1:1", "9:16", "4:3", "3:4", "3:2", "2:3", "21:9"],
+            settings.GetProperty("video_aspect_ratios").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal((1, 5, 10, 2000), (settings.GetProperty("min_output_count").GetInt32(), settings.GetProperty("max_output_count").GetInt32(),
             settings.GetProperty("min_description_length").GetInt32(), settings.GetProperty("max_description_length").GetInt32()));
         Assert.Equal((MediaFormats.MaxImageBytes, MediaFormats.MaxVideoBytes),

@@ -81,8 +81,10 @@ public sealed class ValidationTests(IngestFixture fixture) : IClassFixture<Inges
         ["aspect_ratio 16:9 for an image"] = (() => Image(("scene_description", Ok), ("aspect_ratio", "16:9")), null),
         ["aspect_ratio 9:16 for an image"] = (() => Image(("scene_description", Ok), ("aspect_ratio", "9:16")), null),
         ["aspect_ratio original"] = (() => Image(("scene_description", Ok), ("aspect_ratio", "Original")), null),
-        ["aspect_ratio 16:9 for a video-to-video (keeps the input's)"] = (
-            () => Forms.Multipart(TestMedia.Mp4(50_000).ToContent(), "clip.mp4", ("scene_description", Ok), ("aspect_ratio", "16:9")),
+        ["aspect_ratio 16:9 for a video-to-video (aleph2 expands the input to it)"] = (
+            () => Forms.Multipart(TestMedia.Mp4(50_000).ToContent(), "clip.mp4", ("scene_description", Ok), ("aspect_ratio", "16:9")), null),
+        ["aspect_ratio 5:4 for a video-to-video, which aleph2 does not offer"] = (
+            () => Forms.Multipart(TestMedia.Mp4(50_000).ToContent(), "clip.mp4", ("scene_description", Ok), ("aspect_ratio", "5:4")),
             Invalid("Invalid value for field: aspect_ratio", "aspect_ratio")),
         ["aspect_ratio 1:1 for image-to-video"] = (() => Image(("scene_description", Ok), ("task", "image_to_video"), ("aspect_ratio", "1:1")), null),
         ["aspect_ratio 3:2 for image-to-video"] = (() => Image(("scene_description", Ok), ("task", "image_to_video"), ("aspect_ratio", "3:2")),

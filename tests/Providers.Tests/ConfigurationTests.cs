@@ -37,7 +37,10 @@ public sealed class ConfigurationTests
         Assert.Equal(1, options.Runway.MaxConcurrent);
         Assert.Equal("leo_env", options.Leonardo.ApiKey);
         Assert.Equal([ProviderName.Runway, ProviderName.Leonardo], options.Routing.VideoProviders);
-        Assert.Equal(["gen3a_turbo", "gen4_turbo"], options.Runway.VideoModels);
+        Assert.Equal(["gen4.5", "gen4_turbo"], options.Runway.Models.ImageToVideo);
+        Assert.Equal(["gen4.5"], options.Runway.Models.TextToVideo);
+        Assert.Equal(["veo3.1_fast"], options.Runway.Models.Keyframes);
+        Assert.Equal("aleph2", options.Runway.Models.VideoToVideo);
     }
 
     [Fact]
@@ -71,5 +74,49 @@ public sealed class ConfigurationTests
 
         Assert.Contains(error.Failures, f => f.Contains("Providers:Leonardo:ApiKey", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("Providers:Runway:BaseUrl", StringComparison.Ordinal));
+    }
+
+    /// <summary>A model Runway retired (or one the adapter does not know for the task) stops the host at startup, naming its replacement.</summary>
+    [Theory]
+    [InlineData("ImageToVideo:0", "gen3a_turbo", "retired by Runway")]
+    [InlineData("VideoToVideo", "gen4_aleph", "use aleph2")]
+    [InlineData("Keyframes:0", "gen4.5", "not a model the Runway adapter knows for this task")]
+    [InlineData("TextToVideo:0", "gen4_turbo", "not a model the Runway adapter knows for this task")]
+    [InlineData("FirstFrame", "gen3_image", "not a model the Runway adapter knows")]
+    public void A_retired_or_unknown_model_stops_the_host_at_startup(string key, string model, string expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Providers:Replicate:ApiKey"] = "r8",
+            ["Providers:Runway:ApiKey"] = "key",
+            ["Providers:Leonardo:ApiKey"] = "leo",
+            [$"Providers:Runway:Models:{key}"] = model,
+        }).Build();
+        using var services = new ServiceCollection().AddLogging().AddProviders(configuration).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ProvidersOptions>>().Value);
+
+        var failure = Assert.Single(error.Failures);
+        Assert.StartsWith($"Providers:Runway:Models:{key.Split(':')[0]}: '{model}'", failure, StringComparison.Ordinal);
+        Assert.Contains(expected, failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Providers:Replicate:Model", "black-forest-labs/flux-schnell")]
+    [InlineData("Providers:Leonardo:VideoModel", "MOTION1")]
+    public void Unknown_replicate_and_leonardo_models_stop_the_host_at_startup(string key, string model)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Providers:Replicate:ApiKey"] = "r8",
+            ["Providers:Runway:ApiKey"] = "key",
+            ["Providers:Leonardo:ApiKey"] = "leo",
+            [key] = model,
+        }).Build();
+        using var services = new ServiceCollection().AddLogging().AddProviders(configuration).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ProvidersOptions>>().Value);
+
+        Assert.Contains(error.Failures, f => f.StartsWith($"{key}: '{model}'", StringComparison.Ordinal));
     }
 }

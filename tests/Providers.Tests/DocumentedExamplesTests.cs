@@ -63,7 +63,7 @@ public sealed class DocumentedExamplesTests(SimulatorFixture fixture) : IClassFi
     /// Request: the image-to-video example of Runway's official SDK README, https://github.com/runwayml/sdk-python/blob/main/README.md
     /// (POST /v1/image_to_video); response: ImageToVideoCreateResponse {id},
     /// https://github.com/runwayml/sdk-python/blob/main/src/runwayml/types/image_to_video_create_response.py.
-    /// Keyframes: Gen3aTurboPromptImagePromptImage (position "first"/"last") in
+    /// Keyframes: Veo3_1PromptImagePromptImage (position "first"/"last"), ratio, duration 4|6|8 and audio of Veo3_1 in
     /// https://github.com/runwayml/sdk-python/blob/main/src/runwayml/types/image_to_video_create_params.py.
     /// Task: TaskRetrieveResponse, https://github.com/runwayml/sdk-python/blob/main/src/runwayml/types/task_retrieve_response.py,
     /// with the failure codes of https://docs.dev.runwayml.com/errors/task-failures/.
@@ -121,8 +121,9 @@ public sealed class DocumentedExamplesTests(SimulatorFixture fixture) : IClassFi
 
     /// <summary>
     /// Request: the sample of https://docs.leonardo.ai/docs/generate-video-using-text-prompts (POST /generations-text-to-video);
-    /// response: CreateTextToVideoGenerationResponseBody (motionVideoGenerationJob: generationId, apiCreditCost),
-    /// https://github.com/Leonardo-Interactive/leonardo-ts-sdk/blob/main/docs/sdk/models/operations/createtexttovideogenerationresponsebody.md.
+    /// response: CreateTextToVideoGenerationResponseBody (motionVideoGenerationJob: generationId, cost {amount, unit}, the
+    /// deprecated apiCreditCost), https://github.com/Leonardo-Interactive/leonardo-ts-sdk/blob/main/docs/sdk/models/operations/createtexttovideogenerationmotionvideogenerationoutput.md
+    /// and docs/sdk/models/shared/cost.md.
     /// Polling: the fields of generations_by_pk in
     /// https://github.com/Leonardo-Interactive/leonardo-ts-sdk/blob/main/docs/models/operations/getgenerationbyid200applicationjsongenerations.md.
     /// </summary>

@@ -104,16 +104,17 @@ public sealed class ReplicateContractTests(SimulatorFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task Input_the_model_rejects_is_invalid_input()
+    public async Task Media_that_cannot_be_read_for_delivery_fails_as_a_configuration_problem_before_any_call()
     {
-        await using var harness = new Harness(fixture.Simulators, new Dictionary<string, string?> { ["Providers:Replicate:MaxOutputsPerPrediction"] = "4" });
-        var request = Requests.Image() with { Media = new MediaInput("ftp://example.com/photo.png", "image/png", false) };
+        await using var harness = new Harness(fixture.Simulators);
+        var request = Requests.Image(ratio: "original") with { Media = new MediaInput("ftp://example.com/photo.png", "image/png", false) };
 
         var outcome = await harness.RunAsync(request);
 
-        Assert.Equal(ProviderErrorCode.InvalidInput, outcome.Failure!.Code);
-        Assert.Equal(422, outcome.Failure.HttpStatus);
-        Assert.Contains("input.image", outcome.Failure.Details["originalError"], StringComparison.Ordinal);
+        Assert.Equal(ProviderErrorCode.ProviderError, outcome.Failure!.Code);
+        Assert.Equal("replicate.input-unreadable", outcome.Failure.Details["error"]);
+        Assert.Equal("configuration", outcome.Failure.Details["owner"]);
+        Assert.Empty(Replicate.Requests);
     }
 
     [Fact]

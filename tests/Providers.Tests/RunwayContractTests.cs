@@ -23,15 +23,16 @@ public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixtur
         Assert.True(outcome.Succeeded, outcome.Failure?.Message);
         var result = outcome.Result!;
         Assert.Equal(ProviderName.Runway, result.Provider);
-        Assert.Equal("gen3a_turbo", result.Model);
+        Assert.Equal("gen4.5", result.Model);
         var output = Assert.Single(result.Outputs);
         Assert.True(output.IsVideo);
         Assert.Equal("video/mp4", output.ContentType);
         var video = await Media.ProbeAsync(output.Url);
         Assert.Equal("h264", video.Codec);
         Assert.Equal("24/1", video.FrameRate);
-        Assert.Equal(768.0 / 1280, (double)video.Width / video.Height, 2);
-        Assert.Equal(25m, result.Credits);
+        Assert.Equal(720.0 / 1280, (double)video.Width / video.Height, 2);
+        Assert.Equal(5, video.DurationSeconds, 0.1);
+        Assert.Equal(12m * 5, result.Credits);
         Assert.Equal("runway_credits", result.CreditUnit);
         var job = Assert.Single(Runway.Jobs);
         Assert.Equal("image_to_video", job.Operation);
@@ -55,20 +56,29 @@ public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixtur
         }
     }
 
-    [Fact]
-    public async Task A_seamless_loop_uses_the_image_as_first_and_last_keyframe()
+    /// <summary>REQ6 on today's models: Veo 3.1 takes a first and a last keyframe (REQ3's 4 s is one of its lengths), without audio and without a seed.</summary>
+    [Theory]
+    [InlineData("16:9", "1280:720")]
+    [InlineData("9:16", "720:1280")]
+    public async Task A_seamless_loop_uses_the_image_as_first_and_last_keyframe(string ratio, string pixels)
     {
         await using var harness = new Harness(fixture.Simulators);
-        var request = Requests.ImageToVideo(loop: true);
+        var request = Requests.ImageToVideo(ratio: ratio, seconds: 4, loop: true);
 
         var outcome = await harness.RunAsync(request);
 
         Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        Assert.Equal("veo3.1_fast", outcome.Result!.Model);
         var input = Runway.Ledger.Jobs.Single().Input;
         var frames = Assert.IsType<JsonArray>(input["promptImage"]);
         Assert.Equal(["first", "last"], frames.Select(f => f!["position"]!.GetValue<string>()));
         Assert.All(frames, f => Assert.Equal(request.Media!.Url, f!["uri"]!.GetValue<string>()));
-        Assert.Equal("1280:768", input["ratio"]!.GetValue<string>());
+        Assert.Equal(pixels, input["ratio"]!.GetValue<string>());
+        Assert.Equal(4, input["duration"]!.GetValue<int>());
+        Assert.False(input["audio"]!.GetValue<bool>());
+        Assert.Null(input["seed"]);
+        Assert.Empty(outcome.Result.Seeds);
+        Assert.Equal(4, (await Media.ProbeAsync(outcome.Result.Outputs[0].Url)).DurationSeconds, 0.1);
     }
 
     [Fact]
@@ -76,46 +86,73 @@ public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixtur
     {
         await using var harness = new Harness(fixture.Simulators);
 
-        var outcome = await harness.RunAsync(Requests.ImageToVideo(seconds: 15, loop: true));
+        var outcome = await harness.RunAsync(Requests.ImageToVideo(seconds: 12));
 
         Assert.True(outcome.Succeeded, outcome.Failure?.Message);
-        Assert.Equal([(0, 10), (1, 5)], outcome.Result!.Outputs.Select(o => (o.Segment, o.DurationSeconds ?? 0)));
+        Assert.Equal("veo3.1_fast", outcome.Result!.Model);
+        Assert.Equal([(0, 8), (1, 4)], outcome.Result!.Outputs.Select(o => (o.Segment, o.DurationSeconds ?? 0)));
+        Assert.Equal(1, outcome.Result.VariationCount);
         var jobs = Runway.Jobs;
         Assert.Equal(2, jobs.Count);
         Assert.True(jobs[1].CreatedAt >= jobs[0].EndedAt, "the second clip started while the first was in flight");
-        Assert.Equal(15, (await Media.ProbeAsync(outcome.Result.Outputs[0].Url)).DurationSeconds + (await Media.ProbeAsync(outcome.Result.Outputs[1].Url)).DurationSeconds, 1);
+        Assert.Equal(12, (await Media.ProbeAsync(outcome.Result.Outputs[0].Url)).DurationSeconds + (await Media.ProbeAsync(outcome.Result.Outputs[1].Url)).DurationSeconds, 1);
     }
 
     [Fact]
-    public async Task Text_to_video_generates_a_first_frame_then_animates_it()
+    public async Task Text_to_video_is_one_native_task()
+    {
+        await using var harness = new Harness(fixture.Simulators);
+        var request = Requests.TextToVideo(ratio: "9:16", seconds: 7);
+
+        var outcome = await harness.RunAsync(request);
+
+        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        var job = Assert.Single(Runway.Ledger.Jobs);
+        Assert.Equal("text_to_video", job.Operation);
+        Assert.Equal("gen4.5", job.Model);
+        Assert.Equal("720:1280", job.Input["ratio"]!.GetValue<string>());
+        Assert.Equal(7, job.Input["duration"]!.GetValue<int>());
+        Assert.Equal(12m * 7, outcome.Result!.Credits);
+        var video = await Media.ProbeAsync(outcome.Result.Outputs[0].Url);
+        Assert.Equal(720.0 / 1280, (double)video.Width / video.Height, 2);
+    }
+
+    [Fact]
+    public async Task A_text_to_video_loop_generates_its_keyframe_first_then_animates_it()
     {
         await using var harness = new Harness(fixture.Simulators);
 
-        var outcome = await harness.RunAsync(Requests.TextToVideo());
+        var outcome = await harness.RunAsync(Requests.TextToVideo(seconds: 6, loop: true));
 
         Assert.True(outcome.Succeeded, outcome.Failure?.Message);
         var jobs = Runway.Ledger.Jobs;
         Assert.Equal(["text_to_image", "image_to_video"], jobs.Select(j => j.Operation));
-        Assert.Equal(jobs[0].Outputs[0], jobs[1].Input["promptImage"]!.GetValue<string>());
-        Assert.Equal(2, outcome.Result!.ProviderJobIds.Count);
-        Assert.Equal(5m + 25m, outcome.Result.Credits);
+        var frames = Assert.IsType<JsonArray>(jobs[1].Input["promptImage"]);
+        // The frame came from the simulator's own http://127.0.0.1 origin, which Runway would not fetch: it went as bytes.
+        Assert.All(frames, f => Assert.StartsWith("data:image/png;base64,", f!["uri"]!.GetValue<string>(), StringComparison.Ordinal));
+        Assert.Equal(5m + (10m * 6), outcome.Result!.Credits);
     }
 
-    [Fact]
-    public async Task Video_to_video_transforms_the_input_video()
+    [Theory]
+    [InlineData("original", null)]
+    [InlineData("1:1", "1:1")]
+    [InlineData("9:16", "9:16")]
+    public async Task Video_to_video_keeps_the_inputs_ratio_or_expands_it_to_the_requested_one(string ratio, string? target)
     {
         await using var harness = new Harness(fixture.Simulators);
-        var request = Requests.ImageToVideo(ratio: "original") with
+        var request = Requests.ImageToVideo(ratio: ratio) with
         {
             Task = GenerationTask.VideoToVideo,
-            Media = new MediaInput("https://media.example/clip.mp4", "video/mp4", true),
+            Media = new MediaInput("https://media.example/clip.mp4", "video/mp4", true, SizeBytes: 3_000_000),
         };
 
         var outcome = await harness.RunAsync(request);
 
         Assert.True(outcome.Succeeded, outcome.Failure?.Message);
-        Assert.Equal("gen4_aleph", outcome.Result!.Model);
-        Assert.Equal("https://media.example/clip.mp4", Runway.Ledger.Jobs.Single().Input["videoUri"]!.GetValue<string>());
+        Assert.Equal("aleph2", outcome.Result!.Model);
+        var input = Runway.Ledger.Jobs.Single().Input;
+        Assert.Equal("https://media.example/clip.mp4", input["videoUri"]!.GetValue<string>());
+        Assert.Equal(target, input["targetAspectRatio"]?.GetValue<string>());
     }
 
     [Theory]
@@ -123,6 +160,7 @@ public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixtur
     [InlineData("16:9", 90, false)]
     [InlineData("1:1", 12, false)]
     [InlineData("2:1", 5, false)]
+    [InlineData("4:3", 6, true)]
     public async Task Videos_no_provider_can_make_are_refused_before_any_call(string ratio, int seconds, bool loop)
     {
         await using var harness = new Harness(fixture.Simulators);
@@ -130,6 +168,7 @@ public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixtur
         var outcome = await harness.RunAsync(Requests.ImageToVideo(ratio: ratio, seconds: seconds, loop: loop));
 
         Assert.Equal(ProviderErrorCode.InvalidInput, outcome.Failure!.Code);
+        Assert.Contains("Runway cannot make", outcome.Failure.Message, StringComparison.Ordinal);
         Assert.Empty(Runway.Requests);
         Assert.Empty(Leonardo.Requests);
         Assert.Empty(harness.Journal.Entries);
@@ -178,6 +217,7 @@ public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixtur
         Assert.Equal(ProviderName.Runway, result.FallbackFrom);
         Assert.NotNull(result.FallbackReason);
         Assert.Equal(25m, result.Credits);
+        Assert.Equal("leonardo_api_credits", result.CreditUnit);
         Assert.Equal(CreditSource.ProviderResponse, result.CreditSource);
         Assert.Single(Leonardo.Jobs);
         Assert.Contains(harness.Journal.Entries, e => e.Provider == ProviderName.Runway && e.State == JobState.Failed);
@@ -235,7 +275,7 @@ public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixtur
     {
         await using var harness = new Harness(fixture.Simulators);
         var request = Requests.ImageToVideo();
-        JobCheckpoint[] intent = [new(0, ProviderName.Runway, "gen3a_turbo", null, JobState.Starting, DateTimeOffset.UtcNow)];
+        JobCheckpoint[] intent = [new(0, ProviderName.Runway, "gen4.5", null, JobState.Starting, DateTimeOffset.UtcNow)];
 
         var outcome = await harness.RunAsync(request, intent);
 
@@ -272,8 +312,8 @@ public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixtur
         var failure = ProviderFailure.Create(ProviderErrorCode.ProviderError, "Runway failed with HTTP 503.", ProviderName.Runway, 503);
         JobCheckpoint[] journal =
         [
-            new(0, ProviderName.Runway, "gen3a_turbo", null, JobState.Starting, DateTimeOffset.UtcNow),
-            new(0, ProviderName.Runway, "gen3a_turbo", null, JobState.Failed, DateTimeOffset.UtcNow, Failure: failure),
+            new(0, ProviderName.Runway, "gen4.5", null, JobState.Starting, DateTimeOffset.UtcNow),
+            new(0, ProviderName.Runway, "gen4.5", null, JobState.Failed, DateTimeOffset.UtcNow, Failure: failure),
             new(0, ProviderName.Leonardo, "MOTION2", null, JobState.Starting, DateTimeOffset.UtcNow),
         ];
 

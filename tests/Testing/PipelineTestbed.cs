@@ -152,27 +152,15 @@ public sealed class PipelineTestbed : IAsyncDisposable
         }
 
         var process = StartService("Ingest", name, configuration);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < deadline && !process.HasExited)
+        try
         {
-            try
-            {
-                using var response = await http.GetAsync(new Uri(url, "/readyz"));
-                if (response.IsSuccessStatusCode)
-                {
-                    return new IngestProcess(process, url, apiKey);
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(250);
+            await process.WaitUntilReadyAsync(url, TimeSpan.FromSeconds(90), TimeProvider.System, CancellationToken.None);
+            return new IngestProcess(process, url, apiKey);
         }
-
-        throw new TimeoutException($"Ingest was not ready at {url} within 90 s:\n{string.Join(Environment.NewLine, Logs.TakeLast(60))}");
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            throw new TimeoutException($"{e.Message}\n{string.Join(Environment.NewLine, Logs.TakeLast(60))}", e);
+        }
     }
 
     /// <summary>Uploads an image to the inputs bucket and returns the reference a request carries.</summary>

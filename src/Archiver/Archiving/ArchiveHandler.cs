@@ -32,14 +32,15 @@ internal sealed class ArchiveHandler(
             completed.RequestId, completed.TenantId, completed.Outputs.Count, completed.Provider,
             saved is null ? "" : $", resuming with {saved.Archived.Count + saved.Failed.Count} done");
 
-        foreach (var output in completed.Outputs.OrderBy(o => o.Index))
+        // One archived output per variation: the clips of a chained video share its index and become one video.
+        foreach (var variation in completed.Outputs.GroupBy(o => o.Index).OrderBy(g => g.Key))
         {
-            if (progress.Covers(output.Index))
+            if (progress.Covers(variation.Key))
             {
                 continue;
             }
 
-            progress = progress.With(await archiver.ArchiveAsync(completed, output, cancellationToken));
+            progress = progress.With(await archiver.ArchiveAsync(completed, [.. variation], cancellationToken));
             await state.SaveAsync(progress.Serialize(), cancellationToken);
         }
 

@@ -15,10 +15,11 @@ internal sealed record OutputFailure(int Index, FetchFailureReason Reason, strin
 internal sealed record OutputResult(ArchivedMedia? Archived, OutputFailure? Failure);
 
 /// <summary>
-/// Copies one provider output to the archive bucket under {tenant}/{request_id}/{index}.{ext}: downloads it (a transient
+/// Copies one variation's output to the archive bucket under {tenant}/{request_id}/{index}.{ext}: downloads it (a transient
 /// failure retried with exponential back-off and jitter until <see cref="DownloadOptions.RetryDeadline"/>, a permanent one
-/// given up at once: <see cref="FetchException.IsPermanent"/>), uploads it
-/// with its metadata, and presigns a link when configured. A failing S3 is the archiver's problem, not the output's: the
+/// given up at once: <see cref="FetchException.IsPermanent"/>) — every clip of a chained video, joined into one video by the
+/// <see cref="VideoAssembler"/> — uploads it with its metadata, and presigns a link when configured. A failing S3 is the
+/// archiver's problem, not the output's: the
 /// upload is retried from the downloaded copy until it succeeds or the record is handed over, never failing the request
 /// and never downloading again (the provider's link may expire meanwhile).
 /// </summary>
@@ -77,12 +78,13 @@ internal sealed partial class OutputArchiver(
         })
         .Build();
 
-    public async Task<OutputResult> ArchiveAsync(TransformationCompleted completed, OutputMedia output, CancellationToken cancellationToken)
+    /// <summary>Archives one variation: its output, or the clips (in order) of its chained video as one video.</summary>
+    public async Task<OutputResult> ArchiveAsync(TransformationCompleted completed, IReadOnlyList<OutputMedia> clips, CancellationToken cancellationToken)
     {
         using var activity = Tracing.StartActivity("archive output");
         activity?.SetTag("cinematic.request_id", completed.RequestId.ToString("D"));
-        activity?.SetTag("cinematic.output.index", output.Index);
-        var result = await CopyAsync(completed, output, cancellationToken);
+        activity?.SetTag("cinematic.output.index", clips[0].Index);
+        var result = await CopyAsync(completed, clips, cancellationToken);
         if (result.Failure is { } failure)
         {
             activity?.SetStatus(ActivityStatusCode.Error, FetchException.Code(failure.Reason));
@@ -91,30 +93,39 @@ internal sealed partial class OutputArchiver(
         return result;
     }
 
-    private async Task<OutputResult> CopyAsync(TransformationCompleted completed, OutputMedia output, CancellationToken cancellationToken)
+    private async Task<OutputResult> CopyAsync(TransformationCompleted completed, IReadOnlyList<OutputMedia> clips, CancellationToken cancellationToken)
     {
+        var output = clips[0];
         var context = Context(completed, output, cancellationToken);
         context.Properties.Set(Deadline, time.GetUtcNow() + _options.Download.RetryDeadline);
         var attempts = 0;
+        var downloaded = new List<DownloadedMedia>();
         try
         {
-            await using var media = await _downloads.ExecuteAsync(async ctx =>
+            foreach (var clip in clips)
             {
-                attempts++;
-                var started = time.GetTimestamp();
-                try
+                downloaded.Add(await _downloads.ExecuteAsync(async ctx =>
                 {
-                    var downloaded = await downloader.DownloadAsync(output.Url, output.Kind, ctx.CancellationToken);
-                    metrics.Downloaded(completed.Provider, time.GetElapsedTime(started));
-                    return downloaded;
-                }
-                catch (FetchException e)
-                {
-                    metrics.DownloadFailed(completed.Provider, e.Reason, time.GetElapsedTime(started));
-                    throw;
-                }
-            }, context);
-            var archived = await UploadAsync(completed, output, media, context);
+                    attempts++;
+                    var started = time.GetTimestamp();
+                    try
+                    {
+                        var media = await downloader.DownloadAsync(clip.Url, clip.Kind, ctx.CancellationToken);
+                        metrics.Downloaded(completed.Provider, time.GetElapsedTime(started));
+                        return media;
+                    }
+                    catch (FetchException e)
+                    {
+                        metrics.DownloadFailed(completed.Provider, e.Reason, time.GetElapsedTime(started));
+                        throw;
+                    }
+                }, context));
+            }
+
+            await using var assembled = downloaded[0].Format.Kind == MediaKind.Video
+                ? await VideoAssembler.AssembleAsync(downloaded, completed.Request.Video, _options.Download.TempDirectory ?? Path.GetTempPath(), cancellationToken)
+                : null;
+            var archived = await UploadAsync(completed, output, assembled ?? downloaded[0], context);
             metrics.Archived(completed.Provider, archived.Kind, archived.SizeBytes);
             LogArchived(logger, completed.RequestId, output.Index, archived.SizeBytes, archived.ContentType, archived.S3Uri);
             return new OutputResult(archived, null);
@@ -126,6 +137,11 @@ internal sealed partial class OutputArchiver(
         }
         finally
         {
+            foreach (var media in downloaded)
+            {
+                await media.DisposeAsync();
+            }
+
             ResilienceContextPool.Shared.Return(context);
         }
     }

@@ -20,6 +20,10 @@ public sealed record TransformationCompleted(
     IReadOnlyList<string> ProviderJobIds,
     Provider? FallbackFrom,
     string? FallbackReason,
-    TransformationRequested Request) : ICinematicEvent;
+    TransformationRequested Request) : ICinematicEvent
+{
+    /// <summary>The seed each variation was generated with, in variation order; empty when the model takes none.</summary>
+    public IReadOnlyList<long> Seeds { get; init; } = [];
+}
 
 public sealed record OutputMedia(int Index, string Url, string? ContentType, MediaKind Kind);

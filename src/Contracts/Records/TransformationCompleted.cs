@@ -48,6 +48,8 @@ public sealed class TransformationCompleted : IAvroRecord<TransformationComplete
 
     public string? FallbackReason { get; set; }
 
+    public IList<long> Seeds { get; set; } = [];
+
     public TransformationRequested Request { get; set; } = new();
 
     public Schema Schema => AvroSchema;
@@ -72,13 +74,17 @@ public sealed class TransformationCompleted : IAvroRecord<TransformationComplete
         ProviderJobIds = [.. value.ProviderJobIds],
         FallbackFrom = (Provider?)value.FallbackFrom,
         FallbackReason = value.FallbackReason,
+        Seeds = [.. value.Seeds],
         Request = TransformationRequested.From(value.Request),
     };
 
     public E.TransformationCompleted ToValue() => new(
         RequestId, TenantId, CorrelationId, Requester, AvroValues.FromAvro(OccurredAt), (E.Provider)Provider, Model,
         [.. Outputs.Select(o => o.ToValue())], RequestedCount, [.. Warnings], ProcessingTimeMs, ProviderTimeMs, AvroValues.FromAvro(Credits),
-        CreditUnit, (E.CreditSource)CreditSource, [.. ProviderJobIds], (E.Provider?)FallbackFrom, FallbackReason, Request.ToValue());
+        CreditUnit, (E.CreditSource)CreditSource, [.. ProviderJobIds], (E.Provider?)FallbackFrom, FallbackReason, Request.ToValue())
+    {
+        Seeds = [.. Seeds],
+    };
 
     public object? Get(int fieldPos) => fieldPos switch
     {
@@ -100,7 +106,8 @@ public sealed class TransformationCompleted : IAvroRecord<TransformationComplete
         15 => ProviderJobIds,
         16 => FallbackFrom is { } from ? AvroValues.Box(from) : null,
         17 => FallbackReason,
-        18 => Request,
+        18 => Seeds,
+        19 => Request,
         _ => throw AvroValues.BadPosition(AvroSchema, fieldPos),
     };
 
@@ -126,7 +133,8 @@ public sealed class TransformationCompleted : IAvroRecord<TransformationComplete
             case 15: ProviderJobIds = AvroValues.Unbox<IList<string>>(fieldValue, "provider_job_ids"); break;
             case 16: FallbackFrom = fieldValue is null ? null : AvroValues.Enum<Provider>(fieldValue, "fallback_from"); break;
             case 17: FallbackReason = (string?)fieldValue; break;
-            case 18: Request = AvroValues.Unbox<TransformationRequested>(fieldValue, "request"); break;
+            case 18: Seeds = AvroValues.Unbox<IList<long>>(fieldValue, "seeds"); break;
+            case 19: Request = AvroValues.Unbox<TransformationRequested>(fieldValue, "request"); break;
             default: throw AvroValues.BadPosition(AvroSchema, fieldPos);
         }
     }

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 
 namespace CinematicSwitch.DevStack.Components;
 
@@ -66,6 +69,44 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return new ServiceProcess(name, process, logger);
+    }
+
+    /// <summary>
+    /// Asks <c>/readyz</c> under <paramref name="baseUrl"/> every half second until it answers 200, and returns that answer's
+    /// body (the checks). A slow answer (5 s) or none (not listening yet) is asked again; the service exiting, or
+    /// <paramref name="timeout"/> passing, ends the wait with an exception.
+    /// </summary>
+    public async Task<string> WaitUntilReadyAsync(Uri baseUrl, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        var readiness = new ResiliencePipelineBuilder<string?> { TimeProvider = time }
+            .AddTimeout(timeout)
+            .AddRetry(new RetryStrategyOptions<string?>
+            {
+                MaxRetryAttempts = int.MaxValue,
+                Delay = TimeSpan.FromMilliseconds(500),
+                BackoffType = DelayBackoffType.Constant,
+                ShouldHandle = new PredicateBuilder<string?>().Handle<HttpRequestException>().Handle<TimeoutRejectedException>().HandleResult(body => body is null),
+            })
+            .AddTimeout(TimeSpan.FromSeconds(5))
+            .Build();
+        try
+        {
+            return (await readiness.ExecuteAsync(async ct =>
+            {
+                if (HasExited)
+                {
+                    throw new InvalidOperationException($"{Name} exited before it was ready (exit code {_process.ExitCode}).");
+                }
+
+                using var response = await http.GetAsync(new Uri(baseUrl, "/readyz"), ct);
+                return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync(ct) : null;
+            }, cancellationToken))!;
+        }
+        catch (TimeoutRejectedException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{Name} was not ready at {baseUrl}readyz within {timeout.TotalSeconds:F0} s.", e);
+        }
     }
 
     /// <summary>SIGKILL: no shutdown hooks run, as in a crash.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Security.Cryptography;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Ingest.Intake;
+using CinematicSwitch.Providers;
 using CinematicSwitch.Providers.Planning;
 using CinematicSwitch.ServiceDefaults.Storage;
 using Microsoft.Net.Http.Headers;
@@ -13,11 +14,13 @@ internal sealed record DashboardAsset(byte[] Content, string ContentType, Entity
 
 /// <summary>
 /// What the page needs to check a request before uploading it, taken from the rules the API applies so that the two
-/// never disagree: the presets, the limits, the video brands recognised by content, and the spec's exact messages.
+/// never disagree: the presets, the aspect ratios the providers accept for a photo and for a video, the limits, the video
+/// brands recognised by content, and the spec's exact messages.
 /// </summary>
 internal sealed record DashboardSettings(
     IReadOnlyCollection<string> StylePresets,
-    IReadOnlyList<string> AspectRatios,
+    IReadOnlyList<string> ImageAspectRatios,
+    IReadOnlyList<string> VideoAspectRatios,
     int MinOutputCount,
     int MaxOutputCount,
     int MinDescriptionLength,
@@ -33,14 +36,18 @@ internal sealed record DashboardMessages(string MissingMedia, string MediaUpload
 /// The /dashboard/cinematic-switch page: static files embedded in the assembly (no build step, nothing from another
 /// origin), the settings its checks use, and its Content-Security-Policy.
 /// </summary>
-internal sealed class DashboardPage(ObjectStore store)
+internal sealed class DashboardPage(ObjectStore store, IGenerationRunner runner)
 {
     public const string Route = "/dashboard/cinematic-switch";
 
-    public static readonly DashboardSettings Settings = new(
+    /// <summary>The ratios the page may offer: the spec's examples (Runway's REQ4 too) and the other common ones.</summary>
+    private static readonly string[] Candidates = ["original", "16:9", "1:1", "9:16", "4:3", "3:4", "3:2", "2:3", "5:4", "4:5", "21:9"];
+
+    /// <summary>Settings for the page, with the ratios the configured providers accept for what the page sends: a photo to transform, a video to transform.</summary>
+    public DashboardSettings Settings => settings ??= new(
         StylePresets.Names,
-        // The spec's examples (Runway's REQ4 too); whether the provider that runs a request can make one is the API's answer.
-        ["original", "16:9", "1:1", "9:16"],
+        Accepted(GenerationTask.ImageTransform, new MediaInput("https://media.invalid/photo.png", "image/png", false)),
+        Accepted(GenerationTask.VideoToVideo, new MediaInput("https://media.invalid/clip.mp4", "video/mp4", true)),
         // The spec's output_count range.
         1,
         5,
@@ -55,6 +62,12 @@ internal sealed class DashboardPage(ObjectStore store)
             UserMessages.UnsupportedFormat,
             UserMessages.MissingField(Fields.SceneDescription),
             UserMessages.TextValidation));
+
+    private DashboardSettings? settings;
+
+    /// <summary>The candidate ratios the providers' capability check (the API's own rule) accepts for <paramref name="task"/>.</summary>
+    private List<string> Accepted(GenerationTask task, MediaInput media) => Candidates.Where(ratio => runner.Check(new GenerationRequest(
+        Guid.Empty, "dashboard", task, media, "a scene description", null, null, 1, ratio, null, null)).Supported).ToList();
 
     /// <summary>The page itself, served only at <see cref="Route"/> (with its policy).</summary>
     public static readonly DashboardAsset Html = Load("index.html", "text/html; charset=utf-8");

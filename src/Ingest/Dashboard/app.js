@@ -24,7 +24,7 @@ document.addEventListener('DOMContentLoaded', start);
 async function start() {
   settings = await (await fetch(`${BASE}/settings.json`)).json();
   fillSelect($('style-preset'), settings.style_presets.map((p) => [p, titleCase(p)]));
-  fillSelect($('aspect-ratio'), settings.aspect_ratios.map((r) => [r, r === 'original' ? 'Original' : r]));
+  offerAspectRatios();
   fillSelect($('output-count'), range(settings.min_output_count, settings.max_output_count).map((n) => [String(n), String(n)]));
   $('description-help').textContent = 'Describe the scene, style, outfit or era: ' +
     `${settings.min_description_length} to ${settings.max_description_length} characters (50-500 words recommended).`;
@@ -218,7 +218,9 @@ async function submit() {
 
     // The API's refusal, with its message, next to the field it is about.
     const error = body?.error;
-    const message = error?.message ?? `The upload was refused (HTTP ${status}).`;
+    // A refused aspect ratio says why (what the providers can make instead).
+    const reason = error?.details?.field === 'aspect_ratio' ? error.details.reason : null;
+    const message = [error?.message ?? `The upload was refused (HTTP ${status}).`, reason].filter(Boolean).join(' ');
     const field = { media: 'media', scene_description: 'description' }[error?.details?.field];
     if (field) {
       setFieldError(field, `${field}-error`, message);
@@ -261,7 +263,19 @@ function showProgress(fraction) {
   $('upload-percent').textContent = `${percent}%`;
 }
 
+// The ratios the API accepts for the chosen media (a photo or a video), keeping the choice when it is still offered.
+function offerAspectRatios() {
+  const select = $('aspect-ratio');
+  const chosen = select.value;
+  const isVideo = $('media').files[0]?.type.startsWith('video/') ?? false;
+  const ratios = isVideo ? settings.video_aspect_ratios : settings.image_aspect_ratios;
+  select.replaceChildren();
+  fillSelect(select, ratios.map((r) => [r, r === 'original' ? 'Original' : r]));
+  select.value = ratios.includes(chosen) ? chosen : 'original';
+}
+
 function showPreview() {
+  offerAspectRatios();
   const preview = $('preview');
   for (const old of preview.querySelectorAll('img, video')) {
     URL.revokeObjectURL(old.src);

@@ -12,7 +12,7 @@ internal static class DashboardEndpoints
     public static WebApplication MapDashboard(this WebApplication app)
     {
         app.MapGet(DashboardPage.Route, PageAsync);
-        app.MapGet($"{DashboardPage.Route}/settings.json", () => Results.Json(DashboardPage.Settings, ApiJson.Options));
+        app.MapGet($"{DashboardPage.Route}/settings.json", (DashboardPage page) => Results.Json(page.Settings, ApiJson.Options));
         app.MapGet($"{DashboardPage.Route}/{{file}}", (string file, HttpContext http) =>
             DashboardPage.Asset(file) is { } asset ? Serve(http, asset) : Results.NotFound());
         return app;

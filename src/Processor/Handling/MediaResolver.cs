@@ -12,9 +12,11 @@ using Microsoft.Extensions.Options;
 namespace CinematicSwitch.Processor.Handling;
 
 /// <summary>
-/// Turns a request's media reference into something a provider can fetch, after checking that the object
-/// exists, is within the limits and is what its first bytes say it is. Unreadable media fails the request
-/// with INVALID_INPUT; an S3 outage is retried.
+/// Turns a request's media reference into what the provider library delivers, after checking that the object
+/// exists, is within the limits and is what its first bytes say it is: a presigned link with the object's size, marked
+/// as fetchable by the provider or not (DataUri mode: S3 is private), or small images inline. The adapters then deliver
+/// it within each API's rules (the link itself, a data URI under the provider's cap, or the provider's upload API).
+/// Unreadable media fails the request with INVALID_INPUT; an S3 outage is retried.
 /// </summary>
 internal sealed class MediaResolver(ObjectStore store, IOptions<ProcessorOptions> options)
 {
@@ -30,7 +32,7 @@ internal sealed class MediaResolver(ObjectStore store, IOptions<ProcessorOptions
         if (media.Uri.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
             // Upstream producers may hand over media the provider fetches itself.
-            return (new MediaInput(media.Uri, media.ContentType, media.Kind == MediaKind.Video), null);
+            return (new MediaInput(media.Uri, media.ContentType, media.Kind == MediaKind.Video, SizeBytes: media.SizeBytes > 0 ? media.SizeBytes : null), null);
         }
 
         if (!media.Uri.StartsWith("s3://", StringComparison.Ordinal))
@@ -53,10 +55,11 @@ internal sealed class MediaResolver(ObjectStore store, IOptions<ProcessorOptions
             }
 
             var isVideo = format.Kind == MediaKind.Video;
-            var url = _options.MediaDelivery == MediaDelivery.DataUri && !isVideo && size <= _options.MaxDataUriBytes
+            var reachable = _options.MediaDelivery == MediaDelivery.PresignedUrl;
+            var url = !reachable && !isVideo && size <= _options.MaxDataUriBytes
                 ? await DataUriAsync(location, format, cancellationToken)
                 : await store.PresignGetAsync(location, _options.PresignedUrlValidity);
-            return (new MediaInput(url, format.ContentType, isVideo), null);
+            return (new MediaInput(url, format.ContentType, isVideo, SizeBytes: size, ProviderReachable: reachable), null);
         }
         catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
         {

@@ -40,10 +40,11 @@ internal static class RequestMapping
 
     public static TransformationCompleted Completed(TransformationRequested request, GenerationResult result, DateTimeOffset now)
     {
-        // Variations in order, the clips of a chained video in order within their variation.
+        // Variations in order, the clips of a chained video in order within their variation: a video's clips share its
+        // index (the variation, from 0), and the archiver joins them into one video.
         var outputs = result.Outputs
             .OrderBy(o => o.Index).ThenBy(o => o.Segment)
-            .Select((o, i) => new OutputMedia(i, o.Url, o.ContentType, o.IsVideo ? MediaKind.Video : MediaKind.Image))
+            .Select(o => new OutputMedia(o.Index - 1, o.Url, o.ContentType, o.IsVideo ? MediaKind.Video : MediaKind.Image))
             .ToList();
         return new TransformationCompleted(
             request.RequestId, request.TenantId, request.CorrelationId, request.Requester, now,
@@ -55,7 +56,10 @@ internal static class RequestMapping
             result.ProviderJobIds,
             result.FallbackFrom is { } from ? ProviderOf(from) : null,
             result.FallbackReason,
-            request);
+            request)
+        {
+            Seeds = result.Seeds,
+        };
     }
 
     public static TransformationFailed Failed(TransformationRequested request, ErrorInfo error, DateTimeOffset now) =>
@@ -75,6 +79,8 @@ internal static class RequestMapping
         var details = new Dictionary<string, string>(failure.Details, StringComparer.Ordinal) { ["reason"] = failure.Message };
         var message = code switch
         {
+            // Media a provider could not use: the spec's own message about media.
+            ContractErrorCode.InvalidInput when failure.Details.GetValueOrDefault("owner") == "user" => UserMessages.MediaUpload,
             // The runner's refusals say which limit the request broke; they carry no user content.
             ContractErrorCode.InvalidInput => failure.Message,
             ContractErrorCode.TimeoutError => UserMessages.Timeout,

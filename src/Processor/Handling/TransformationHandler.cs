@@ -72,7 +72,8 @@ internal sealed partial class TransformationHandler(
 
         var completed = RequestMapping.Completed(request, result, time.GetUtcNow());
         metrics.Completed(completed);
-        LogCompleted(request.RequestId, completed.Provider, completed.Model, completed.Outputs.Count, completed.Warnings.Count, completed.ProviderTimeMs);
+        LogCompleted(request.RequestId, completed.Provider, completed.Model, completed.Outputs.Count, completed.Warnings.Count, completed.ProviderTimeMs,
+            (long)result.QueuedTime.TotalMilliseconds);
         return [completed];
     }
 
@@ -89,8 +90,8 @@ internal sealed partial class TransformationHandler(
     private partial void LogRunning(Guid requestId, string tenant, TransformationTask task, int variations, int length, int checkpoints);
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Request {RequestId} completed by {Provider} {Model}: {Outputs} output(s), {Warnings} warning(s), {ProviderMs} ms at the provider")]
-    private partial void LogCompleted(Guid requestId, Provider provider, string model, int outputs, int warnings, long providerMs);
+        Message = "Request {RequestId} completed by {Provider} {Model}: {Outputs} output(s), {Warnings} warning(s), {ProviderMs} ms at the provider, {QueuedMs} ms of it in the provider's queue")]
+    private partial void LogCompleted(Guid requestId, Provider provider, string model, int outputs, int warnings, long providerMs, long queuedMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId} failed: {Code} ({Provider})")]
     private partial void LogFailed(Guid requestId, ErrorCode code, Provider? provider);

@@ -31,6 +31,33 @@ public enum FaultKind
 
     /// <summary>The job succeeds with one output fewer than asked (a filtered variation).</summary>
     PartialOutputs,
+
+    /// <summary>The create call names a model the provider no longer accepts (retired after the adapter's release).</summary>
+    ModelRetired,
+
+    /// <summary>The provider cannot fetch the input media (Runway: a 400 on create; Replicate: a failed prediction).</summary>
+    AssetFetchFailed,
+
+    /// <summary>The provider cannot use the input media (Runway: a task FAILED with ASSET.INVALID; Replicate: a failed prediction).</summary>
+    BadMedia,
+
+    /// <summary>The job waits in the provider's queue for <see cref="FaultRule.HoldMs"/> first (Runway: THROTTLED).</summary>
+    Throttled,
+
+    /// <summary>The provider refuses how the media was delivered (Runway: a data URI over a cap it lowered).</summary>
+    AssetTooLarge,
+
+    /// <summary>The provider refuses a parameter it no longer takes (Runway 400 on the ratio, Replicate 422, Leonardo 400).</summary>
+    ParameterRejected,
+
+    /// <summary>The job is cancelled on the provider's side before it ends (Leonardo: the generation is gone).</summary>
+    Canceled,
+
+    /// <summary>The job completes with every output flagged NSFW (Leonardo).</summary>
+    NsfwOutput,
+
+    /// <summary>A poll answers 404: the provider does not know the job.</summary>
+    UnknownJob,
 }
 
 /// <summary>Which calls a fault rule applies to.</summary>
@@ -43,10 +70,11 @@ public enum FaultTarget
 
 /// <summary>
 /// A failure-injection rule. It applies to matching calls (optionally only when the prompt contains a text), to the next
-/// <see cref="Count"/> of them (all when null), each with probability <see cref="Rate"/>.
+/// <see cref="Count"/> of them (all when null), each with probability <see cref="Rate"/>. A 429 carries Retry-After of
+/// <see cref="RetryAfterSeconds"/> (none when 0); <see cref="HoldMs"/> is how long a Throttled job stays queued.
 /// </summary>
 public sealed record FaultRule(FaultKind Kind, FaultTarget On = FaultTarget.Create, int? Count = null, double Rate = 1.0, string? PromptContains = null,
-    int RetryAfterSeconds = 1);
+    int RetryAfterSeconds = 1, int HoldMs = 1000);
 
 /// <summary>
 /// The active rules, plus prompt markers: a prompt containing "[sim:content_policy]" (any <see cref="FaultKind"/> in
@@ -92,12 +120,12 @@ public sealed partial class FaultPlan
     }
 
     /// <summary>The fault for this call, consuming one use of the rule that supplies it.</summary>
-    public (FaultKind Kind, int RetryAfterSeconds)? Next(FaultTarget target, string? prompt)
+    public (FaultKind Kind, int RetryAfterSeconds, int HoldMs)? Next(FaultTarget target, string? prompt)
     {
         if (target == FaultTarget.Create && prompt is not null && Marker().Match(prompt) is { Success: true } marker &&
             Enum.TryParse<FaultKind>(marker.Groups[1].Value.Replace("_", "", StringComparison.Ordinal), true, out var marked))
         {
-            return (marked, 1);
+            return (marked, 1, 1000);
         }
 
         lock (gate)
@@ -110,7 +138,7 @@ public sealed partial class FaultPlan
                     (r.Rate >= 1 || Random.Shared.NextDouble() < r.Rate))
                 {
                     rule.Remaining--;
-                    return (r.Kind, r.RetryAfterSeconds);
+                    return (r.Kind, r.RetryAfterSeconds, r.HoldMs);
                 }
             }
         }

@@ -33,6 +33,9 @@ public sealed class MediaStore(string cacheDirectory)
 
     public static string VideoPath(int width, int height, int seconds, string name) => $"media/video/{width}/{height}/{seconds}/{name}.mp4";
 
+    /// <summary>A clip that ends on the frame it starts with (a keyframed loop).</summary>
+    public static string LoopPath(int width, int height, int seconds, string name) => $"media/loop/{width}/{height}/{seconds}/{name}.mp4";
+
     public Task<byte[]> ImageAsync(int width, int height, string format) =>
         Get($"image-{width}x{height}.{Extension(format)}", () => format == "png"
             ? Task.FromResult(Png(width, height))
@@ -41,6 +44,16 @@ public sealed class MediaStore(string cacheDirectory)
     public Task<byte[]> VideoAsync(int width, int height, int seconds) =>
         Get($"video-{width}x{height}-{seconds}s.mp4", () => FfmpegAsync(
             $"-f lavfi -i testsrc2=size={width}x{height}:rate=24 -t {seconds} -c:v libx264 -preset ultrafast -pix_fmt yuv420p -r 24 -movflags +faststart",
+            "mp4"));
+
+    /// <summary>
+    /// A clip whose first and last frames are the same, as a model given one image as first and last keyframe makes it:
+    /// the test pattern played forward for half the time, then backward.
+    /// </summary>
+    public Task<byte[]> LoopVideoAsync(int width, int height, int seconds) =>
+        Get($"loop-{width}x{height}-{seconds}s.mp4", () => FfmpegAsync(
+            $"-f lavfi -i testsrc2=size={width}x{height}:rate=24:duration={seconds / 2.0:0.###} -filter_complex \"[0]split[a][b];[b]reverse[r];[a][r]concat=n=2:v=1:a=0\" " +
+            "-c:v libx264 -preset ultrafast -pix_fmt yuv420p -r 24 -movflags +faststart",
             "mp4"));
 
     /// <summary>Whether ffmpeg can be run (videos, JPEG and WebP need it).</summary>

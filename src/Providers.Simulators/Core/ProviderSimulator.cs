@@ -24,11 +24,12 @@ public abstract class ProviderSimulator : IAsyncDisposable
     private WebApplication? app;
     private long latencyTicks;
 
-    protected ProviderSimulator(string apiKey, TimeSpan latency, MediaStore media)
+    protected ProviderSimulator(string apiKey, TimeSpan latency, MediaStore media, bool acceptLoopbackOrigins)
     {
         ApiKey = apiKey;
         Latency = latency;
         Media = media;
+        Assets = new Assets(acceptLoopbackOrigins);
     }
 
     public abstract string Provider { get; }
@@ -55,7 +56,13 @@ public abstract class ProviderSimulator : IAsyncDisposable
 
     protected MediaStore Media { get; }
 
-    protected TimeProvider Time { get; } = TimeProvider.System;
+    /// <summary>Uploaded inputs and the rules media references must follow.</summary>
+    public Assets Assets { get; }
+
+    /// <summary>The simulator's clock (moved on by POST /_sim/clock).</summary>
+    public SimClock Clock { get; } = new();
+
+    protected TimeProvider Time => Clock;
 
     /// <summary>Path before "/v1" ("" or "/api/rest").</summary>
     protected virtual string ApiPrefix => "";
@@ -73,11 +80,13 @@ public abstract class ProviderSimulator : IAsyncDisposable
 
     public IReadOnlyList<SimRequestRecord> Requests => Ledger.Requests;
 
-    /// <summary>Forgets jobs, requests and faults.</summary>
+    /// <summary>Forgets jobs, requests, uploads and faults, and puts the clock back.</summary>
     public void Reset()
     {
         Ledger.Clear();
         Faults.Clear();
+        Assets.Clear();
+        Clock.Reset();
     }
 
     internal async Task StartAsync(string host, int port, CancellationToken cancellationToken)
@@ -128,7 +137,8 @@ public abstract class ProviderSimulator : IAsyncDisposable
     /// <summary>A 2xx whose body is cut off mid-document.</summary>
     protected static IResult Malformed(int status = StatusCodes.Status200OK) => Results.Content("{\"id\": \"", "application/json", null, status);
 
-    protected static IResult WithRetryAfter(IResult result, int seconds) => new RetryAfterResult(result, seconds);
+    /// <summary>A 429 with Retry-After, or without it when <paramref name="seconds"/> is 0 (the client then backs off on its own).</summary>
+    protected static IResult WithRetryAfter(IResult result, int seconds) => seconds > 0 ? new RetryAfterResult(result, seconds) : result;
 
     /// <summary>The request body as a JSON object; null when it is not one.</summary>
     protected static async Task<JsonObject?> ReadObjectAsync(HttpRequest request)
@@ -218,6 +228,17 @@ public abstract class ProviderSimulator : IAsyncDisposable
             Latency = TimeSpan.FromMilliseconds(ms);
             return Results.NoContent();
         });
+        web.MapPost("/_sim/clock", async (HttpRequest request) =>
+        {
+            var body = await ReadObjectAsync(request);
+            if (Number(body, "advanceSeconds") is not { } seconds || seconds < 0)
+            {
+                return Results.BadRequest(new { error = "expected {\"advanceSeconds\": n}" });
+            }
+
+            Clock.Advance(TimeSpan.FromSeconds(seconds));
+            return Results.Ok(new { now = Time.GetUtcNow() });
+        });
         web.MapGet("/_sim/health", () => Results.Ok(new { provider = Provider, baseUrl = BaseUrl.ToString() }));
     }
 
@@ -230,6 +251,10 @@ public abstract class ProviderSimulator : IAsyncDisposable
         web.MapGet("/media/video/{width:int}/{height:int}/{seconds:int}/{name}", async (int width, int height, int seconds) =>
             width is > 0 and <= 4096 && height is > 0 and <= 4096 && seconds is > 0 and <= 60
                 ? Results.Bytes(await Media.VideoAsync(width, height, seconds), "video/mp4")
+                : Results.NotFound());
+        web.MapGet("/media/loop/{width:int}/{height:int}/{seconds:int}/{name}", async (int width, int height, int seconds) =>
+            width is > 0 and <= 4096 && height is > 0 and <= 4096 && seconds is > 0 and <= 60
+                ? Results.Bytes(await Media.LoopVideoAsync(width, height, seconds), "video/mp4")
                 : Results.NotFound());
     }
 

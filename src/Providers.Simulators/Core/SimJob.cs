@@ -6,16 +6,24 @@ namespace CinematicSwitch.Providers.Simulators.Core;
 /// <summary>Where a simulated job stands at a given moment.</summary>
 public enum SimJobPhase
 {
+    /// <summary>Held in the provider's queue (Runway's THROTTLED), not yet pending.</summary>
+    Queued,
+
     Pending,
     Running,
     Succeeded,
     Failed,
     Canceled,
+
+    /// <summary>Its deadline (Replicate's Cancel-After) passed before it started running: never ran, not charged.</summary>
+    Aborted,
 }
 
 /// <summary>
-/// One job a simulator created. Its lifecycle is a function of time: pending for the first third of the latency,
-/// running until <see cref="CompletesAt"/>, then succeeded (or failed, per its fault); never-finishing jobs run until cancelled.
+/// One job a simulator created. Its lifecycle is a function of time: queued until <see cref="QueuedUntil"/> (when throttled),
+/// pending for the first third of the latency, running until <see cref="CompletesAt"/>, then succeeded (or failed, per its
+/// fault); never-finishing jobs run until cancelled. A <see cref="Deadline"/> that passes first ends it: aborted when it had
+/// not started running, canceled when it had.
 /// </summary>
 public sealed class SimJob
 {
@@ -38,6 +46,12 @@ public sealed class SimJob
 
     /// <summary>Null for a job that never finishes.</summary>
     public DateTimeOffset? CompletesAt { get; init; }
+
+    /// <summary>End of the time in the provider's queue (Runway's THROTTLED); null when it was never queued.</summary>
+    public DateTimeOffset? QueuedUntil { get; init; }
+
+    /// <summary>When the provider ends the job by itself (Replicate's Cancel-After).</summary>
+    public DateTimeOffset? Deadline { get; init; }
 
     public FaultKind? Fault { get; init; }
 
@@ -63,6 +77,11 @@ public sealed class SimJob
     public bool TryCancel(DateTimeOffset now) =>
         !IsTerminal(now) && Interlocked.CompareExchange(ref canceledAtTicks, now.UtcTicks, 0) == 0;
 
+    private DateTimeOffset Start => QueuedUntil ?? CreatedAt;
+
+    /// <summary>When it leaves "pending" for "running".</summary>
+    private DateTimeOffset RunsFrom => Start + (((CompletesAt ?? Start.AddSeconds(3)) - Start) / 3);
+
     public SimJobPhase PhaseAt(DateTimeOffset now)
     {
         if (CanceledAt is not null)
@@ -70,21 +89,38 @@ public sealed class SimJob
             return SimJobPhase.Canceled;
         }
 
-        if (CompletesAt is not { } end || now < end)
+        if (Deadline is { } deadline && now >= deadline && (CompletesAt is not { } done || done > deadline))
         {
-            return now < CreatedAt + (((CompletesAt ?? CreatedAt.AddSeconds(3)) - CreatedAt) / 3) ? SimJobPhase.Pending : SimJobPhase.Running;
+            return deadline < RunsFrom ? SimJobPhase.Aborted : SimJobPhase.Canceled;
         }
 
-        return Fault is FaultKind.ContentPolicy or FaultKind.JobFailed ? SimJobPhase.Failed : SimJobPhase.Succeeded;
+        if (now < Start)
+        {
+            return SimJobPhase.Queued;
+        }
+
+        if (CompletesAt is not { } end || now < end)
+        {
+            return now < RunsFrom ? SimJobPhase.Pending : SimJobPhase.Running;
+        }
+
+        return Fault switch
+        {
+            FaultKind.ContentPolicy or FaultKind.JobFailed or FaultKind.BadMedia or FaultKind.AssetFetchFailed => SimJobPhase.Failed,
+            FaultKind.Canceled => SimJobPhase.Canceled,
+            _ => SimJobPhase.Succeeded,
+        };
     }
 
-    public bool IsTerminal(DateTimeOffset now) => PhaseAt(now) is SimJobPhase.Succeeded or SimJobPhase.Failed or SimJobPhase.Canceled;
+    public bool IsTerminal(DateTimeOffset now) => PhaseAt(now) is SimJobPhase.Succeeded or SimJobPhase.Failed or SimJobPhase.Canceled or SimJobPhase.Aborted;
 
-    /// <summary>When the job stopped being in flight (finished, failed or cancelled), if it has.</summary>
-    public DateTimeOffset? EndedAt(DateTimeOffset now) => CanceledAt ?? (CompletesAt is { } end && end <= now ? end : null);
+    /// <summary>When the job stopped being in flight (finished, failed, cancelled or past its deadline), if it has.</summary>
+    public DateTimeOffset? EndedAt(DateTimeOffset now) => CanceledAt
+        ?? (Deadline is { } deadline && deadline <= now && (CompletesAt is not { } done || done > deadline) ? deadline : (DateTimeOffset?)null)
+        ?? (CompletesAt is { } end && end <= now ? end : null);
 
-    public double Progress(DateTimeOffset now) => CompletesAt is { } end && end > CreatedAt
-        ? Math.Clamp((now - CreatedAt) / (end - CreatedAt), 0, 1)
+    public double Progress(DateTimeOffset now) => CompletesAt is { } end && end > Start
+        ? Math.Clamp((now - Start) / (end - Start), 0, 1)
         : 0.5;
 }
 

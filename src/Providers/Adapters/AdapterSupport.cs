@@ -10,12 +10,10 @@ namespace CinematicSwitch.Providers.Adapters;
 internal static class AdapterSupport
 {
     /// <summary>
-    /// A seed derived from the request id when the caller gives none: the same request always sends the same
-    /// inputs, which is what lets a resumed worker recognise its own job in a provider's job list.
-    /// Kept below 2^31 - 10 (Leonardo's Motion 2.0 limit).
-    /// </summary>
-    /// <summary>
-    /// A seed from a hash of the whole request id. Request ids are UUIDv7, whose first bytes are a timestamp: a seed taken
+    /// The seed when the caller gives none: from a hash of the whole request id, so the same request (a redelivery, a
+    /// resumed worker) always sends the same inputs — which lets a resumed worker recognise its own job in a provider's job
+    /// list by prompt and seed — while "Try again" (a new request id) gets another. Kept below 2^31 - 10 (Leonardo's
+    /// Motion 2.0 limit). Request ids are UUIDv7, whose first bytes are a timestamp: a seed taken
     /// from them would repeat for every request of the same minute, and the provider listings that recovery searches by
     /// prompt and seed could then hold another request's job.
     /// </summary>
@@ -31,17 +29,6 @@ internal static class AdapterSupport
     /// <summary>The seed of a variation: different variations must differ, the same variation stays the same.</summary>
     public static long SeedFor(GenerationRequest request, int variation, long max) =>
         ((request.Video?.Seed ?? DerivedSeed(request.RequestId)) + Math.Max(0, variation - 1)) % max;
-
-    public static bool MentionsCredits(string? message) =>
-        message is not null &&
-        (message.Contains("credit", StringComparison.OrdinalIgnoreCase) || message.Contains("api token", StringComparison.OrdinalIgnoreCase)) &&
-        (message.Contains("enough", StringComparison.OrdinalIgnoreCase) || message.Contains("insufficient", StringComparison.OrdinalIgnoreCase) ||
-         message.Contains("balance", StringComparison.OrdinalIgnoreCase));
-
-    private static readonly string[] ModerationWords = ["moderation", "nsfw", "content policy", "safety", "inappropriate", "flagged"];
-
-    public static bool MentionsModeration(string? message) =>
-        message is not null && ModerationWords.Any(word => message.Contains(word, StringComparison.OrdinalIgnoreCase));
 
     public static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 

@@ -22,6 +22,7 @@ public enum JobOperation
 /// <param name="Segment">Position of the clip in its variation's chain.</param>
 /// <param name="OutputCount">Outputs the job should produce (Replicate's num_outputs; 1 elsewhere).</param>
 /// <param name="Ratio">The provider's own ratio value ("1280:768", "16:9", "832x480").</param>
+/// <param name="Seed">Sent to the provider; null for models that take none (Runway's Veo models).</param>
 /// <param name="LoopKeyframes">Use the input image as both first and last keyframe.</param>
 /// <param name="InputFromStep">Take the input image from this earlier step's first output.</param>
 public sealed record PlannedJob(
@@ -34,7 +35,7 @@ public sealed record PlannedJob(
     int OutputCount,
     string? Ratio,
     int? DurationSeconds,
-    long Seed,
+    long? Seed,
     bool LoopKeyframes,
     int? InputFromStep);
 
@@ -57,15 +58,19 @@ public enum JobPhase
 }
 
 /// <summary>A job's status as read from the provider.</summary>
-public sealed record JobStatus(JobPhase Phase, IReadOnlyList<string> Outputs, ProviderFailure? Failure)
+/// <param name="Queued">Running, but held in the provider's queue (Runway's THROTTLED): that time is not charged to the job's timeout.</param>
+public sealed record JobStatus(JobPhase Phase, IReadOnlyList<string> Outputs, ProviderFailure? Failure, bool Queued = false)
 {
     public static JobStatus Running { get; } = new(JobPhase.Running, [], null);
+
+    public static JobStatus Throttled { get; } = new(JobPhase.Running, [], null, Queued: true);
 
     public bool IsTerminal => Phase != JobPhase.Running;
 }
 
-/// <summary>A created (or found) job: its id, what the provider said it costs, and its status when already known.</summary>
-public sealed record JobCreated(string JobId, decimal? Credits, JobStatus? Status);
+/// <summary>A created (or found) job: its id, what the provider said it costs (and in which unit), and its status when already known.</summary>
+/// <param name="Uploads">Inputs uploaded for the job that the provider keeps until deleted (Leonardo init images, Replicate files).</param>
+public sealed record JobCreated(string JobId, decimal? Credits, JobStatus? Status, string? CreditUnit = null, IReadOnlyList<string>? Uploads = null);
 
 /// <summary>Per-call facts an adapter needs: the request (for logs) and the job's deadline (bounds 429 waits).</summary>
 public sealed record JobContext(Guid RequestId, DateTimeOffset Deadline);
@@ -90,6 +95,9 @@ public interface IProviderAdapter
 
     /// <summary>Best effort: asks the provider to stop (or discard) the job.</summary>
     Task CancelAsync(string jobId, JobContext context, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the inputs uploaded for a job that has ended (<see cref="JobCreated.Uploads"/>).</summary>
+    Task ReleaseAsync(IReadOnlyList<string> uploads, JobContext context, CancellationToken cancellationToken);
 
     /// <summary>Whether the provider's API can list jobs, so a job whose create outcome is unknown can be found.</summary>
     bool CanFindJobs { get; }

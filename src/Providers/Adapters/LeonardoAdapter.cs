@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using CinematicSwitch.Providers.Configuration;
+using CinematicSwitch.Providers.Errors;
 using CinematicSwitch.Providers.Planning;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,15 +12,17 @@ namespace CinematicSwitch.Providers.Adapters;
 /// <summary>
 /// Leonardo.Ai's REST API (v1): the input image goes up through POST v1/init-image and its presigned form upload,
 /// then POST v1/generations-image-to-video or v1/generations-text-to-video (Motion 2.0) creates the generation;
-/// GET v1/generations/{id} polls it, DELETE v1/generations/{id} discards it (the API has no cancel), and
-/// GET v1/me + v1/generations/user/{userId} find a generation whose create outcome is unknown.
+/// GET v1/generations/{id} polls it, DELETE v1/generations/{id} discards it (the API has no cancel),
+/// GET v1/me + v1/generations/user/{userId} (paged) find a generation whose create outcome is unknown, and
+/// DELETE v1/init-image/{id} removes the uploaded image once its generation has ended. The cost comes from the create
+/// answer's cost {amount, unit} (apiCreditCost, deprecated, only when cost is absent).
 /// Motion 2.0 makes 5-second clips with a first frame only: no loops, no chaining.
 /// </summary>
-internal sealed class LeonardoAdapter : IProviderAdapter
+internal sealed class LeonardoAdapter : IProviderAdapter, IDisposable
 {
     public const string ClientName = "CinematicSwitch.Providers.Leonardo";
-    public const string MediaClientName = "CinematicSwitch.Providers.Media";
     private const int ClipSeconds = 5;
+    private const int ListingPageSize = 50;
     private const long MaxSeed = 2_147_483_637L;
 
     /// <summary>Text-to-video sizes of Motion 2.0 (Leonardo's "Video Dimensions" table).</summary>
@@ -33,12 +36,12 @@ internal sealed class LeonardoAdapter : IProviderAdapter
 
     private readonly LeonardoOptions options;
     private readonly ProviderHttp http;
-    private readonly IHttpClientFactory factory;
+    private readonly MediaDelivery delivery;
 
     public LeonardoAdapter(IOptions<ProvidersOptions> options, IHttpClientFactory factory, TimeProvider time, ILogger<LeonardoAdapter> logger)
     {
         this.options = options.Value.Leonardo;
-        this.factory = factory;
+        delivery = new MediaDelivery(factory);
         http = new ProviderHttp(ProviderName.Leonardo, ClientName, this.options, factory, time, logger)
         {
             MessageOf = ProviderHttp.ErrorMember,
@@ -74,6 +77,11 @@ internal sealed class LeonardoAdapter : IProviderAdapter
             if (request.Media is null || request.Media.IsVideo)
             {
                 return PlanDecision.Refuse("Image-to-video needs an input image.");
+            }
+
+            if (MediaDelivery.SizeOf(request.Media) > options.MaxInitImageBytes)
+            {
+                return PlanDecision.Refuse($"Leonardo takes init images up to {options.MaxInitImageBytes} bytes.");
             }
 
             // The clip takes the input image's proportions: only "original", or a ratio the image already has.
@@ -114,9 +122,10 @@ internal sealed class LeonardoAdapter : IProviderAdapter
     {
         JsonObject body;
         string path;
+        string? imageId = null;
         if (job.Operation == JobOperation.ImageToVideo)
         {
-            var imageId = await UploadInitImageAsync(media!, context, cancellationToken);
+            imageId = await UploadInitImageAsync(media!, context, cancellationToken);
             path = "v1/generations-image-to-video";
             body = new JsonObject { ["imageId"] = imageId, ["imageType"] = "UPLOADED" };
         }
@@ -134,12 +143,49 @@ internal sealed class LeonardoAdapter : IProviderAdapter
         body["promptEnhance"] = false;
         body["isPublic"] = false;
         body["seed"] = job.Seed;
-        var answer = await http.SendAsync(() => Json(HttpMethod.Post, path, body), CallKind.Create, context, cancellationToken);
-        var created = http.ParseJson(answer, CallKind.Create)["motionVideoGenerationJob"];
-        var id = ProviderHttp.Text(created, "generationId") ?? throw new ProviderException(
-            Failure(ProviderErrorCode.ProviderError, "Leonardo's create answer had no generation id.", (int)answer.Status, "missing generationId"), ambiguous: true);
-        decimal? cost = created?["apiCreditCost"] is JsonValue value && value.TryGetValue<decimal>(out var credits) ? credits : null;
-        return new JobCreated(id, cost, null);
+        IReadOnlyList<string> uploads = imageId is null ? [] : [imageId];
+        try
+        {
+            var answer = await http.SendAsync(() => Json(HttpMethod.Post, path, body), CallKind.Create, context, cancellationToken);
+            var created = http.ParseJson(answer, CallKind.Create)["motionVideoGenerationJob"];
+            var id = ProviderHttp.Text(created, "generationId") ?? throw new ProviderException(
+                http.Unavailable("Leonardo's create answer had no generation id.", "missing generationId") with { HttpStatus = (int)answer.Status }, ambiguous: true);
+            var (cost, unit) = Cost(created);
+            return new JobCreated(id, cost, null, unit, uploads);
+        }
+        catch (ProviderException ex) when (!ex.Ambiguous && uploads.Count > 0)
+        {
+            // No generation will read the init image.
+            await ReleaseAsync(uploads, context, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The create answer's cost: cost {amount (a string), unit CREDITS or DOLLARS}; the deprecated apiCreditCost (credits)
+    /// only when cost is absent.
+    /// </summary>
+    private static (decimal? Amount, string? Unit) Cost(JsonNode? job)
+    {
+        if (job?["cost"] is JsonObject cost && decimal.TryParse(cost["amount"]?.ToString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var amount))
+        {
+            return (amount, ProviderHttp.Text(cost, "unit") switch
+            {
+                "DOLLARS" => "usd",
+                _ => "leonardo_api_credits",
+            });
+        }
+
+        return job?["apiCreditCost"] is JsonValue value && value.TryGetValue<decimal>(out var credits) ? (credits, "leonardo_api_credits") : (null, null);
+    }
+
+    /// <summary>Deletes the init images of a generation that has ended.</summary>
+    public async Task ReleaseAsync(IReadOnlyList<string> uploads, JobContext context, CancellationToken cancellationToken)
+    {
+        foreach (var id in uploads)
+        {
+            await http.SendAsync(() => Request(HttpMethod.Delete, $"v1/init-image/{Uri.EscapeDataString(id)}"), CallKind.Manage, context, cancellationToken);
+        }
     }
 
     public async Task<JobStatus> GetAsync(PlannedJob job, string jobId, JobContext context, CancellationToken cancellationToken)
@@ -160,16 +206,32 @@ internal sealed class LeonardoAdapter : IProviderAdapter
             return null;
         }
 
-        var answer = await http.SendAsync(() => Request(HttpMethod.Get, $"v1/generations/user/{Uri.EscapeDataString(userId)}?offset=0&limit=50"),
-            CallKind.Manage, context, cancellationToken);
+        // Newest first, a page at a time, until the generations are older than the intent (less a margin for clock skew).
         var earliest = notBefore.AddSeconds(-30);
-        var match = (http.ParseJson(answer, CallKind.Manage)["generations"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(g =>
-            ProviderHttp.Text(g, "prompt") == job.Prompt &&
-            g["seed"] is JsonValue seed && seed.TryGetValue<long>(out var value) && value == job.Seed &&
-            DateTimeOffset.TryParse(ProviderHttp.Text(g, "createdAt"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var created) &&
-            created >= earliest);
-        return match is not null && ProviderHttp.Text(match, "id") is { } id ? new JobCreated(id, null, Status(match)) : null;
+        for (var offset = 0; ; offset += ListingPageSize)
+        {
+            var page = offset;
+            var answer = await http.SendAsync(() => Request(HttpMethod.Get,
+                $"v1/generations/user/{Uri.EscapeDataString(userId)}?offset={page}&limit={ListingPageSize}"), CallKind.Manage, context, cancellationToken);
+            var generations = (http.ParseJson(answer, CallKind.Manage)["generations"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+            foreach (var generation in generations)
+            {
+                if (ProviderHttp.Text(generation, "prompt") == job.Prompt && generation["seed"] is JsonValue seed && seed.TryGetValue<long>(out var value) &&
+                    value == job.Seed && CreatedAt(generation) >= earliest && ProviderHttp.Text(generation, "id") is { } id)
+                {
+                    return new JobCreated(id, null, Status(generation));
+                }
+            }
+
+            if (generations.Count < ListingPageSize || generations.All(g => CreatedAt(g) is not { } at || at < earliest))
+            {
+                return null;
+            }
+        }
     }
+
+    private static DateTimeOffset? CreatedAt(JsonObject generation) =>
+        DateTimeOffset.TryParse(ProviderHttp.Text(generation, "createdAt"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
 
     public decimal EstimateCredits(PlannedJob job, int outputs) =>
         options.CreditRates.GetValueOrDefault(job.Model) * (job.DurationSeconds ?? ClipSeconds) * outputs;
@@ -179,17 +241,16 @@ internal sealed class LeonardoAdapter : IProviderAdapter
         switch (ProviderHttp.Text(generation, "status"))
         {
             case null when generation is null:
-                return new JobStatus(JobPhase.Failed, [], Failure(ProviderErrorCode.ProviderError, "Leonardo does not know the generation (deleted?).", null,
-                    "generations_by_pk is null"));
+                return new JobStatus(JobPhase.Failed, [], http.JobFailure(new ErrorFacts(Message: "generations_by_pk is null")));
             case "COMPLETE":
                 var images = (generation!["generated_images"] as JsonArray ?? []).OfType<JsonObject>().ToList();
                 var clean = images.Where(i => i["nsfw"] is not JsonValue flag || !flag.TryGetValue<bool>(out var nsfw) || !nsfw)
                     .Select(i => ProviderHttp.Text(i, "motionMP4URL") ?? ProviderHttp.Text(i, "url")).OfType<string>().ToList();
                 return clean.Count > 0 || images.Count == 0
                     ? new JobStatus(JobPhase.Succeeded, clean, null)
-                    : new JobStatus(JobPhase.Failed, [], Failure(ProviderErrorCode.InputValidation, "Leonardo flagged the generated video as NSFW.", null, "nsfw output"));
+                    : new JobStatus(JobPhase.Failed, [], http.JobFailure(new ErrorFacts(Message: "nsfw output", JobStatus: "NSFW")));
             case "FAILED":
-                return new JobStatus(JobPhase.Failed, [], Failure(ProviderErrorCode.ProviderError, "Leonardo API error: video generation failed.", null, "FAILED"));
+                return new JobStatus(JobPhase.Failed, [], http.JobFailure(new ErrorFacts(JobStatus: "FAILED")));
             default:
                 return JobStatus.Running;
         }
@@ -198,80 +259,39 @@ internal sealed class LeonardoAdapter : IProviderAdapter
     /// <summary>POST v1/init-image, then the presigned form upload (to S3 in production): returns the init image id.</summary>
     private async Task<string> UploadInitImageAsync(MediaInput media, JobContext context, CancellationToken cancellationToken)
     {
-        var (bytes, extension) = await ReadMediaAsync(media, cancellationToken);
+        MediaBytes bytes;
+        try
+        {
+            bytes = await delivery.ReadAsync(media, options.MaxInitImageBytes, cancellationToken);
+        }
+        catch (MediaUnavailableException ex)
+        {
+            throw new ProviderException(ProviderErrors.Get(ex.TooLarge ? "leonardo.input-too-large" : "leonardo.input-unreadable")
+                .ToFailure(new ErrorFacts(Message: ex.Message)), false, ex);
+        }
+
+        var extension = bytes.Extension == "png" || bytes.Extension == "webp" ? bytes.Extension : "jpg";
         var answer = await http.SendAsync(() => Json(HttpMethod.Post, "v1/init-image", new JsonObject { ["extension"] = extension }),
             CallKind.Create, context, cancellationToken);
         var upload = http.ParseJson(answer, CallKind.Manage)["uploadInitImage"];
         var imageId = ProviderHttp.Text(upload, "id");
         if (imageId is null || ProviderHttp.Text(upload, "url") is not { } url || !Uri.TryCreate(url, UriKind.Absolute, out var target))
         {
-            throw new ProviderException(Failure(ProviderErrorCode.ProviderError, "Leonardo's init-image answer had no upload target.", (int)answer.Status, "missing id or url"));
+            throw new ProviderException(http.Unavailable("Leonardo's init-image answer had no upload target.", "missing id or url"));
         }
 
         var fields = ProviderHttp.Text(upload, "fields") is { } raw ? JsonNode.Parse(raw) as JsonObject ?? [] : [];
-        await http.SendAsync(() =>
+        // The presigned upload carries its own signature: no Authorization header goes to the storage host.
+        await http.SendAsync(() => new HttpRequestMessage(HttpMethod.Post, target)
         {
-            // The presigned upload carries its own signature: no Authorization header goes to the storage host.
-            var form = new MultipartFormDataContent();
-            foreach (var (name, value) in fields)
-            {
-                form.Add(new StringContent(value?.ToString() ?? ""), name);
-            }
-
-            var file = new ByteArrayContent(bytes);
-            file.Headers.ContentType = new MediaTypeHeaderValue(media.ContentType);
-            form.Add(file, "file", $"init.{extension}");
-            return new HttpRequestMessage(HttpMethod.Post, target) { Content = form };
-        }, CallKind.Manage, context, cancellationToken);
+            Content = MediaDelivery.Form(fields.Select(f => KeyValuePair.Create(f.Key, f.Value?.ToString() ?? "")), "file", bytes, $"init.{extension}"),
+        }, CallKind.Create, context, cancellationToken);
         return imageId;
-    }
-
-    private async Task<(byte[] Bytes, string Extension)> ReadMediaAsync(MediaInput media, CancellationToken cancellationToken)
-    {
-        var extension = media.ContentType.ToLowerInvariant() switch
-        {
-            "image/png" => "png",
-            "image/webp" => "webp",
-            _ => "jpg",
-        };
-        byte[] bytes;
-        if (media.Url.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
-        {
-            var comma = media.Url.IndexOf(',', StringComparison.Ordinal);
-            bytes = comma > 0 && media.Url[..comma].EndsWith(";base64", StringComparison.OrdinalIgnoreCase)
-                ? Convert.FromBase64String(media.Url[(comma + 1)..])
-                : throw new ProviderException(Failure(ProviderErrorCode.InvalidInput, "The input image data URI is not base64.", null, null));
-        }
-        else
-        {
-            try
-            {
-                using var response = await factory.CreateClient(MediaClientName).GetAsync(new Uri(media.Url), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-                if (!response.IsSuccessStatusCode || response.Content.Headers.ContentLength > options.MaxInitImageBytes)
-                {
-                    throw new ProviderException(Failure(ProviderErrorCode.InvalidInput, "The input image could not be downloaded for upload to Leonardo.",
-                        (int)response.StatusCode, "input image download failed"));
-                }
-
-                bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw new ProviderException(Failure(ProviderErrorCode.ProviderError, "The input image could not be downloaded for upload to Leonardo.", null,
-                    ex.HttpRequestError.ToString()), false, ex);
-            }
-        }
-
-        return bytes.LongLength <= options.MaxInitImageBytes
-            ? (bytes, extension)
-            : throw new ProviderException(Failure(ProviderErrorCode.InvalidInput, "The input image is too large for Leonardo.", null, null));
     }
 
     private static bool MatchesMedia(string ratio, MediaInput media) =>
         media is { Width: > 0, Height: > 0 } && AspectRatios.Value(ratio) is { } wanted &&
         Math.Abs(Math.Log(wanted * media.Height.Value / media.Width.Value)) < 0.03;
-
-    private ProviderFailure Failure(ProviderErrorCode code, string text, int? status, string? original) => http.Failure(code, text, status, original);
 
     private HttpRequestMessage Json(HttpMethod method, string path, JsonNode body)
     {
@@ -287,4 +307,6 @@ internal sealed class LeonardoAdapter : IProviderAdapter
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return request;
     }
+
+    public void Dispose() => http.Dispose();
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CinematicSwitch.Providers.Configuration;
+using CinematicSwitch.Providers.Errors;
 using CinematicSwitch.Providers.Resilience;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -25,14 +26,15 @@ internal sealed record HttpAnswer(HttpStatusCode Status, string Body);
 
 /// <summary>
 /// Sends one provider's HTTP calls through its Polly pipeline and turns every failure into a <see cref="ProviderException"/>
-/// with the provider's own message in Details. Requests carry the key in headers only; logs carry method, path and status.
+/// classified by <see cref="ProviderErrors"/>, with the provider's own message in Details. Requests carry the key in headers
+/// only; logs carry method, path and status.
 /// </summary>
-internal sealed class ProviderHttp
+internal sealed class ProviderHttp : IDisposable
 {
     private readonly ProviderName provider;
     private readonly string clientName;
     private readonly IHttpClientFactory factory;
-    private readonly ResiliencePipeline<HttpResponseMessage> pipeline;
+    private readonly ProviderPipeline pipeline;
     private readonly ILogger logger;
     private readonly TimeProvider time;
 
@@ -49,15 +51,6 @@ internal sealed class ProviderHttp
     /// <summary>Reads the provider's human-readable message out of an error body.</summary>
     public required Func<string, string?> MessageOf { get; init; }
 
-    /// <summary>
-    /// What an error's own words say, before the generic status mapping: exhausted credits are QuotaExceeded and
-    /// moderation is InputValidation, whatever status the provider chose for them (Runway and Leonardo use 400).
-    /// </summary>
-    private ProviderFailure? Classify(HttpStatusCode status, string? message) =>
-        AdapterSupport.MentionsCredits(message) ? Failure(ProviderErrorCode.QuotaExceeded, $"{provider}: not enough credits.", (int)status, message)
-        : AdapterSupport.MentionsModeration(message) ? Failure(ProviderErrorCode.InputValidation, $"{provider}'s content moderation rejected the request.", (int)status, message)
-        : null;
-
     public async Task<HttpAnswer> SendAsync(Func<HttpRequestMessage> buildRequest, CallKind kind, JobContext context, CancellationToken cancellationToken)
     {
         var resilience = ResilienceContextPool.Shared.Get(cancellationToken);
@@ -68,7 +61,7 @@ internal sealed class ProviderHttp
         var started = time.GetTimestamp();
         try
         {
-            using var response = await pipeline.ExecuteAsync(async ctx =>
+            using var response = await pipeline.Pipeline.ExecuteAsync(async ctx =>
             {
                 using var request = buildRequest();
                 method = request.Method.Method;
@@ -87,20 +80,17 @@ internal sealed class ProviderHttp
         }
         catch (BrokenCircuitException ex)
         {
-            throw new ProviderException(ProviderFailure.Create(ProviderErrorCode.ProviderError,
-                $"{provider} is failing: its circuit breaker is open, no call was made.", provider, null, ("circuit", "open")), false, ex);
+            throw new ProviderException(Unavailable($"{provider} is failing: its circuit breaker is open, no call was made.", null, ("circuit", "open")), false, ex);
         }
         catch (TimeoutRejectedException ex)
         {
-            throw new ProviderException(ProviderFailure.Create(ProviderErrorCode.ProviderError,
-                $"{provider} did not answer within the request timeout.", provider, null, ("originalError", "request timed out")), kind == CallKind.Create, ex);
+            throw new ProviderException(Unavailable($"{provider} did not answer within the request timeout.", "request timed out"), kind == CallKind.Create, ex);
         }
         catch (HttpRequestException ex)
         {
             // A refused connection never reached the provider; anything later may have.
             var neverSent = ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError;
-            throw new ProviderException(ProviderFailure.Create(ProviderErrorCode.ProviderError,
-                $"{provider} could not be reached.", provider, null, ("originalError", ex.HttpRequestError.ToString())), kind == CallKind.Create && !neverSent, ex);
+            throw new ProviderException(Unavailable($"{provider} could not be reached.", ex.HttpRequestError.ToString()), kind == CallKind.Create && !neverSent, ex);
         }
         finally
         {
@@ -117,52 +107,53 @@ internal sealed class ProviderHttp
         }
         catch (JsonException ex)
         {
-            throw new ProviderException(ProviderFailure.Create(ProviderErrorCode.ProviderError,
-                $"{provider} answered with malformed JSON.", provider, (int)answer.Status, ("originalError", "malformed JSON response"),
-                ("bodyLength", answer.Body.Length.ToString())), kind == CallKind.Create, ex);
+            throw new ProviderException(Unavailable($"{provider} answered with malformed JSON.", "malformed JSON response",
+                ("bodyLength", answer.Body.Length.ToString())) with { HttpStatus = (int)answer.Status }, kind == CallKind.Create, ex);
         }
     }
 
+    /// <summary>An error answer, by the table: a create's 4xx by its words and status, a manage call's as the job's problem.</summary>
     public ProviderFailure Map(HttpStatusCode status, string body, CallKind kind)
     {
-        var message = MessageOf(body);
-        if (Classify(status, message) is { } specific)
-        {
-            return specific;
-        }
-
-        var code = (int)status;
-        var (errorCode, text) = code switch
-        {
-            401 or 403 => (ProviderErrorCode.ProviderError, $"{provider} rejected the credentials (check the API key configuration)."),
-            402 => (ProviderErrorCode.QuotaExceeded, $"{provider} says the account has insufficient credit."),
-            429 => (ProviderErrorCode.ProviderError, $"{provider} kept rate-limiting beyond the job's deadline."),
-            404 when kind == CallKind.Manage => (ProviderErrorCode.ProviderError, $"{provider} does not know the job."),
-            >= 400 and < 500 when kind == CallKind.Create => (ProviderErrorCode.InvalidInput, $"{provider} rejected the request's input."),
-            _ => (ProviderErrorCode.ProviderError, $"{provider} failed with HTTP {code}."),
-        };
-        return Failure(errorCode, text, code, message);
+        var facts = new ErrorFacts((int)status, MessageOf(body));
+        return ProviderErrors.Classify(provider, kind == CallKind.Create ? ErrorSource.Create : ErrorSource.Manage, facts).ToFailure(facts);
     }
 
-    public ProviderFailure Failure(ProviderErrorCode code, string text, int? status, string? originalError, params (string Key, string? Value)[] more) =>
-        ProviderFailure.Create(code, text, provider, status,
-            [("originalError", originalError), ("status", status?.ToString()), .. more]);
+    /// <summary>A job's end state, by the table.</summary>
+    public ProviderFailure JobFailure(ErrorFacts facts, params (string Key, string? Value)[] more) =>
+        ProviderErrors.Classify(provider, ErrorSource.Job, facts).ToFailure(facts, more);
+
+    /// <summary>The provider could not be reached or answered nonsense: its "unavailable" row, with the cause in the message.</summary>
+    public ProviderFailure Unavailable(string message, string? original, params (string Key, string? Value)[] more)
+    {
+        var facts = new ErrorFacts(Message: original);
+        return ProviderErrors.Get($"{provider.ToString().ToLowerInvariant()}.unavailable").ToFailure(facts, more) with { Message = message };
+    }
 
     /// <summary>The string value of a JSON property, when it is one.</summary>
     public static string? Text(JsonNode? node, string property) =>
         node is JsonObject obj && obj[property] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
-    /// <summary>Message extraction shared by the providers whose errors are {"error": "..."} (Runway, Leonardo).</summary>
+    /// <summary>
+    /// Message extraction shared by the providers whose errors are {"error": "..."} (Runway, Leonardo), with Runway's
+    /// validation issues ({"issues": [{"path": [...], "message"}]}) appended as "path: message".
+    /// </summary>
     public static string? ErrorMember(string body)
     {
         try
         {
             var node = JsonNode.Parse(body);
-            return Text(node, "error") ?? Text(node?["error"], "message") ?? Text(node, "message");
+            var message = Text(node, "error") ?? Text(node?["error"], "message") ?? Text(node, "message");
+            var issues = (node?["issues"] as JsonArray ?? []).OfType<JsonObject>()
+                .Select(i => $"{string.Join(".", (i["path"] as JsonArray ?? []).Select(p => p?.ToString()))}: {Text(i, "message")}")
+                .ToList();
+            return issues.Count == 0 ? message : $"{message}; {string.Join("; ", issues)}";
         }
         catch (JsonException)
         {
             return body.Length > 200 ? body[..200] : body;
         }
     }
+
+    public void Dispose() => pipeline.Dispose();
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using CinematicSwitch.Providers.Configuration;
+using CinematicSwitch.Providers.Errors;
 using CinematicSwitch.Providers.Planning;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,12 +10,18 @@ namespace CinematicSwitch.Providers.Adapters;
 
 /// <summary>
 /// Replicate's predictions API with black-forest-labs/flux-dev: POST v1/models/{owner}/{name}/predictions
-/// (with "Prefer: wait"), GET v1/predictions/{id} (the prediction's urls.get), POST v1/predictions/{id}/cancel,
-/// and GET v1/predictions?created_after= to find a prediction whose create outcome is unknown.
+/// (with "Prefer: wait" and a "Cancel-After" deadline), GET v1/predictions/{id} (the prediction's urls.get),
+/// POST v1/predictions/{id}/cancel, GET v1/predictions?created_after= to find a prediction whose create outcome is unknown,
+/// and the files API (POST v1/files, DELETE v1/files/{id}) for inputs Replicate cannot fetch or that are too large to inline.
+/// flux-dev's image-to-image keeps the input's proportions and ignores aspect_ratio, so a requested ratio is made by
+/// centre-cropping the input to it first.
 /// </summary>
-internal sealed class ReplicateAdapter : IProviderAdapter
+internal sealed class ReplicateAdapter : IProviderAdapter, IDisposable
 {
     public const string ClientName = "CinematicSwitch.Providers.Replicate";
+
+    /// <summary>The files API's limit (https://replicate.com/docs/topics/predictions/input-files: "files up to 100MB").</summary>
+    internal const long MaxFileBytes = 100L * 1024 * 1024;
 
     private static readonly string[] Ratios = ["1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21"];
 
@@ -23,10 +30,12 @@ internal sealed class ReplicateAdapter : IProviderAdapter
 
     private readonly ReplicateOptions options;
     private readonly ProviderHttp http;
+    private readonly MediaDelivery delivery;
 
     public ReplicateAdapter(IOptions<ProvidersOptions> options, IHttpClientFactory factory, TimeProvider time, ILogger<ReplicateAdapter> logger)
     {
         this.options = options.Value.Replicate;
+        delivery = new MediaDelivery(factory);
         http = new ProviderHttp(ProviderName.Replicate, ClientName, this.options, factory, time, logger)
         {
             MessageOf = ProblemDetail,
@@ -82,33 +91,108 @@ internal sealed class ReplicateAdapter : IProviderAdapter
             ["num_outputs"] = job.OutputCount,
             ["output_format"] = options.OutputFormat,
             ["seed"] = job.Seed,
+            ["go_fast"] = options.GoFast,
         };
+        List<string> uploads = [];
         if (media is not null)
         {
-            input["image"] = media.Url;
+            var (image, file) = await DeliverAsync(media, job.Ratio, context, cancellationToken);
+            input["image"] = image;
             input["prompt_strength"] = options.PromptStrength;
+            if (file is not null)
+            {
+                uploads.Add(file);
+            }
         }
-
-        if (job.Ratio is not null)
+        else if (job.Ratio is not null)
         {
+            // Only text-to-image honours aspect_ratio; with an image the output takes the image's proportions.
             input["aspect_ratio"] = job.Ratio;
         }
 
         var body = new JsonObject { ["input"] = input };
-        var answer = await http.SendAsync(() =>
+        try
         {
-            var request = Request(HttpMethod.Post, $"v1/models/{options.Model}/predictions");
-            request.Content = AdapterSupport.Json(body);
-            if (options.PreferWaitSeconds > 0)
+            var answer = await http.SendAsync(() =>
             {
-                request.Headers.Add("Prefer", $"wait={options.PreferWaitSeconds}");
-            }
+                var request = Request(HttpMethod.Post, $"v1/models/{options.Model}/predictions");
+                request.Content = AdapterSupport.Json(body);
+                if (options.PreferWaitSeconds > 0)
+                {
+                    request.Headers.Add("Prefer", $"wait={options.PreferWaitSeconds}");
+                }
 
-            return request;
-        }, CallKind.Create, context, cancellationToken);
-        var prediction = http.ParseJson(answer, CallKind.Create);
-        var id = ProviderHttp.Text(prediction, "id") ?? throw NoId(answer);
-        return new JobCreated(id, null, Status(prediction));
+                // Replicate cancels the prediction itself at the job's deadline, so a job whose worker died still stops
+                // (and one that never started is "aborted", not charged).
+                request.Headers.Add("Cancel-After", $"{Math.Max(1, (int)Math.Ceiling(options.Timeout.TotalSeconds))}s");
+                return request;
+            }, CallKind.Create, context, cancellationToken);
+            var prediction = http.ParseJson(answer, CallKind.Create);
+            var id = ProviderHttp.Text(prediction, "id") ?? throw NoId(answer);
+            return new JobCreated(id, null, Status(prediction), Uploads: uploads);
+        }
+        catch (ProviderException ex) when (!ex.Ambiguous && uploads.Count > 0)
+        {
+            // No prediction will read the file.
+            await ReleaseAsync(uploads, context, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The input as Replicate takes it: the URL when Replicate can fetch it; else the bytes, inline under
+    /// <see cref="ReplicateOptions.MaxDataUriBytes"/> or uploaded through the files API (returning the file's id to delete).
+    /// A requested ratio is made here by a centre crop, since flux-dev keeps the input image's proportions.
+    /// </summary>
+    private async Task<(string Image, string? FileId)> DeliverAsync(MediaInput media, string? ratio, JobContext context, CancellationToken cancellationToken)
+    {
+        if (ratio is null && MediaDelivery.Fetchable(media))
+        {
+            return (media.Url, null);
+        }
+
+        if (ratio is null && MediaDelivery.IsDataUri(media.Url) && MediaDelivery.SizeOf(media) <= options.MaxDataUriBytes)
+        {
+            return (media.Url, null);
+        }
+
+        MediaBytes bytes;
+        try
+        {
+            bytes = await delivery.ReadAsync(media, MaxFileBytes, cancellationToken);
+            if (ratio is not null)
+            {
+                bytes = await ImageCrop.ToRatioAsync(bytes, ratio, cancellationToken);
+            }
+        }
+        catch (MediaUnavailableException ex)
+        {
+            throw new ProviderException(ProviderErrors.Get(ex.TooLarge ? "replicate.input-too-large" : "replicate.input-unreadable")
+                .ToFailure(new ErrorFacts(Message: ex.Message)), false, ex);
+        }
+
+        if (bytes.Bytes.LongLength <= options.MaxDataUriBytes)
+        {
+            return (bytes.DataUri, null);
+        }
+
+        var answer = await http.SendAsync(() => Authorized(new HttpRequestMessage(HttpMethod.Post, new Uri(options.BaseUri, "v1/files"))
+        {
+            Content = MediaDelivery.Form([], "content", bytes, $"input.{bytes.Extension}"),
+        }), CallKind.Create, context, cancellationToken);
+        var file = http.ParseJson(answer, CallKind.Manage);
+        return ProviderHttp.Text(file?["urls"], "get") is { } url && ProviderHttp.Text(file, "id") is { } id
+            ? (url, id)
+            : throw new ProviderException(http.Unavailable("Replicate's file answer had no URL.", "missing urls.get"));
+    }
+
+    /// <summary>Deletes the input files of a prediction that has ended; a failure only leaves them to Replicate's own expiry.</summary>
+    public async Task ReleaseAsync(IReadOnlyList<string> uploads, JobContext context, CancellationToken cancellationToken)
+    {
+        foreach (var id in uploads)
+        {
+            await http.SendAsync(() => Request(HttpMethod.Delete, $"v1/files/{Uri.EscapeDataString(id)}"), CallKind.Manage, context, cancellationToken);
+        }
     }
 
     public async Task<JobStatus> GetAsync(PlannedJob job, string jobId, JobContext context, CancellationToken cancellationToken)
@@ -166,25 +250,26 @@ internal sealed class ReplicateAdapter : IProviderAdapter
     private static DateTimeOffset? CreatedAt(JsonObject prediction) =>
         DateTimeOffset.TryParse(ProviderHttp.Text(prediction, "created_at"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
 
+    /// <summary>
+    /// A prediction's state. Outputs count only once it succeeded (a prediction "processing" may already list some), and
+    /// only while Replicate still has them (data_removed an hour after creation).
+    /// </summary>
     private JobStatus Status(JsonNode prediction)
     {
         var status = ProviderHttp.Text(prediction, "status");
+        var removed = prediction["data_removed"] is JsonValue flag && flag.TryGetValue<bool>(out var gone) && gone;
         return status switch
         {
+            "succeeded" when removed => new JobStatus(JobPhase.Failed, [], http.JobFailure(new ErrorFacts(JobStatus: "data_removed"))),
             "succeeded" => new JobStatus(JobPhase.Succeeded, AdapterSupport.Urls(prediction["output"]), null),
-            "failed" => new JobStatus(JobPhase.Failed, [], PredictionFailure(ProviderHttp.Text(prediction, "error"))),
-            "canceled" or "aborted" => new JobStatus(JobPhase.Canceled, [], http.Failure(ProviderErrorCode.ProviderError,
-                "The Replicate prediction was cancelled.", null, status)),
+            "failed" => new JobStatus(JobPhase.Failed, [], http.JobFailure(new ErrorFacts(null, ProviderHttp.Text(prediction, "error"), status))),
+            "canceled" or "aborted" => new JobStatus(JobPhase.Canceled, [], http.JobFailure(new ErrorFacts(JobStatus: status))),
             _ => JobStatus.Running,
         };
     }
 
-    private ProviderFailure PredictionFailure(string? error) => AdapterSupport.MentionsModeration(error)
-        ? http.Failure(ProviderErrorCode.InputValidation, "Replicate's safety checker flagged the generated image.", null, error)
-        : http.Failure(ProviderErrorCode.ProviderError, "Replicate API error: Image transformation failed.", null, error);
-
-    private ProviderException NoId(HttpAnswer answer) => new(http.Failure(ProviderErrorCode.ProviderError,
-        "Replicate's create answer had no prediction id.", (int)answer.Status, "missing id"), ambiguous: true);
+    private ProviderException NoId(HttpAnswer answer) =>
+        new(http.Unavailable("Replicate's create answer had no prediction id.", "missing id") with { HttpStatus = (int)answer.Status }, ambiguous: true);
 
     private HttpRequestMessage Request(HttpMethod method, string path) => Authorized(new HttpRequestMessage(method, new Uri(options.BaseUri, path)));
 
@@ -193,6 +278,8 @@ internal sealed class ReplicateAdapter : IProviderAdapter
         AdapterSupport.Bearer(request, options.ApiKey);
         return request;
     }
+
+    public void Dispose() => http.Dispose();
 
     /// <summary>Replicate errors are problem details: {"title": ..., "detail": ..., "status": ...}.</summary>
     private static string? ProblemDetail(string body)

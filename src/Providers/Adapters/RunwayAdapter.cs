@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CinematicSwitch.Providers.Configuration;
+using CinematicSwitch.Providers.Errors;
 using CinematicSwitch.Providers.Planning;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,21 +8,32 @@ using Microsoft.Extensions.Options;
 namespace CinematicSwitch.Providers.Adapters;
 
 /// <summary>
-/// Runway's developer API: POST v1/image_to_video, v1/text_to_image (a first frame for text-to-video), v1/video_to_video;
-/// GET v1/tasks/{id} to poll and DELETE v1/tasks/{id} to cancel; Authorization: Bearer and X-Runway-Version on every call.
-/// The API cannot list tasks, so a job whose create outcome is unknown cannot be found again.
+/// Runway's developer API: POST v1/image_to_video, v1/text_to_video, v1/text_to_image (a first frame for keyframed
+/// text-to-video), v1/video_to_video, v1/uploads (ephemeral uploads); GET v1/tasks/{id} to poll and DELETE v1/tasks/{id} to
+/// cancel; Authorization: Bearer and X-Runway-Version on every call. The API cannot list tasks, so a job whose create
+/// outcome is unknown cannot be found again. Models come from <see cref="RunwayModelTable"/>, checked at startup.
 /// </summary>
-internal sealed class RunwayAdapter : IProviderAdapter
+internal sealed class RunwayAdapter : IProviderAdapter, IDisposable
 {
     public const string ClientName = "CinematicSwitch.Providers.Runway";
     private const int DefaultDurationSeconds = 5;
 
+    // https://docs.dev.runwayml.com/assets/inputs: data URIs under 5 MB (1024 × 1024 × 5) for images and 16 MB for
+    // video; URLs up to 16 MB (image) and 32 MB (video); ephemeral uploads (/assets/uploads) up to 200 MB.
+    internal const long MaxImageDataUri = 5L * 1024 * 1024;
+    internal const long MaxVideoDataUri = 16L * 1024 * 1024;
+    internal const long MaxImageUrlBytes = 16L * 1024 * 1024;
+    internal const long MaxVideoUrlBytes = 32L * 1024 * 1024;
+    internal const long MaxUploadBytes = 200L * 1024 * 1024;
+
     private readonly RunwayOptions options;
     private readonly ProviderHttp http;
+    private readonly MediaDelivery delivery;
 
     public RunwayAdapter(IOptions<ProvidersOptions> options, IHttpClientFactory factory, TimeProvider time, ILogger<RunwayAdapter> logger)
     {
         this.options = options.Value.Runway;
+        delivery = new MediaDelivery(factory);
         http = new ProviderHttp(ProviderName.Runway, ClientName, this.options, factory, time, logger)
         {
             MessageOf = ProviderHttp.ErrorMember,
@@ -34,6 +46,8 @@ internal sealed class RunwayAdapter : IProviderAdapter
 
     public bool CanFindJobs => false;
 
+    private RunwayModelTable Models => options.Models;
+
     public PlanDecision Plan(GenerationRequest request)
     {
         var prompt = PromptBuilder.Build(request, options.MaxPromptLength, "Runway");
@@ -44,12 +58,17 @@ internal sealed class RunwayAdapter : IProviderAdapter
             GenerationTask.VideoToVideo => PlanVideoToVideo(request, prompt.Prompt),
             GenerationTask.ImageToVideo when request.Media is null || request.Media.IsVideo => PlanDecision.Refuse("Image-to-video needs an input image."),
             GenerationTask.TextToVideo when request.Media is not null => PlanDecision.Refuse("Text-to-video takes no media; use image-to-video to animate an image."),
+            _ when TooLarge(request.Media) is { } refusal => PlanDecision.Refuse(refusal),
             _ => PlanClips(request, prompt.Prompt),
         };
     }
 
+    private static string? TooLarge(MediaInput? media) =>
+        media is not null && MediaDelivery.SizeOf(media) > MaxUploadBytes ? $"Runway accepts media up to {MaxUploadBytes / (1024 * 1024)} MB." : null;
+
     private PlanDecision PlanVideoToVideo(GenerationRequest request, string prompt)
     {
+        var model = Models.VideoToVideo;
         if (request.Media is not { IsVideo: true })
         {
             return PlanDecision.Refuse("Video-to-video needs an input video.");
@@ -57,96 +76,175 @@ internal sealed class RunwayAdapter : IProviderAdapter
 
         if (request.Video?.SeamlessLoop == true)
         {
-            return PlanDecision.Refuse($"Runway's video-to-video ({options.VideoToVideoModel}) cannot make seamless loops.");
+            return PlanDecision.Refuse($"Runway's video-to-video ({model}) cannot make seamless loops.");
         }
 
+        if (TooLarge(request.Media) is { } tooLarge)
+        {
+            return PlanDecision.Refuse(tooLarge);
+        }
+
+        // aleph2 keeps the input's proportions, or expands (outpaints) the video to a target ratio.
+        var targets = RunwayModels.VideoToVideo[model];
+        string? target = null;
         if (!AspectRatios.IsOriginal(request.AspectRatio))
         {
-            return PlanDecision.Refuse($"Runway's video-to-video ({options.VideoToVideoModel}) keeps the input video's aspect ratio; ask for 'original'.");
+            target = AspectRatios.Choose(request.AspectRatio, null, targets, null);
+            if (target is null)
+            {
+                return PlanDecision.Refuse($"Runway's video-to-video ({model}) keeps the input video's proportions or expands it to " +
+                                           $"{string.Join(", ", targets)}; '{request.AspectRatio}' is not one of them.");
+            }
         }
 
         var jobs = Enumerable.Range(1, request.OutputCount)
-            .Select(v => new PlannedJob(v - 1, options.VideoToVideoModel, JobOperation.VideoToVideo, prompt, v, 0, 1, null, null,
+            .Select(v => new PlannedJob(v - 1, model, JobOperation.VideoToVideo, prompt, v, 0, 1, target, null,
                 AdapterSupport.SeedFor(request, v, RunwayModels.MaxSeed), false, null))
             .ToList();
-        return new PlanDecision(new GenerationPlan(Name, options.VideoToVideoModel, jobs, []), null);
+        return new PlanDecision(new GenerationPlan(Name, model, jobs, []), null);
     }
 
     private PlanDecision PlanClips(GenerationRequest request, string prompt)
     {
         var duration = request.Video?.DurationSeconds ?? DefaultDurationSeconds;
         var loop = request.Video?.SeamlessLoop ?? false;
-        foreach (var model in options.VideoModels.Select(m => RunwayModels.ImageToVideo[m]))
+        var text = request.Task == GenerationTask.TextToVideo;
+        if (!loop)
         {
-            var ratioKey = AspectRatios.Choose(request.AspectRatio, request.Media, model.Ratios.Keys, model.DefaultRatio);
-            if (ratioKey is null || (loop && !model.LastFrame))
+            // One clip: native text-to-video (one paid task), or an image animated by an image-to-video model.
+            foreach (var model in (text ? Models.TextToVideo : Models.ImageToVideo).Select(m => RunwayModels.Video[m]))
             {
-                continue;
+                var ratios = text ? model.TextRatios : model.ImageRatios;
+                if (AspectRatios.Choose(request.AspectRatio, request.Media, ratios.Keys, "16:9") is { } ratio &&
+                    Durations.Plan(duration, model.Durations, canChain: false, 1) is [var clip])
+                {
+                    var operation = text ? JobOperation.TextToVideo : JobOperation.ImageToVideo;
+                    return Planned(model, Variations(request, null, (variation, seed, jobs) =>
+                        jobs.Add(Clip(jobs.Count, model, operation, prompt, variation, 0, ratios[ratio], clip, seed, false, null))));
+                }
             }
-
-            // Chained clips all start and end on the same keyframe, so they join without a cut: only with last-frame models.
-            var clips = Durations.Plan(duration, model.Durations, model.LastFrame, options.MaxChainSegments);
-            if (clips is null)
-            {
-                continue;
-            }
-
-            return new PlanDecision(new GenerationPlan(Name, model.Name, Jobs(request, prompt, model, ratioKey, clips, loop), []), null);
         }
 
-        return PlanDecision.Refuse(
-            $"Runway ({string.Join(", ", options.VideoModels)}) cannot make a {duration} s{(loop ? " seamless loop" : "")} video at aspect ratio '{request.AspectRatio}': " +
-            "loops and videos longer than 10 s need gen3a_turbo (16:9 or 9:16); 1:1, 4:3, 3:4 and 21:9 are offered by gen4_turbo up to 10 s without loops.");
+        // Loops and videos longer than one clip: clips that start and end on the same keyframe (so they join without a cut).
+        // Without an input image the keyframe is generated first, once for all variations.
+        var frameRatios = RunwayModels.FirstFrame[Models.FirstFrame];
+        foreach (var model in Models.Keyframes.Select(m => RunwayModels.Video[m]))
+        {
+            var ratio = AspectRatios.Choose(request.AspectRatio, request.Media, model.ImageRatios.Keys, "16:9");
+            if (ratio is null || (text && !frameRatios.ContainsKey(ratio)) ||
+                Durations.Plan(duration, model.Durations, canChain: true, options.MaxChainSegments) is not { } clips)
+            {
+                continue;
+            }
+
+            var frame = text ? FirstFrame(request, prompt, frameRatios[ratio]) : null;
+            return Planned(model, Variations(request, frame, (variation, seed, jobs) =>
+            {
+                for (var segment = 0; segment < clips.Count; segment++)
+                {
+                    jobs.Add(Clip(jobs.Count, model, JobOperation.ImageToVideo, prompt, variation, segment, model.ImageRatios[ratio], clips[segment], seed,
+                        true, frame?.Step));
+                }
+            }));
+        }
+
+        // A text-to-video ratio only image-to-video models have: a generated first frame, then one clip.
+        if (text && !loop)
+        {
+            foreach (var model in Models.ImageToVideo.Select(m => RunwayModels.Video[m]))
+            {
+                if (AspectRatios.Choose(request.AspectRatio, null, model.ImageRatios.Keys, "16:9") is { } ratio && frameRatios.ContainsKey(ratio) &&
+                    Durations.Plan(duration, model.Durations, canChain: false, 1) is [var clip])
+                {
+                    var frame = FirstFrame(request, prompt, frameRatios[ratio]);
+                    return Planned(model, Variations(request, frame, (variation, seed, jobs) =>
+                        jobs.Add(Clip(jobs.Count, model, JobOperation.ImageToVideo, prompt, variation, 0, model.ImageRatios[ratio], clip, seed, false, frame.Step))));
+                }
+            }
+        }
+
+        return PlanDecision.Refuse(Refusal(request, duration, loop));
     }
 
-    private List<PlannedJob> Jobs(GenerationRequest request, string prompt, RunwayVideoModel model, string ratioKey, IReadOnlyList<int> clips, bool loop)
+    private string Refusal(GenerationRequest request, int duration, bool loop)
     {
-        var jobs = new List<PlannedJob>();
-        int? firstFrameStep = null;
-        if (request.Task == GenerationTask.TextToVideo)
-        {
-            firstFrameStep = 0;
-            jobs.Add(new PlannedJob(0, options.FirstFrameModel, JobOperation.TextToImage, prompt, 0, 0, 1,
-                RunwayModels.FirstFrameRatios.GetValueOrDefault(ratioKey, "1280:720"), null, AdapterSupport.SeedFor(request, 1, RunwayModels.MaxSeed), false, null));
-        }
+        var video = RunwayModels.Video;
+        var single = (request.Task == GenerationTask.TextToVideo ? Models.TextToVideo : Models.ImageToVideo).Select(m => video[m]).ToList();
+        var keyed = Models.Keyframes.Select(m => video[m]).ToList();
+        var what = $"a {duration} s{(loop ? " seamless loop" : " video")} at aspect ratio '{request.AspectRatio}'";
+        var singles = string.Join("; ", single.Select(m => $"{m.Name}: {string.Join(", ", m.ImageRatios.Keys)} up to {m.Durations.Max()} s without loops"));
+        var keys = string.Join("; ", keyed.Select(m => $"{m.Name}: {string.Join(", ", m.ImageRatios.Keys)}, loops and chains up to " +
+                                                          $"{m.Durations.Max() * options.MaxChainSegments} s"));
+        return $"Runway cannot make {what}. {singles}. {keys}.";
+    }
 
+    private delegate void AddVariation(int variation, long? seed, List<PlannedJob> jobs);
+
+    /// <summary>The first frame of a text-to-video request that needs one: step 0, variation 0 (shared by every variation).</summary>
+    private PlannedJob FirstFrame(GenerationRequest request, string prompt, string ratio) =>
+        new(0, Models.FirstFrame, JobOperation.TextToImage, prompt, 0, 0, 1, ratio, null, AdapterSupport.SeedFor(request, 1, RunwayModels.MaxSeed), false, null);
+
+    private static List<PlannedJob> Variations(GenerationRequest request, PlannedJob? first, AddVariation add)
+    {
+        var jobs = first is null ? new List<PlannedJob>() : [first];
         for (var variation = 1; variation <= request.OutputCount; variation++)
         {
-            var seed = AdapterSupport.SeedFor(request, variation, RunwayModels.MaxSeed);
-            for (var segment = 0; segment < clips.Count; segment++)
-            {
-                jobs.Add(new PlannedJob(jobs.Count, model.Name, JobOperation.ImageToVideo, prompt, variation, segment, 1, model.Ratios[ratioKey],
-                    clips[segment], seed, loop || clips.Count > 1, firstFrameStep));
-            }
+            add(variation, AdapterSupport.SeedFor(request, variation, RunwayModels.MaxSeed), jobs);
         }
 
         return jobs;
     }
 
+    private static PlannedJob Clip(int step, RunwayVideoModel model, JobOperation operation, string prompt, int variation, int segment, string ratio,
+        int seconds, long? seed, bool keyframes, int? frameStep) =>
+        new(step, model.Name, operation, prompt, variation, segment, 1, ratio, seconds, model.TakesSeed ? seed : null, keyframes, frameStep);
+
+    private PlanDecision Planned(RunwayVideoModel model, List<PlannedJob> jobs) => new(new GenerationPlan(Name, model.Name, jobs, []), null);
+
     public async Task<JobCreated> CreateAsync(PlannedJob job, MediaInput? media, JobContext context, CancellationToken cancellationToken)
     {
-        var (path, body) = job.Operation switch
+        var body = new JsonObject { ["model"] = job.Model, ["promptText"] = job.Prompt };
+        string path;
+        switch (job.Operation)
         {
-            JobOperation.TextToImage => ("v1/text_to_image", new JsonObject
-            {
-                ["model"] = job.Model, ["promptText"] = job.Prompt, ["ratio"] = job.Ratio, ["seed"] = job.Seed,
-            }),
-            JobOperation.VideoToVideo => ("v1/video_to_video", new JsonObject
-            {
-                ["model"] = job.Model, ["videoUri"] = media?.Url, ["promptText"] = job.Prompt, ["seed"] = job.Seed,
-            }),
-            _ => ("v1/image_to_video", new JsonObject
-            {
-                ["model"] = job.Model,
-                ["promptImage"] = job.LoopKeyframes
-                    ? new JsonArray(Keyframe(media!.Url, "first"), Keyframe(media.Url, "last"))
-                    : JsonValue.Create(media?.Url),
-                ["promptText"] = job.Prompt,
-                ["ratio"] = job.Ratio,
-                ["duration"] = job.DurationSeconds,
-                ["seed"] = job.Seed,
-            }),
-        };
+            case JobOperation.TextToImage:
+                path = "v1/text_to_image";
+                body["ratio"] = job.Ratio;
+                break;
+            case JobOperation.VideoToVideo:
+                path = "v1/video_to_video";
+                body["videoUri"] = await DeliverAsync(media!, context, cancellationToken);
+                if (job.Ratio is not null)
+                {
+                    body["targetAspectRatio"] = job.Ratio;
+                }
+
+                break;
+            case JobOperation.TextToVideo:
+                path = "v1/text_to_video";
+                body["ratio"] = job.Ratio;
+                body["duration"] = job.DurationSeconds;
+                break;
+            default:
+                path = "v1/image_to_video";
+                var image = await DeliverAsync(media!, context, cancellationToken);
+                body["promptImage"] = job.LoopKeyframes ? new JsonArray(Keyframe(image, "first"), Keyframe(image, "last")) : JsonValue.Create(image);
+                body["ratio"] = job.Ratio;
+                body["duration"] = job.DurationSeconds;
+                break;
+        }
+
+        if (job.Seed is { } seed)
+        {
+            body["seed"] = seed;
+        }
+
+        if (RunwayModels.Video.TryGetValue(job.Model, out var model) && model.TakesAudio)
+        {
+            // The spec keeps audio out of scope, and audio raises Veo's price.
+            body["audio"] = false;
+        }
+
         var answer = await http.SendAsync(() =>
         {
             var request = Request(HttpMethod.Post, path);
@@ -155,19 +253,80 @@ internal sealed class RunwayAdapter : IProviderAdapter
         }, CallKind.Create, context, cancellationToken);
         var created = http.ParseJson(answer, CallKind.Create);
         var id = ProviderHttp.Text(created, "id") ?? throw new ProviderException(
-            Failure(ProviderErrorCode.ProviderError, "Runway's create answer had no task id.", (int)answer.Status, "missing id"), ambiguous: true);
+            http.Unavailable("Runway's create answer had no task id.", "missing id") with { HttpStatus = (int)answer.Status }, ambiguous: true);
         return new JobCreated(id, null, null);
+    }
+
+    /// <summary>
+    /// The media as Runway's input rules allow: the URL itself when Runway can fetch it and it is within the URL cap; else the
+    /// bytes, as a data URI under its cap or through an ephemeral upload (runway:// URI).
+    /// </summary>
+    private async Task<string> DeliverAsync(MediaInput media, JobContext context, CancellationToken cancellationToken)
+    {
+        var size = MediaDelivery.SizeOf(media);
+        var (urlCap, dataUriCap) = media.IsVideo ? (MaxVideoUrlBytes, MaxVideoDataUri) : (MaxImageUrlBytes, MaxImageDataUri);
+        // A link of unknown size (another Runway task's output, say) is trusted to be within the cap; one over it fails as
+        // runway.create.asset-rejected, which falls back.
+        if (MediaDelivery.Fetchable(media) && (size is null || size <= urlCap))
+        {
+            return media.Url;
+        }
+
+        if (MediaDelivery.IsDataUri(media.Url) && media.Url.Length < dataUriCap)
+        {
+            return media.Url;
+        }
+
+        MediaBytes bytes;
+        try
+        {
+            bytes = await delivery.ReadAsync(media, MaxUploadBytes, cancellationToken);
+        }
+        catch (MediaUnavailableException ex)
+        {
+            throw new ProviderException(ProviderErrors.Get(ex.TooLarge ? "runway.input-too-large" : "runway.input-unreadable")
+                .ToFailure(new ErrorFacts(Message: ex.Message)), false, ex);
+        }
+
+        return bytes.DataUriLength < dataUriCap ? bytes.DataUri : await UploadAsync(bytes, context, cancellationToken);
+    }
+
+    /// <summary>POST v1/uploads (type ephemeral), then the presigned form upload of the file: the runway:// URI to use as input.</summary>
+    private async Task<string> UploadAsync(MediaBytes media, JobContext context, CancellationToken cancellationToken)
+    {
+        var answer = await http.SendAsync(() =>
+        {
+            var request = Request(HttpMethod.Post, "v1/uploads");
+            request.Content = AdapterSupport.Json(new JsonObject { ["filename"] = $"input.{media.Extension}", ["type"] = "ephemeral" });
+            return request;
+        }, CallKind.Create, context, cancellationToken);
+        var started = http.ParseJson(answer, CallKind.Manage);
+        if (ProviderHttp.Text(started, "runwayUri") is not { } uri || ProviderHttp.Text(started, "uploadUrl") is not { } url ||
+            !Uri.TryCreate(url, UriKind.Absolute, out var target))
+        {
+            throw new ProviderException(http.Unavailable("Runway's upload answer had no upload target.", "missing runwayUri or uploadUrl"));
+        }
+
+        var fields = (started["fields"] as JsonObject ?? []).Select(f => KeyValuePair.Create(f.Key, f.Value?.ToString() ?? "")).ToList();
+        // The presigned upload carries its own signature: no Authorization header goes to the storage host.
+        await http.SendAsync(() => new HttpRequestMessage(HttpMethod.Post, target) { Content = MediaDelivery.Form(fields, "file", media, $"input.{media.Extension}") },
+            CallKind.Create, context, cancellationToken);
+        return uri;
     }
 
     public async Task<JobStatus> GetAsync(PlannedJob job, string jobId, JobContext context, CancellationToken cancellationToken)
     {
         var answer = await http.SendAsync(() => Request(HttpMethod.Get, $"v1/tasks/{Uri.EscapeDataString(jobId)}"), CallKind.Manage, context, cancellationToken);
         var task = http.ParseJson(answer, CallKind.Manage);
-        return ProviderHttp.Text(task, "status") switch
+        var status = ProviderHttp.Text(task, "status");
+        return status switch
         {
             "SUCCEEDED" => new JobStatus(JobPhase.Succeeded, AdapterSupport.Urls(task["output"]), null),
-            "FAILED" => new JobStatus(JobPhase.Failed, [], TaskFailure(ProviderHttp.Text(task, "failureCode"), ProviderHttp.Text(task, "failure"))),
-            "CANCELLED" => new JobStatus(JobPhase.Canceled, [], Failure(ProviderErrorCode.ProviderError, "The Runway task was cancelled.", null, "CANCELLED")),
+            "FAILED" => new JobStatus(JobPhase.Failed, [], http.JobFailure(new ErrorFacts(null, ProviderHttp.Text(task, "failure"), status,
+                ProviderHttp.Text(task, "failureCode")))),
+            "CANCELLED" => new JobStatus(JobPhase.Canceled, [], http.JobFailure(new ErrorFacts(JobStatus: status))),
+            // The account's concurrency is used up: the task waits in Runway's queue, not yet running.
+            "THROTTLED" => JobStatus.Throttled,
             _ => JobStatus.Running,
         };
     }
@@ -175,29 +334,15 @@ internal sealed class RunwayAdapter : IProviderAdapter
     public Task CancelAsync(string jobId, JobContext context, CancellationToken cancellationToken) =>
         http.SendAsync(() => Request(HttpMethod.Delete, $"v1/tasks/{Uri.EscapeDataString(jobId)}"), CallKind.Manage, context, cancellationToken);
 
+    /// <summary>Ephemeral uploads expire by themselves; Runway has no call to delete them.</summary>
+    public Task ReleaseAsync(IReadOnlyList<string> uploads, JobContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task<JobCreated?> FindAsync(PlannedJob job, DateTimeOffset notBefore, JobContext context, CancellationToken cancellationToken) =>
         throw new NotSupportedException("Runway's API has no task list.");
 
     public decimal EstimateCredits(PlannedJob job, int outputs) => job.Operation == JobOperation.TextToImage
         ? options.CreditRates.GetValueOrDefault(job.Model) * outputs
         : options.CreditRates.GetValueOrDefault(job.Model) * (job.DurationSeconds ?? DefaultDurationSeconds) * outputs;
-
-    /// <summary>Runway's failureCode: SAFETY.* is content moderation; ASSET.* and INPUT_PREPROCESSING.* (non-safety) are bad inputs.</summary>
-    private ProviderFailure TaskFailure(string? code, string? message)
-    {
-        var (errorCode, text) = code switch
-        {
-            not null when code.StartsWith("SAFETY", StringComparison.Ordinal) || code.Contains(".SAFETY", StringComparison.Ordinal) =>
-                (ProviderErrorCode.InputValidation, "Runway's content moderation rejected the generation."),
-            not null when code.StartsWith("ASSET", StringComparison.Ordinal) || code.StartsWith("INPUT_PREPROCESSING", StringComparison.Ordinal) =>
-                (ProviderErrorCode.InvalidInput, "Runway could not use the input media."),
-            _ => (ProviderErrorCode.ProviderError, "Runway API error: video generation failed."),
-        };
-        return Failure(errorCode, text, null, message, ("failureCode", code));
-    }
-
-    private ProviderFailure Failure(ProviderErrorCode code, string text, int? status, string? original, params (string Key, string? Value)[] more) =>
-        http.Failure(code, text, status, original, more);
 
     private static JsonObject Keyframe(string uri, string position) => new() { ["uri"] = uri, ["position"] = position };
 
@@ -208,4 +353,6 @@ internal sealed class RunwayAdapter : IProviderAdapter
         request.Headers.Add("X-Runway-Version", options.ApiVersion);
         return request;
     }
+
+    public void Dispose() => http.Dispose();
 }

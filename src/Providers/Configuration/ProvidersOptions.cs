@@ -44,6 +44,16 @@ public sealed class CircuitBreakerSettings
     public int BreakDurationMs { get; set; } = 30_000;
 }
 
+/// <summary>Per-minute budgets of one process's calls to a provider (Polly.RateLimiting token buckets).</summary>
+public sealed class RequestBudget
+{
+    /// <summary>Create calls per minute (and uploads, which precede them).</summary>
+    public int CreatesPerMinute { get; set; }
+
+    /// <summary>Every other call per minute: polls, cancels, look-ups.</summary>
+    public int OtherPerMinute { get; set; }
+}
+
 /// <summary>What every provider has: endpoint, key, timing, limits, resilience and the credit rate table.</summary>
 public abstract class ProviderOptions
 {
@@ -74,8 +84,27 @@ public abstract class ProviderOptions
     /// </summary>
     public int MaxRetries { get; set; }
 
-    /// <summary>How many times an HTTP 429 is waited out (Retry-After), always within the job's deadline.</summary>
-    public int MaxRateLimitWaits { get; set; } = 20;
+    /// <summary>
+    /// How many times an HTTP 429 is waited out, always within the job's deadline: Retry-After when the provider sends it, else
+    /// exponential back-off (<see cref="RateLimitBackoffMs"/>, doubling, plus up to 50 % jitter). A create call still refused
+    /// after these waits fails (Runway: its daily generation cap, QUOTA_EXCEEDED_ERROR).
+    /// </summary>
+    public int MaxRateLimitWaits { get; set; } = 5;
+
+    /// <summary>The first back-off after a 429 without Retry-After.</summary>
+    public int RateLimitBackoffMs { get; set; } = 1_000;
+
+    /// <summary>
+    /// Calls this process may make, as token buckets: create calls (uploads included) and every other call (polls, cancels,
+    /// listings). Set each to the account's documented limit divided by the number of processor processes.
+    /// </summary>
+    public RequestBudget RateLimits { get; set; } = new();
+
+    /// <summary>
+    /// Longest time a job may wait in the provider's queue (Runway's THROTTLED: the account's concurrency is used up) without
+    /// that time counting against <see cref="TimeoutMs"/>; queued time beyond it does count.
+    /// </summary>
+    public int MaxQueuedMs { get; set; } = 1_800_000;
 
     /// <summary>
     /// After a restart, how old a "Starting" checkpoint must be before a failed look-up is trusted to mean
@@ -98,6 +127,8 @@ public abstract class ProviderOptions
 
     internal TimeSpan Timeout => TimeSpan.FromMilliseconds(TimeoutMs);
 
+    internal TimeSpan MaxQueued => TimeSpan.FromMilliseconds(MaxQueuedMs);
+
     internal TimeSpan PollInterval => TimeSpan.FromMilliseconds(PollIntervalMs);
 
     internal Uri BaseUri => new(BaseUrl.EndsWith('/') ? BaseUrl : BaseUrl + "/", UriKind.Absolute);
@@ -115,7 +146,13 @@ public sealed class ReplicateOptions : ProviderOptions
         MaxPromptLength = 6_000;
         CreditRates = new() { ["black-forest-labs/flux-dev"] = 0.025m };
         CreditUnit = "usd";
+
+        // https://replicate.com/docs/topics/predictions/rate-limits: 600 creates and 3000 other calls a minute per account.
+        RateLimits = new RequestBudget { CreatesPerMinute = 600, OtherPerMinute = 3000 };
     }
+
+    /// <summary>Models whose input schema the adapter speaks (the only ones <see cref="Model"/> may name).</summary>
+    internal static readonly string[] KnownModels = ["black-forest-labs/flux-dev"];
 
     /// <summary>Official model, run through POST v1/models/{owner}/{name}/predictions.</summary>
     public string Model { get; set; } = "black-forest-labs/flux-dev";
@@ -131,6 +168,18 @@ public sealed class ReplicateOptions : ProviderOptions
 
     /// <summary>How far the image may move away from the input photo (flux-dev prompt_strength).</summary>
     public double PromptStrength { get; set; } = 0.8;
+
+    /// <summary>
+    /// flux-dev's go_fast (fp8). Off by default: with it on, the model says outputs are not deterministic even with a seed,
+    /// and the seed recorded in the completed event would not reproduce the result.
+    /// </summary>
+    public bool GoFast { get; set; }
+
+    /// <summary>
+    /// Largest input sent inline as a data URI; larger ones go as a URL Replicate can fetch or through its files API.
+    /// Replicate's HTTP reference: an HTTP URL "when you have a large file &gt; 256kb".
+    /// </summary>
+    public long MaxDataUriBytes { get; set; } = 256 * 1024;
 }
 
 /// <summary>Runway developer API (api.dev.runwayml.com), task based.</summary>
@@ -143,31 +192,58 @@ public sealed class RunwayOptions : ProviderOptions
         PollIntervalMs = 10_000;
         MaxConcurrent = 1;
         MaxPromptLength = 1_000;
+        // Credits per second of video (per image for gen4_image), from Runway's published rates (runwayml/skills README);
+        // aleph2's is not published there: gen4_aleph's is used.
         CreditRates = new()
         {
-            ["gen3a_turbo"] = 5m,
+            ["gen4.5"] = 12m,
             ["gen4_turbo"] = 5m,
-            ["gen4_aleph"] = 15m,
+            ["veo3.1"] = 20m,
+            ["veo3.1_fast"] = 10m,
+            ["aleph2"] = 15m,
             ["gen4_image"] = 5m,
         };
         CreditUnit = "runway_credits";
+
+        // No requests-per-minute limit is published (https://docs.dev.runwayml.com/usage/tiers: concurrency and daily
+        // generations per tier); these budgets only keep a runaway loop from hammering the API.
+        RateLimits = new RequestBudget { CreatesPerMinute = 120, OtherPerMinute = 1200 };
     }
 
     /// <summary>The X-Runway-Version header.</summary>
     public string ApiVersion { get; set; } = "2024-11-06";
 
-    internal static readonly string[] DefaultVideoModels = ["gen3a_turbo", "gen4_turbo"];
-
-    /// <summary>Image-to-video models in order of preference; the first that can do the request is used. Unset: gen3a_turbo, gen4_turbo.</summary>
-    public List<string> VideoModels { get; set; } = [];
-
-    /// <summary>Makes the first frame when a text-to-video request has no image.</summary>
-    public string FirstFrameModel { get; set; } = "gen4_image";
-
-    public string VideoToVideoModel { get; set; } = "gen4_aleph";
+    /// <summary>Which model serves which task (defaults applied after binding, so that a configured list replaces them).</summary>
+    public RunwayModelTable Models { get; set; } = new();
 
     /// <summary>Most clips one video may be chained from (duration beyond a model's longest clip).</summary>
     public int MaxChainSegments { get; set; } = 6;
+}
+
+/// <summary>Runway's models per task, each list in order of preference (the first that can do the request is used).</summary>
+public sealed class RunwayModelTable
+{
+    internal static readonly string[] DefaultImageToVideo = ["gen4.5", "gen4_turbo"];
+    internal static readonly string[] DefaultTextToVideo = ["gen4.5"];
+    internal static readonly string[] DefaultKeyframes = ["veo3.1_fast"];
+
+    /// <summary>One clip from an image (POST v1/image_to_video). Unset: gen4.5, gen4_turbo.</summary>
+    public List<string> ImageToVideo { get; set; } = [];
+
+    /// <summary>Native text-to-video, one paid task (POST v1/text_to_video). Unset: gen4.5.</summary>
+    public List<string> TextToVideo { get; set; } = [];
+
+    /// <summary>
+    /// Clips with a first and a last keyframe: seamless loops, and videos longer than one clip chained from clips that start and
+    /// end on the same frame. Unset: veo3.1_fast.
+    /// </summary>
+    public List<string> Keyframes { get; set; } = [];
+
+    /// <summary>The first frame of a text-to-video request that needs keyframes or a ratio text-to-video lacks (POST v1/text_to_image).</summary>
+    public string FirstFrame { get; set; } = "gen4_image";
+
+    /// <summary>POST v1/video_to_video.</summary>
+    public string VideoToVideo { get; set; } = "aleph2";
 }
 
 /// <summary>Leonardo.Ai REST API (cloud.leonardo.ai/api/rest/v1), generations with polling.</summary>
@@ -180,9 +256,16 @@ public sealed class LeonardoOptions : ProviderOptions
         PollIntervalMs = 5_000;
         MaxConcurrent = 4;
         MaxPromptLength = 1_500;
-        CreditRates = new() { ["MOTION2"] = 5m };
+        CreditRates = new() { ["MOTION2"] = 5m, ["MOTION2FAST"] = 5m };
         CreditUnit = "leonardo_api_credits";
+
+        // Leonardo publishes no figures (https://docs.leonardo.ai/docs/guide-to-concurrency-queue-and-rate-limit: concurrency,
+        // queue and rate limits per account); conservative budgets.
+        RateLimits = new RequestBudget { CreatesPerMinute = 60, OtherPerMinute = 600 };
     }
+
+    /// <summary>Models the adapter speaks: 5-second clips without an end frame, at the sizes of Leonardo's Motion 2.0 table.</summary>
+    internal static readonly string[] KnownVideoModels = ["MOTION2", "MOTION2FAST"];
 
     /// <summary>Video model of generations-image-to-video and generations-text-to-video.</summary>
     public string VideoModel { get; set; } = "MOTION2";

@@ -1,3 +1,4 @@
+using CinematicSwitch.Providers.Adapters;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +19,9 @@ internal sealed class ProvidersEnvironmentSetup(IConfiguration configuration) : 
 
         Default(options.Routing.ImageProviders, RoutingOptions.DefaultImageProviders);
         Default(options.Routing.VideoProviders, RoutingOptions.DefaultVideoProviders);
-        Default(options.Runway.VideoModels, RunwayOptions.DefaultVideoModels);
+        Default(options.Runway.Models.ImageToVideo, RunwayModelTable.DefaultImageToVideo);
+        Default(options.Runway.Models.TextToVideo, RunwayModelTable.DefaultTextToVideo);
+        Default(options.Runway.Models.Keyframes, RunwayModelTable.DefaultKeyframes);
     }
 
     private static void Default<T>(List<T> list, IEnumerable<T> defaults)
@@ -105,20 +108,33 @@ internal sealed class ProvidersOptionsValidator : IValidateOptions<ProvidersOpti
             errors.Add("Providers:Replicate:PromptStrength must be between 0 and 1.");
         }
 
+        if (!ReplicateOptions.KnownModels.Contains(replicate.Model))
+        {
+            errors.Add($"Providers:Replicate:Model: '{replicate.Model}' is not a model whose input schema the Replicate adapter speaks; known: " +
+                       $"{string.Join(", ", ReplicateOptions.KnownModels)}.");
+        }
+
+        if (replicate.MaxDataUriBytes < 0)
+        {
+            errors.Add("Providers:Replicate:MaxDataUriBytes must not be negative.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.Runway.ApiVersion))
         {
             errors.Add("Providers:Runway:ApiVersion is required (the X-Runway-Version header).");
         }
 
-        var unknown = options.Runway.VideoModels.Where(m => !RunwayModels.ImageToVideo.ContainsKey(m)).ToList();
-        if (options.Runway.VideoModels.Count == 0 || unknown.Count > 0)
-        {
-            errors.Add($"Providers:Runway:VideoModels must list known image-to-video models ({string.Join(", ", RunwayModels.ImageToVideo.Keys)}).");
-        }
+        CheckRunwayModels(errors, options.Runway.Models);
 
         if (options.Runway.MaxChainSegments < 1)
         {
             errors.Add("Providers:Runway:MaxChainSegments must be at least 1.");
+        }
+
+        if (!LeonardoOptions.KnownVideoModels.Contains(options.Leonardo.VideoModel))
+        {
+            errors.Add($"Providers:Leonardo:VideoModel: '{options.Leonardo.VideoModel}' is not a model the Leonardo adapter knows; known: " +
+                       $"{string.Join(", ", LeonardoOptions.KnownVideoModels)}.");
         }
 
         if (!LeonardoResolutions.Contains(options.Leonardo.Resolution))
@@ -132,6 +148,31 @@ internal sealed class ProvidersOptionsValidator : IValidateOptions<ProvidersOpti
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>Every configured model must be current and able to do its task: a retired one stops the host, naming its replacement.</summary>
+    private static void CheckRunwayModels(List<string> errors, RunwayModelTable models)
+    {
+        void Each(string task, IEnumerable<string> configured, Func<string, bool> fits, IEnumerable<string> known)
+        {
+            foreach (var model in configured.Where(m => !fits(m)))
+            {
+                errors.Add($"Providers:Runway:Models:{task}: {RunwayModels.Describe(model, known)}.");
+            }
+        }
+
+        var video = RunwayModels.Video;
+        Each(nameof(models.ImageToVideo), models.ImageToVideo, video.ContainsKey, video.Keys);
+        Each(nameof(models.TextToVideo), models.TextToVideo, m => video.TryGetValue(m, out var v) && v.TextRatios.Count > 0,
+            video.Values.Where(v => v.TextRatios.Count > 0).Select(v => v.Name));
+        Each(nameof(models.Keyframes), models.Keyframes, m => video.TryGetValue(m, out var v) && v.LastFrame,
+            video.Values.Where(v => v.LastFrame).Select(v => v.Name));
+        Each(nameof(models.FirstFrame), [models.FirstFrame], RunwayModels.FirstFrame.ContainsKey, RunwayModels.FirstFrame.Keys);
+        Each(nameof(models.VideoToVideo), [models.VideoToVideo], RunwayModels.VideoToVideo.ContainsKey, RunwayModels.VideoToVideo.Keys);
+        if (models.ImageToVideo.Count == 0 && models.Keyframes.Count == 0)
+        {
+            errors.Add("Providers:Runway:Models needs at least one ImageToVideo or Keyframes model.");
+        }
     }
 
     private static void Check(List<string> errors, string name, ProviderOptions o)
@@ -156,9 +197,14 @@ internal sealed class ProvidersOptionsValidator : IValidateOptions<ProvidersOpti
             errors.Add($"{prefix}:PollIntervalMs must not exceed TimeoutMs.");
         }
 
-        if (o.MaxConcurrent < 1 || o.MaxRetries < 0 || o.MaxRateLimitWaits < 0 || o.ResumeLookupGraceMs < 0)
+        if (o.MaxConcurrent < 1 || o.MaxRetries < 0 || o.MaxRateLimitWaits < 0 || o.ResumeLookupGraceMs < 0 || o.MaxQueuedMs < 0)
         {
-            errors.Add($"{prefix}: MaxConcurrent must be at least 1; MaxRetries, MaxRateLimitWaits and ResumeLookupGraceMs must not be negative.");
+            errors.Add($"{prefix}: MaxConcurrent must be at least 1; MaxRetries, MaxRateLimitWaits, ResumeLookupGraceMs and MaxQueuedMs must not be negative.");
+        }
+
+        if (o.RateLimitBackoffMs < 1 || o.RateLimits.CreatesPerMinute < 1 || o.RateLimits.OtherPerMinute < 1)
+        {
+            errors.Add($"{prefix}: RateLimitBackoffMs, RateLimits:CreatesPerMinute and RateLimits:OtherPerMinute must be at least 1.");
         }
 
         if (o.MaxPromptLength < 100)

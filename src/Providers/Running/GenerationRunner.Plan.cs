@@ -1,4 +1,5 @@
 using CinematicSwitch.Providers.Adapters;
+using CinematicSwitch.Providers.Errors;
 using Microsoft.Extensions.Logging;
 
 namespace CinematicSwitch.Providers.Running;
@@ -7,8 +8,11 @@ internal sealed partial class GenerationRunner
 {
     private sealed record PlanAttempt(GenerationResult? Result, ProviderFailure? Failure);
 
-    /// <summary>What one job came to: outputs and credits, or a failure.</summary>
-    private sealed record JobRun(string? JobId, IReadOnlyList<string> Outputs, decimal? ReportedCredits, ProviderFailure? Failure);
+    /// <summary>What one job came to: outputs and credits (in the provider's unit when it gave one), or a failure; and its time in the provider's queue.</summary>
+    private sealed record JobRun(string? JobId, IReadOnlyList<string> Outputs, decimal? ReportedCredits, ProviderFailure? Failure, string? CreditUnit = null)
+    {
+        public TimeSpan Queued { get; init; }
+    }
 
     /// <summary>Runs a plan's jobs one after the other (a tenant never has two jobs in flight) and assembles the result.</summary>
     private async Task<PlanAttempt> RunPlanAsync(GenerationRequest request, IProviderAdapter adapter, GenerationPlan plan,
@@ -58,8 +62,8 @@ internal sealed partial class GenerationRunner
                 failedVariations.TryAdd(v, run.Failure);
             }
 
-            // Another variation would hit the same wall (the user's input, the account, an open circuit): stop spending.
-            if (run.Failure.IsUsersFault || run.Failure.Details.ContainsKey("circuit"))
+            // Another variation would hit the same wall (the user's input, the account, this configuration, an open circuit): stop spending.
+            if (run.Failure.Details.GetValueOrDefault("owner") is not (null or "provider") || run.Failure.Details.ContainsKey("circuit"))
             {
                 stop = run.Failure;
             }
@@ -109,13 +113,24 @@ internal sealed partial class GenerationRunner
         }
 
         var succeeded = plan.Jobs.Where(j => runs.GetValueOrDefault(j.Step) is { Failure: null }).ToList();
-        var reported = succeeded.All(j => runs[j.Step].ReportedCredits is not null);
+        // The provider's own figures only when every job reported one, in one unit; else the rate table for all of them.
+        var units = succeeded.Select(j => runs[j.Step].CreditUnit ?? adapter.Options.CreditUnit).Distinct().ToList();
+        var reported = succeeded.All(j => runs[j.Step].ReportedCredits is not null) && units.Count == 1;
         var credits = reported
             ? succeeded.Sum(j => runs[j.Step].ReportedCredits!.Value)
-            : succeeded.Sum(j => runs[j.Step].ReportedCredits ?? adapter.EstimateCredits(j, Math.Max(1, runs[j.Step].Outputs.Count)));
+            : succeeded.Sum(j => adapter.EstimateCredits(j, Math.Max(1, runs[j.Step].Outputs.Count)));
         var jobIds = plan.Jobs.Select(j => runs.GetValueOrDefault(j.Step)?.JobId).OfType<string>().ToList();
-        return new PlanAttempt(new GenerationResult(adapter.Name, plan.Model, outputs, warnings, credits, adapter.Options.CreditUnit,
-            reported ? CreditSource.ProviderResponse : CreditSource.RateTable, jobIds, null, null, TimeSpan.Zero), null);
+        // The seed of each variation that produced media, as sent (models without a seed send none).
+        var seeds = outputs.Select(o => o.Index).Distinct()
+            .Select(v => plan.Jobs.First(j => j.Variation <= v && v < j.Variation + j.OutputCount && j.Operation != JobOperation.TextToImage))
+            .Select(j => j.Seed)
+            .ToList();
+        return new PlanAttempt(new GenerationResult(adapter.Name, plan.Model, outputs, warnings, credits, reported ? units[0] : adapter.Options.CreditUnit,
+            reported ? CreditSource.ProviderResponse : CreditSource.RateTable, jobIds, null, null, TimeSpan.Zero)
+        {
+            Seeds = seeds.All(s => s is not null) ? seeds.Select(s => s!.Value).ToList() : [],
+            QueuedTime = runs.Values.Aggregate(TimeSpan.Zero, (sum, r) => sum + r.Queued),
+        }, null);
     }
 
     private static string? ContentTypeOf(string url, bool isVideo)
@@ -140,7 +155,8 @@ internal sealed partial class GenerationRunner
         switch (last?.State)
         {
             case JobState.Finished:
-                return new JobRun(last.JobId, last.Outputs ?? [], last.Credits ?? startedCheckpoint?.Credits, null);
+                return new JobRun(last.JobId, last.Outputs ?? [], last.Credits ?? startedCheckpoint?.Credits, null,
+                    last.CreditUnit ?? startedCheckpoint?.CreditUnit);
             case JobState.Failed or JobState.Canceled:
                 return new JobRun(last.JobId, [], null,
                     last.Failure ?? ProviderFailure.Create(ProviderErrorCode.ProviderError, "The job failed before a restart.", adapter.Name));
@@ -160,7 +176,7 @@ internal sealed partial class GenerationRunner
         DateTimeOffset createdAt;
         if (last is { State: JobState.Started, JobId: { } knownId })
         {
-            created = new JobCreated(knownId, last.Credits, null);
+            created = new JobCreated(knownId, last.Credits, null, last.CreditUnit, last.Uploads);
             createdAt = last.RecordedAt;
             LogResumed(request.RequestId, adapter.Name, job.Step, knownId);
         }
@@ -176,7 +192,7 @@ internal sealed partial class GenerationRunner
 
             if (found is { JobId: { } foundId })
             {
-                created = new JobCreated(foundId, found.ReportedCredits, null);
+                created = new JobCreated(foundId, found.ReportedCredits, null, found.CreditUnit);
             }
             else
             {
@@ -190,10 +206,31 @@ internal sealed partial class GenerationRunner
             }
 
             createdAt = time.GetUtcNow();
-            await journal.RecordAsync(new JobCheckpoint(job.Step, adapter.Name, job.Model, created.JobId, JobState.Started, createdAt, Credits: created.Credits), cancellationToken);
+            await journal.RecordAsync(new JobCheckpoint(job.Step, adapter.Name, job.Model, created.JobId, JobState.Started, createdAt, Credits: created.Credits,
+                CreditUnit: created.CreditUnit, Uploads: created.Uploads is { Count: > 0 } uploads ? uploads : null), cancellationToken);
         }
 
-        return await PollAsync(request, adapter, job, created, createdAt + timeout, journal, cancellationToken);
+        var run = await PollAsync(request, adapter, job, created, createdAt + timeout, journal, cancellationToken);
+        await ReleaseAsync(request, adapter, created, cancellationToken);
+        return run;
+    }
+
+    /// <summary>Deletes what was uploaded for a job that has ended; a failure leaves it to the provider's own expiry.</summary>
+    private async Task ReleaseAsync(GenerationRequest request, IProviderAdapter adapter, JobCreated created, CancellationToken cancellationToken)
+    {
+        if (created.Uploads is not { Count: > 0 } uploads)
+        {
+            return;
+        }
+
+        try
+        {
+            await adapter.ReleaseAsync(uploads, new JobContext(request.RequestId, time.GetUtcNow() + TimeSpan.FromSeconds(30)), cancellationToken);
+        }
+        catch (ProviderException ex)
+        {
+            LogReleaseFailed(request.RequestId, adapter.Name, created.JobId, ex.Failure.HttpStatus);
+        }
     }
 
     private sealed record CreateResult(JobCreated? Created, JobRun? Run);
@@ -214,7 +251,7 @@ internal sealed partial class GenerationRunner
         {
             var found = await RecoverAsync(request, adapter, job, intent, "an unanswered create call", journal, cancellationToken);
             return found is { JobId: { } id, Failure: null }
-                ? new CreateResult(new JobCreated(id, found.ReportedCredits, null), null)
+                ? new CreateResult(new JobCreated(id, found.ReportedCredits, null, found.CreditUnit), null)
                 : new CreateResult(null, found ?? await FailAsync(adapter, job, null, ex.Failure, journal, cancellationToken));
         }
         catch (ProviderException ex)
@@ -255,7 +292,7 @@ internal sealed partial class GenerationRunner
             }
 
             LogFound(request.RequestId, adapter.Name, job.Step, found.JobId);
-            return new JobRun(found.JobId, [], found.Credits, null);
+            return new JobRun(found.JobId, [], found.Credits, null, found.CreditUnit);
         }
         catch (ProviderException ex)
         {
@@ -264,13 +301,21 @@ internal sealed partial class GenerationRunner
         }
     }
 
-    /// <summary>Polls until the job ends or its deadline passes (then cancels it: Timeout).</summary>
+    /// <summary>
+    /// Polls until the job ends or its deadline passes (then cancels it: Timeout). Time the provider holds the job in its
+    /// queue (Runway's THROTTLED) moves the deadline on, up to <see cref="Configuration.ProviderOptions.MaxQueuedMs"/>: the
+    /// job's timeout counts its own running time, not the account's queue.
+    /// </summary>
     private async Task<JobRun> PollAsync(GenerationRequest request, IProviderAdapter adapter, PlannedJob job, JobCreated created, DateTimeOffset deadline,
         IJobJournal journal, CancellationToken cancellationToken)
     {
         var context = new JobContext(request.RequestId, deadline);
         var status = created.Status;
         ProviderFailure? pollFailure = null;
+        var queued = TimeSpan.Zero;
+        // A task seen queued at its first poll has waited since its creation.
+        var polledAt = deadline - adapter.Options.Timeout;
+        var first = true;
         while (status is not { IsTerminal: true })
         {
             if (status is not null || pollFailure is not null)
@@ -278,7 +323,7 @@ internal sealed partial class GenerationRunner
                 var wait = deadline - time.GetUtcNow();
                 if (wait <= TimeSpan.Zero)
                 {
-                    return await TimeOutAsync(request, adapter, job, created, context, pollFailure, journal, cancellationToken);
+                    return await TimeOutAsync(request, adapter, job, created, context, pollFailure, journal, cancellationToken) with { Queued = queued };
                 }
 
                 await Task.Delay(wait < adapter.Options.PollInterval ? wait : adapter.Options.PollInterval, time, cancellationToken);
@@ -286,8 +331,21 @@ internal sealed partial class GenerationRunner
 
             try
             {
+                var wasQueued = status?.Queued == true || first;
+                first = false;
                 status = await adapter.GetAsync(job, created.JobId, context, cancellationToken);
                 pollFailure = null;
+                var now = time.GetUtcNow();
+                if (wasQueued && status.Queued && queued < adapter.Options.MaxQueued)
+                {
+                    var held = now - polledAt;
+                    var charged = queued + held > adapter.Options.MaxQueued ? adapter.Options.MaxQueued - queued : held;
+                    queued += charged;
+                    deadline += charged;
+                    context = context with { Deadline = deadline };
+                }
+
+                polledAt = now;
             }
             catch (ProviderException ex) when (ex.Failure.Code == ProviderErrorCode.ProviderError && ex.Failure.HttpStatus is null or >= 500 or 429)
             {
@@ -298,21 +356,36 @@ internal sealed partial class GenerationRunner
             }
             catch (ProviderException ex)
             {
-                return await FailAsync(adapter, job, created.JobId, ex.Failure, journal, cancellationToken);
+                return await FailAsync(adapter, job, created.JobId, ex.Failure, journal, cancellationToken) with { Queued = queued };
             }
+        }
+
+        if (queued > TimeSpan.Zero)
+        {
+            LogQueued(request.RequestId, adapter.Name, created.JobId, (long)queued.TotalMilliseconds);
         }
 
         if (status.Phase == JobPhase.Succeeded && status.Outputs.Count > 0)
         {
             await journal.RecordAsync(new JobCheckpoint(job.Step, adapter.Name, job.Model, created.JobId, JobState.Finished, time.GetUtcNow(),
-                status.Outputs, created.Credits), cancellationToken);
+                status.Outputs, created.Credits, CreditUnit: created.CreditUnit), cancellationToken);
             LogFinished(request.RequestId, adapter.Name, job.Step, created.JobId, status.Outputs.Count);
-            return new JobRun(created.JobId, status.Outputs, created.Credits, null);
+            return new JobRun(created.JobId, status.Outputs, created.Credits, null, created.CreditUnit) { Queued = queued };
         }
 
         var failure = status.Failure ?? ProviderFailure.Create(ProviderErrorCode.ProviderError, $"The {adapter.Name} job ended without output.", adapter.Name,
             null, ("jobId", created.JobId));
-        return await FailAsync(adapter, job, created.JobId, failure, journal, cancellationToken);
+        if (failure.Code == ProviderErrorCode.Timeout)
+        {
+            // The provider ended it at the deadline it was given (Replicate's Cancel-After): the same timeout as the runner's own.
+            var seconds = (int)adapter.Options.Timeout.TotalSeconds;
+            failure = failure with
+            {
+                Message = $"AI task timed out after {seconds} seconds",
+                Details = new Dictionary<string, string>(failure.Details) { ["timeout_seconds"] = seconds.ToString() },
+            };
+        }
+        return await FailAsync(adapter, job, created.JobId, failure, journal, cancellationToken) with { Queued = queued };
     }
 
     private async Task<JobRun> TimeOutAsync(GenerationRequest request, IProviderAdapter adapter, PlannedJob job, JobCreated created, JobContext context,
@@ -329,8 +402,8 @@ internal sealed partial class GenerationRunner
 
         var seconds = (int)adapter.Options.Timeout.TotalSeconds;
         var failure = pollFailure is null
-            ? ProviderFailure.Create(ProviderErrorCode.Timeout, $"AI task timed out after {seconds} seconds", adapter.Name, null,
-                ("timeout_seconds", seconds.ToString()), ("jobId", created.JobId), ("canceled", "true"))
+            ? ProviderErrors.Get($"{adapter.Name.ToString().ToLowerInvariant()}.timeout").ToFailure(new ErrorFacts(),
+                ("timeout_seconds", seconds.ToString()), ("jobId", created.JobId), ("canceled", "true")) with { Message = $"AI task timed out after {seconds} seconds" }
             : pollFailure with { Message = $"{adapter.Name} could not be polled until the job's {seconds} s deadline: {pollFailure.Message}" };
         await journal.RecordAsync(new JobCheckpoint(job.Step, adapter.Name, job.Model, created.JobId, JobState.Canceled, time.GetUtcNow(), Failure: failure),
             cancellationToken);
@@ -373,6 +446,12 @@ internal sealed partial class GenerationRunner
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: polling {Provider} job {JobId} failed (HTTP {HttpStatus}); polling on")]
     private partial void LogPollFailed(Guid requestId, ProviderName provider, string jobId, int? httpStatus);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: {Provider} job {JobId} waited {QueuedMs} ms in the provider's queue (not charged to its timeout)")]
+    private partial void LogQueued(Guid requestId, ProviderName provider, string jobId, long queuedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: deleting the inputs uploaded for {Provider} job {JobId} failed (HTTP {HttpStatus})")]
+    private partial void LogReleaseFailed(Guid requestId, ProviderName provider, string jobId, int? httpStatus);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: cancelling {Provider} job {JobId} failed (HTTP {HttpStatus})")]
     private partial void LogCancelFailed(Guid requestId, ProviderName provider, string jobId, int? httpStatus);

@@ -90,7 +90,7 @@ internal sealed partial class GenerationRunner : IGenerationRunner
             }
 
             failure = attempt.Failure!;
-            if (failure.IsUsersFault)
+            if (!failure.AllowsFallback)
             {
                 break;
             }

@@ -40,7 +40,7 @@ public sealed class OutputArchiverTests : IAsyncDisposable
         var archiver = await ArchiverAsync(server);
         var started = _time.GetUtcNow();
 
-        var result = await RunOnFakeClockAsync(archiver.ArchiveAsync(Completed(server), Output(server), CancellationToken.None));
+        var result = await RunOnFakeClockAsync(archiver.ArchiveAsync(Completed(server), [Output(server)], CancellationToken.None));
 
         var failure = Assert.IsType<OutputFailure>(result.Failure);
         Assert.Equal(FetchFailureReason.Expired, failure.Reason);
@@ -87,7 +87,7 @@ public sealed class OutputArchiverTests : IAsyncDisposable
         });
         var archiver = await ArchiverAsync(server);
 
-        var result = await archiver.ArchiveAsync(Completed(server), Output(server), CancellationToken.None);
+        var result = await archiver.ArchiveAsync(Completed(server), [Output(server)], CancellationToken.None);
 
         Assert.Equal(reason, result.Failure!.Reason);
         Assert.Equal(1, result.Failure.Attempts);
@@ -101,7 +101,7 @@ public sealed class OutputArchiverTests : IAsyncDisposable
         var archiver = await ArchiverAsync(server);
         var output = new OutputMedia(0, "https://169.254.169.254/latest/meta-data/out.png", "image/png", MediaKind.Image);
 
-        var result = await archiver.ArchiveAsync(Completed(server), output, CancellationToken.None);
+        var result = await archiver.ArchiveAsync(Completed(server), [output], CancellationToken.None);
 
         Assert.Equal(FetchFailureReason.Refused, result.Failure!.Reason);
         Assert.Equal(1, result.Failure.Attempts);

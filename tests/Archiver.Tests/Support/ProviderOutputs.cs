@@ -37,19 +37,36 @@ public sealed class ProviderOutputs(ProviderSimulators simulators)
         return prediction["output"]!.AsArray().Select(o => o!.GetValue<string>()).ToList();
     }
 
-    /// <summary>A Runway gen3a_turbo image-to-video task (a real H.264 MP4), polled until it succeeds.</summary>
-    public async Task<string> RunwayVideoAsync(int seconds = 5)
+    /// <summary>A Runway gen4.5 image-to-video task (a real H.264 MP4), polled until it succeeds.</summary>
+    public Task<string> RunwayVideoAsync(int seconds = 5) => RunwayTaskAsync(new
+    {
+        model = "gen4.5",
+        promptImage = "https://example.com/first-frame.png",
+        promptText = "A 1920s flapper in a speakeasy",
+        ratio = "1280:720",
+        duration = seconds,
+    });
+
+    /// <summary>A Runway veo3.1_fast clip with the same image as first and last keyframe: it ends on the frame it starts with.</summary>
+    public Task<string> RunwayLoopClipAsync(int seconds) => RunwayTaskAsync(new
+    {
+        model = "veo3.1_fast",
+        promptImage = new[]
+        {
+            new { uri = "https://example.com/keyframe.png", position = "first" },
+            new { uri = "https://example.com/keyframe.png", position = "last" },
+        },
+        promptText = "A castle gate opening at dawn",
+        ratio = "1280:720",
+        duration = seconds,
+        audio = false,
+    });
+
+    private async Task<string> RunwayTaskAsync(object body)
     {
         var runway = simulators.Runway;
         using var create = RunwayRequest(runway, HttpMethod.Post, "v1/image_to_video");
-        create.Content = JsonContent.Create(new
-        {
-            model = "gen3a_turbo",
-            promptImage = "https://example.com/first-frame.png",
-            promptText = "A 1920s flapper in a speakeasy",
-            ratio = "1280:768",
-            duration = seconds,
-        });
+        create.Content = JsonContent.Create(body);
         using var created = await Http.SendAsync(create);
         created.EnsureSuccessStatusCode();
         var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();

@@ -31,4 +31,19 @@ public static class TestEvents
             [.. outputs.Select((o, i) => new OutputMedia(i, o.Url, null, o.Kind))],
             outputs.Count, [], 30_000, 25_000, credits, creditUnit, CreditSource.RateTable, [$"job-{id:N}"], null, null, request);
     }
+
+    /// <summary>
+    /// A video chained from <paramref name="clips"/> (in order) for a request of <paramref name="seconds"/> seconds, as the
+    /// processor publishes it: the clips share their variation's index.
+    /// </summary>
+    public static TransformationCompleted ChainedVideo(string tenant, IReadOnlyList<string> clips, int seconds, bool loop)
+    {
+        var completed = Completed(tenant, Provider.Runway, "veo3.1_fast", [.. clips.Select(c => (c, MediaKind.Video))], 10m * seconds, "runway_credits");
+        return completed with
+        {
+            Outputs = [.. clips.Select(c => new OutputMedia(0, c, "video/mp4", MediaKind.Video))],
+            RequestedCount = 1,
+            Request = completed.Request with { OutputCount = 1, Video = new VideoOptions(seconds, loop, null, null) },
+        };
+    }
 }

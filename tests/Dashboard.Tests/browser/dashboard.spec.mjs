@@ -87,15 +87,20 @@ try {
     assert.equal(watch.uploads(), 0, 'nothing may be uploaded');
   });
 
-  await step("the server's refusal is shown with its own message", async () => {
-    // Checked by content the file is a fine video; only the providers' rules, applied by the API, refuse the ratio.
+  await step("a video is offered only the ratios the API accepts for one, and the server's refusal says why", async () => {
     await page.setInputFiles('#media', media.video);
-    await page.selectOption('#aspect-ratio', '16:9');
+    const offered = await page.$$eval('#aspect-ratio option', (options) => options.map((o) => o.value));
+    assert.deepEqual(offered, settings.video_aspect_ratios);
+    assert.ok(!offered.includes('5:4') && settings.image_aspect_ratios.includes('5:4'), 'a ratio only photos can have');
+    // A page older than the API's rules could still send it: the API refuses it, naming what the provider can do instead.
+    await page.$eval('#aspect-ratio', (select) => select.append(new Option('5:4', '5:4')));
+    await page.selectOption('#aspect-ratio', '5:4');
     const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/generate/cinematic')), page.click('#submit')]);
     assert.equal(response.status(), 400);
     const body = await response.json();
     assert.equal(body.success, false);
-    await expectText(page, '#form-error', body.error.message);
+    assert.match(body.error.details.reason, /aleph2/);
+    await expectText(page, '#form-error', `${body.error.message} ${body.error.details.reason}`);
     assert.equal(watch.uploads(), 1);
   });
 

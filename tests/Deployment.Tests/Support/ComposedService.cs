@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
 using CinematicSwitch.DevStack.Components;
 using CinematicSwitch.Providers.Simulators;
@@ -99,29 +98,18 @@ internal sealed class ComposedService : IAsyncDisposable
     /// <summary>Polls /readyz until it answers 200 (the process must stay up meanwhile); returns each check's status.</summary>
     public async Task<Dictionary<string, string>> WaitUntilReadyAsync()
     {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (true)
+        string body;
+        try
         {
-            Assert.False(Process.HasExited, $"The service exited before it was ready:\n{Log}");
-            try
-            {
-                using var response = await http.GetAsync(new Uri("readyz", UriKind.Relative));
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    using var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-                    return report.RootElement.GetProperty("checks").EnumerateObject()
-                        .ToDictionary(c => c.Name, c => c.Value.GetProperty("status").GetString()!);
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"The service was not ready within 120 s:\n{Log}");
-            await Task.Delay(500);
+            body = await Process.WaitUntilReadyAsync(BaseAddress, TimeSpan.FromSeconds(120), TimeProvider.System, CancellationToken.None);
         }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}\n{Log}");
+        }
+
+        using var report = JsonDocument.Parse(body);
+        return report.RootElement.GetProperty("checks").EnumerateObject().ToDictionary(c => c.Name, c => c.Value.GetProperty("status").GetString()!);
     }
 
     /// <summary>Waits for the process to end by itself (a startup failure) and returns its exit code.</summary>
