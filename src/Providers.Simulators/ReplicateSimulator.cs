@@ -90,6 +90,14 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
     /// </summary>
     private IResult List(HttpRequest request)
     {
+        switch (Faults.Next(FaultTarget.List, null)?.Kind)
+        {
+            case FaultKind.ServerError:
+                return Problem(500, "Internal server error", "An unexpected error occurred.");
+            case FaultKind.Unavailable:
+                return Problem(503, "Service unavailable", "The service is temporarily overloaded.");
+        }
+
         var after = Instant(request.Query["created_after"]) ?? DateTimeOffset.MinValue;
         var before = Instant(request.Query["created_before"]) ?? DateTimeOffset.MaxValue;
         var ordered = Ledger.Jobs.Where(j => j.CreatedAt >= after && j.CreatedAt < before)

@@ -245,6 +245,23 @@ public sealed class ReplicateContractTests(SimulatorFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_look_up_the_provider_fails_is_tried_again_instead_of_failing_the_request()
+    {
+        await using var first = new Harness(fixture.Simulators);
+        var request = Requests.Image();
+        var intentOnly = (await CreateOnlyAsync(first, request)).Where(c => c.State == JobState.Starting).ToList();
+        Replicate.Faults.Add(new FaultRule(FaultKind.Unavailable, FaultTarget.List, Count: 2));
+
+        await using var second = new Harness(fixture.Simulators, new Dictionary<string, string?> { ["Providers:Replicate:PollIntervalMs"] = "20" },
+            keepState: true);
+        var outcome = await second.RunAsync(request, intentOnly);
+
+        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        Assert.Single(Replicate.Jobs);
+        Assert.Equal(3, Replicate.Requests.Count(r => r.Method == "GET" && r.Path == "/v1/predictions"));
+    }
+
+    [Fact]
     public async Task Resuming_an_intent_finds_its_prediction_behind_many_newer_ones_of_the_account()
     {
         await using var first = new Harness(fixture.Simulators);

@@ -65,6 +65,9 @@ public enum FaultTarget
 {
     Create,
     Poll,
+
+    /// <summary>A listing of jobs (what a worker reads to find a job whose create outcome it does not know).</summary>
+    List,
     Any,
 }
 

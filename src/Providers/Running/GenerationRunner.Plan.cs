@@ -1,6 +1,8 @@
 using CinematicSwitch.Providers.Adapters;
 using CinematicSwitch.Providers.Errors;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace CinematicSwitch.Providers.Running;
 
@@ -284,7 +286,29 @@ internal sealed partial class GenerationRunner
 
         try
         {
-            var found = await adapter.FindAsync(job, intent, new JobContext(request.RequestId, time.GetUtcNow() + adapter.Options.Timeout), cancellationToken);
+            // A look-up that fails for a reason that says nothing about the job (the provider or the network down) is tried
+            // again until the job's own deadline: failing the request would give up a job that may well be running.
+            var deadline = intent + adapter.Options.Timeout;
+            var lookUp = new ResiliencePipelineBuilder<JobCreated?> { TimeProvider = time }
+                .AddRetry(new RetryStrategyOptions<JobCreated?>
+                {
+                    MaxRetryAttempts = int.MaxValue,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = adapter.Options.PollInterval,
+                    MaxDelay = TimeSpan.FromSeconds(30),
+                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is ProviderException { Failure: var f } && IsTransient(f)
+                        && time.GetUtcNow() < deadline),
+                    OnRetry = args =>
+                    {
+                        LogLookUpRetry(request.RequestId, adapter.Name, job.Step, args.RetryDelay);
+                        return ValueTask.CompletedTask;
+                    },
+                })
+                .Build();
+            var found = await lookUp.ExecuteAsync(
+                async ct => await adapter.FindAsync(job, intent, new JobContext(request.RequestId, time.GetUtcNow() + adapter.Options.Timeout), ct),
+                cancellationToken);
             if (found is null)
             {
                 LogNotFound(request.RequestId, adapter.Name, job.Step);
@@ -347,7 +371,7 @@ internal sealed partial class GenerationRunner
 
                 polledAt = now;
             }
-            catch (ProviderException ex) when (ex.Failure.Code == ProviderErrorCode.ProviderError && ex.Failure.HttpStatus is null or >= 500 or 429)
+            catch (ProviderException ex) when (IsTransient(ex.Failure))
             {
                 // A failed poll says nothing about the job: keep polling until its deadline.
                 LogPollFailed(request.RequestId, adapter.Name, created.JobId, ex.Failure.HttpStatus);
@@ -431,6 +455,13 @@ internal sealed partial class GenerationRunner
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: found {Provider} job {JobId} of step {Step} after an unknown create outcome")]
     private partial void LogFound(Guid requestId, ProviderName provider, int step, string jobId);
+
+    /// <summary>A failure of a call that says nothing about the job it was about: the provider's server or the network.</summary>
+    private static bool IsTransient(ProviderFailure failure) =>
+        failure.Code == ProviderErrorCode.ProviderError && failure.HttpStatus is null or >= 500 or 429;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: looking up the {Provider} job of step {Step} failed; trying again in {Delay}")]
+    private partial void LogLookUpRetry(Guid requestId, ProviderName provider, int step, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: {Provider} has no job of step {Step}; creating it")]
     private partial void LogNotFound(Guid requestId, ProviderName provider, int step);
