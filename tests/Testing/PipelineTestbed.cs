@@ -9,7 +9,6 @@ using CinematicSwitch.Providers.Simulators.Core;
 using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.SchemaRegistry.Serdes;
 using CinematicSwitch.ServiceDefaults.Storage;
-using CinematicSwitch.Streaming.Processing;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -202,11 +201,12 @@ public sealed class PipelineTestbed : IAsyncDisposable
         DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), task, media,
         description, null, null, outputCount, "original", null, null, null);
 
-    public async Task PublishAsync(TransformationRequested request, Headers? headers = null)
+    /// <summary>Publishes a request keyed by its tenant; returns where it landed once the brokers acknowledged it.</summary>
+    public async Task<TopicPartitionOffset> PublishAsync(TransformationRequested request, Headers? headers = null)
     {
         var topic = Topic(Topics.Requested);
         var value = await Serdes.Serializer<TransformationRequested>().SerializeAsync(request, topic);
-        await _producer.ProduceAsync(topic, new Message<string, byte[]> { Key = request.TenantId, Value = value, Headers = headers });
+        return (await _producer.ProduceAsync(topic, new Message<string, byte[]> { Key = request.TenantId, Value = value, Headers = headers })).TopicPartitionOffset;
     }
 
     /// <summary>Publishes bytes as they are (null: a tombstone) to the requested topic, or to <paramref name="contractTopic"/>; returns where they landed.</summary>
@@ -251,36 +251,17 @@ public sealed class PipelineTestbed : IAsyncDisposable
         }
     }
 
-    private async Task<(List<T> Values, int Copies, List<string> Conflicts)> DistinctAsync<T>(string contractTopic, IAsyncDeserializer<T> deserializer)
+    private async Task<(List<T> Values, int Copies, IReadOnlyList<string> Conflicts)> DistinctAsync<T>(string contractTopic, IAsyncDeserializer<T> deserializer)
     {
-        var records = await TopicReader.ReadAsync<string, byte[]>(Stack.Kafka.BootstrapServers, Topic(contractTopic), 0, timeout: TimeSpan.FromSeconds(30));
-        var first = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var (values, copies, conflicts) = (new List<T>(), 0, new List<string>());
-        foreach (var record in records)
+        var view = new FencedView(await ReadRawAsync(contractTopic, 0, TimeSpan.FromSeconds(30)));
+        var values = new List<T>();
+        foreach (var record in view.Outcomes.Values.Concat(view.Unidentified).OrderBy(r => r.Partition.Value).ThenBy(r => r.Offset.Value))
         {
-            var headers = record.Message.Headers;
-            var source = StreamHeaders.Text(headers, StreamHeaders.Source) is { } text ? text[..text.IndexOf('/', StringComparison.Ordinal)] : "";
-            var key = $"{StreamHeaders.Text(headers, StreamHeaders.Identity) ?? $"offset {record.Offset}"} from {source}";
-            if (first.TryGetValue(key, out var seen))
-            {
-                if (seen.AsSpan().SequenceEqual(record.Message.Value))
-                {
-                    copies++;
-                }
-                else
-                {
-                    conflicts.Add(key);
-                }
-
-                continue;
-            }
-
-            first[key] = record.Message.Value;
-            values.Add(await deserializer.DeserializeAsync(record.Message.Value, false,
-                new SerializationContext(MessageComponentType.Value, record.Topic, headers)));
+            values.Add(await deserializer.DeserializeAsync(record.Message.Value, record.Message.Value is null,
+                new SerializationContext(MessageComponentType.Value, record.Topic, record.Message.Headers)));
         }
 
-        return (values, copies, conflicts);
+        return (values, view.Copies, view.Conflicts);
     }
 
     /// <summary>The TransformationStarted events published so far (at least <paramref name="expected"/>, unless the timeout passed).</summary>
