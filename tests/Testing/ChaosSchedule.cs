@@ -14,7 +14,7 @@ public sealed class ChaosSchedule(int seed)
 
     public int Seed => seed;
 
-    /// <summary>What each fault did, with the time it ended (on the clock <see cref="RunAsync"/> was given).</summary>
+    /// <summary>What each fault did, with the time it started (on the clock <see cref="RunAsync"/> was given).</summary>
     public List<string> Log { get; } = [];
 
     public ChaosSchedule Add(Func<Task<string>> fault, int times = 1)
