@@ -58,48 +58,32 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
     }
 
     /// <summary>Requests over tenants, each with a token in its description that its provider job's prompt carries.</summary>
-    internal static async Task<Dictionary<Guid, (string Tenant, string Token)>> PublishAsync(PipelineTestbed bed, int requests, int tenants)
+    internal static async Task<List<TrackedRequest>> PublishAsync(PipelineTestbed bed, int requests, int tenants)
     {
         var media = await bed.UploadImageAsync("shared");
-        var published = new Dictionary<Guid, (string, string)>();
+        var published = new List<TrackedRequest>();
         for (var i = 0; i < requests; i++)
         {
-            var tenant = $"tenant-{i % tenants:D2}";
-            var token = $"req-{i:D4}";
-            var request = PipelineTestbed.Request(tenant, media, $"a medieval knight in a castle, {token} of {tenant}");
+            var (request, tracked) = TrackedRequest.Create(i, tenants, media);
             await bed.PublishAsync(request);
-            published[request.RequestId] = (tenant, token);
+            published.Add(tracked);
         }
 
         return published;
     }
 
-    internal static void AssertExactlyOnce(PipelineTestbed bed, Dictionary<Guid, (string Tenant, string Token)> published, Outcomes outcomes)
+    internal static void AssertExactlyOnce(PipelineTestbed bed, List<TrackedRequest> published, Outcomes outcomes)
     {
         // Exactly one outcome per request, and every request answered; copies (identical relays) only, never a second decision.
         Assert.Empty(outcomes.Conflicts);
         var perRequest = outcomes.PerRequest();
-        Assert.Equal(published.Keys.Order(), perRequest.Keys.Order());
+        Assert.Equal(published.Select(p => p.RequestId).Order(), perRequest.Keys.Order());
         Assert.All(perRequest, kv => Assert.True(kv.Value == 1, $"request {kv.Key} has {kv.Value} outcomes"));
         Assert.Empty(outcomes.Failed);
 
-        // One provider job per request (prompts carry a token unique to each request).
-        var jobs = bed.Simulators.Replicate.Jobs;
-        var jobsPerRequest = published.Values.ToDictionary(p => p.Token, p => jobs.Where(j => j.Prompt.Contains(p.Token + " ", StringComparison.Ordinal)).ToList());
-        Assert.All(jobsPerRequest, kv => Assert.True(kv.Value.Count == 1, $"{kv.Key} started {kv.Value.Count} provider jobs"));
-
-        // Never two jobs of one tenant in flight at once.
-        foreach (var tenant in published.Values.GroupBy(p => p.Tenant))
-        {
-            var intervals = tenant.Select(p => jobsPerRequest[p.Token].Single())
-                .Select(j => (Start: j.CreatedAt, End: j.CanceledAt ?? j.EndedAt ?? DateTimeOffset.MaxValue))
-                .OrderBy(j => j.Start).ToList();
-            for (var i = 1; i < intervals.Count; i++)
-            {
-                Assert.True(intervals[i].Start >= intervals[i - 1].End,
-                    $"{tenant.Key}: a job started at {intervals[i].Start:O} while another ran until {intervals[i - 1].End:O}");
-            }
-        }
+        var jobs = PipelineInvariants.JobsByToken(bed.Simulators.Replicate.Jobs);
+        Assert.Empty(PipelineInvariants.OneJobPerRequest(published, jobs));
+        Assert.Empty(PipelineInvariants.NoTenantOverlap(published, jobs));
     }
 
     private void Report(PipelineTestbed bed, Outcomes outcomes)

@@ -9,24 +9,25 @@ using CinematicSwitch.Providers.Simulators.Core;
 using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.SchemaRegistry.Serdes;
 using CinematicSwitch.ServiceDefaults.Storage;
-using CinematicSwitch.Streaming.Processing;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CinematicSwitch.Testing;
 
 /// <summary>
-/// A test's own topology (under a prefix) on the shared stack, provider simulators, and the services run as
-/// OS processes from their build output, configured only by environment variables (as a container would be).
+/// A test's own topology (under a prefix) on the shared stack (or a stack of its own), provider simulators, and the
+/// services run as OS processes from their build output, configured only by environment variables (as a container would be).
 /// </summary>
 public sealed class PipelineTestbed : IAsyncDisposable
 {
     private readonly List<ServiceProcess> _processes = [];
     private readonly IProducer<string, byte[]> _producer;
+    private readonly bool _ownsStack;
 
-    private PipelineTestbed(SharedStack stack, string prefix, ProviderSimulators simulators)
+    private PipelineTestbed(TestStack stack, bool ownsStack, string prefix, ProviderSimulators simulators)
     {
         Stack = stack;
+        _ownsStack = ownsStack;
         Prefix = prefix;
         Simulators = simulators;
         Serdes = new EventSerdes(new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
@@ -34,7 +35,7 @@ public sealed class PipelineTestbed : IAsyncDisposable
         Store = stack.S3.CreateStore();
     }
 
-    public SharedStack Stack { get; }
+    public TestStack Stack { get; }
 
     public string Prefix { get; }
 
@@ -49,13 +50,22 @@ public sealed class PipelineTestbed : IAsyncDisposable
 
     public string Topic(string contractName) => Prefix + contractName;
 
-    public static async Task<PipelineTestbed> StartAsync(string test, int partitions, int latencyMs)
+    /// <summary>The consumer group a service of <paramref name="project"/> joins: the prefix and the project's name.</summary>
+    public string GroupId(string project) => Prefix + project.ToLowerInvariant();
+
+    public static async Task<PipelineTestbed> StartAsync(string test, int partitions, int latencyMs) =>
+        await StartAsync(await SharedStack.GetAsync(), ownsStack: false, test, partitions, latencyMs);
+
+    /// <summary>On a stack of its own (<see cref="TestStack.StartPrivateAsync"/>), for tests that take brokers down; disposed with the testbed.</summary>
+    public static async Task<PipelineTestbed> StartPrivateAsync(string test, int partitions, int latencyMs) =>
+        await StartAsync(await TestStack.StartPrivateAsync(), ownsStack: true, test, partitions, latencyMs);
+
+    private static async Task<PipelineTestbed> StartAsync(TestStack stack, bool ownsStack, string test, int partitions, int latencyMs)
     {
-        var stack = await SharedStack.GetAsync();
         var prefix = TestKafka.NewPrefix(test);
         await stack.Kafka.CreateTopologyAsync(prefix, partitions);
         var simulators = await ProviderSimulators.StartAsync(new SimulatorOptions { LatencyMs = latencyMs }, CancellationToken.None);
-        return new PipelineTestbed(stack, prefix, simulators);
+        return new PipelineTestbed(stack, ownsStack, prefix, simulators);
     }
 
     /// <summary>Starts a processor process; <paramref name="settings"/> override defaults (configuration keys, ':' separated).</summary>
@@ -111,7 +121,7 @@ public sealed class PipelineTestbed : IAsyncDisposable
         // Ingest reads the topics without a consumer group (and refuses options it does not have).
         if (project != "Ingest")
         {
-            configuration[$"{project}:Stream:GroupId"] = Prefix + project.ToLowerInvariant();
+            configuration[$"{project}:Stream:GroupId"] = GroupId(project);
             configuration[$"{project}:Stream:CommitInterval"] = "00:00:00.200";
         }
 
@@ -179,16 +189,33 @@ public sealed class PipelineTestbed : IAsyncDisposable
         DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), task, media,
         description, null, null, outputCount, "original", null, null, null);
 
-    public async Task PublishAsync(TransformationRequested request, Headers? headers = null)
+    /// <summary>Publishes a request keyed by its tenant; returns where it landed once the brokers acknowledged it.</summary>
+    public async Task<TopicPartitionOffset> PublishAsync(TransformationRequested request, Headers? headers = null)
     {
         var topic = Topic(Topics.Requested);
         var value = await Serdes.Serializer<TransformationRequested>().SerializeAsync(request, topic);
-        await _producer.ProduceAsync(topic, new Message<string, byte[]> { Key = request.TenantId, Value = value, Headers = headers });
+        return (await _producer.ProduceAsync(topic, new Message<string, byte[]> { Key = request.TenantId, Value = value, Headers = headers })).TopicPartitionOffset;
     }
 
-    /// <summary>Publishes bytes as they are (null: a tombstone) to the requested topic, or to <paramref name="contractTopic"/>.</summary>
-    public async Task PublishRawAsync(string key, byte[]? value, string contractTopic = Topics.Requested) =>
-        await _producer.ProduceAsync(Topic(contractTopic), new Message<string, byte[]> { Key = key, Value = value! });
+    /// <summary>Publishes bytes as they are (null: a tombstone) to the requested topic, or to <paramref name="contractTopic"/>; returns where they landed.</summary>
+    public async Task<TopicPartitionOffset> PublishRawAsync(string key, byte[]? value, string contractTopic = Topics.Requested) =>
+        (await _producer.ProduceAsync(Topic(contractTopic), new Message<string, byte[]> { Key = key, Value = value! })).TopicPartitionOffset;
+
+    /// <summary>A topic's records as they are, headers included (waiting for <paramref name="expected"/>, then reading on briefly so extras show).</summary>
+    public Task<List<ConsumeResult<string, byte[]?>>> ReadRawAsync(string contractTopic, int expected = 0, TimeSpan? timeout = null) =>
+        TopicReader.ReadAsync<string, byte[]?>(Stack.Kafka.BootstrapServers, Topic(contractTopic), expected, null, timeout);
+
+    /// <summary>How many records of a topic the group of <paramref name="project"/> has not committed yet (over all partitions).</summary>
+    public Task<long> LagAsync(string project, string contractTopic) => Task.Run(() =>
+    {
+        var config = new ConsumerConfig { BootstrapServers = Stack.Kafka.BootstrapServers, GroupId = GroupId(project), EnableAutoCommit = false };
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = Stack.Kafka.BootstrapServers }).Build();
+        var topic = Topic(contractTopic);
+        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).ToList();
+        return consumer.Committed(partitions, TimeSpan.FromSeconds(10))
+            .Sum(c => consumer.QueryWatermarkOffsets(c.TopicPartition, TimeSpan.FromSeconds(10)).High.Value - Math.Max(0, c.Offset.Value));
+    });
 
     /// <summary>
     /// Every outcome event published so far (waiting until <paramref name="expected"/> arrived), read as a consumer that
@@ -212,36 +239,17 @@ public sealed class PipelineTestbed : IAsyncDisposable
         }
     }
 
-    private async Task<(List<T> Values, int Copies, List<string> Conflicts)> DistinctAsync<T>(string contractTopic, IAsyncDeserializer<T> deserializer)
+    private async Task<(List<T> Values, int Copies, IReadOnlyList<string> Conflicts)> DistinctAsync<T>(string contractTopic, IAsyncDeserializer<T> deserializer)
     {
-        var records = await TopicReader.ReadAsync<string, byte[]>(Stack.Kafka.BootstrapServers, Topic(contractTopic), 0, timeout: TimeSpan.FromSeconds(30));
-        var first = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var (values, copies, conflicts) = (new List<T>(), 0, new List<string>());
-        foreach (var record in records)
+        var view = new FencedView(await ReadRawAsync(contractTopic, 0, TimeSpan.FromSeconds(30)));
+        var values = new List<T>();
+        foreach (var record in view.Outcomes.Values.Concat(view.Unidentified).OrderBy(r => r.Partition.Value).ThenBy(r => r.Offset.Value))
         {
-            var headers = record.Message.Headers;
-            var source = StreamHeaders.Text(headers, StreamHeaders.Source) is { } text ? text[..text.IndexOf('/', StringComparison.Ordinal)] : "";
-            var key = $"{StreamHeaders.Text(headers, StreamHeaders.Identity) ?? $"offset {record.Offset}"} from {source}";
-            if (first.TryGetValue(key, out var seen))
-            {
-                if (seen.AsSpan().SequenceEqual(record.Message.Value))
-                {
-                    copies++;
-                }
-                else
-                {
-                    conflicts.Add(key);
-                }
-
-                continue;
-            }
-
-            first[key] = record.Message.Value;
-            values.Add(await deserializer.DeserializeAsync(record.Message.Value, false,
-                new SerializationContext(MessageComponentType.Value, record.Topic, headers)));
+            values.Add(await deserializer.DeserializeAsync(record.Message.Value, record.Message.Value is null,
+                new SerializationContext(MessageComponentType.Value, record.Topic, record.Message.Headers)));
         }
 
-        return (values, copies, conflicts);
+        return (values, view.Copies, view.Conflicts);
     }
 
     /// <summary>The TransformationStarted events published so far (at least <paramref name="expected"/>, unless the timeout passed).</summary>
@@ -259,6 +267,10 @@ public sealed class PipelineTestbed : IAsyncDisposable
         _producer.Dispose();
         Serdes.Dispose();
         await Simulators.DisposeAsync();
+        if (_ownsStack)
+        {
+            await Stack.DisposeAsync();
+        }
     }
 
     /// <summary>The build configuration of this test assembly (Debug or Release), to start services built alike.</summary>

@@ -33,5 +33,9 @@ public static class TestEnvironment
 
     public static string S3Region => Get("CINEMATIC_TEST_S3_REGION") ?? "us-east-1";
 
+    /// <summary>The seed of the chaos test's fault schedule, to replay a run (CINEMATIC_CHAOS_SEED); a new one each run when unset.</summary>
+    public static int? ChaosSeed => int.TryParse(Get("CINEMATIC_CHAOS_SEED"), System.Globalization.NumberStyles.Integer,
+        System.Globalization.CultureInfo.InvariantCulture, out var seed) ? seed : null;
+
     private static string? Get(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
 }

@@ -26,6 +26,12 @@ public sealed class TestSchemaRegistry : IAsyncDisposable
             return new TestSchemaRegistry(url, null);
         }
 
+        return await StartOnClusterAsync(kafka, cancellationToken);
+    }
+
+    /// <summary>The development registry on <paramref name="kafka"/>, whatever registry the environment names: a private cluster needs its own.</summary>
+    public static async Task<TestSchemaRegistry> StartOnClusterAsync(TestKafka kafka, CancellationToken cancellationToken)
+    {
         var server = await StartServerAsync(kafka, TestKafka.NewPrefix("registry") + "_schemas", cancellationToken);
         return new TestSchemaRegistry(server.Url, server);
     }

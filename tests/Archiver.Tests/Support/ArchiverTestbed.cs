@@ -1,7 +1,6 @@
 using System.Text;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
-using CinematicSwitch.DevStack.Components;
 using CinematicSwitch.Streaming.Processing;
 using CinematicSwitch.Testing;
 using Confluent.Kafka;
@@ -43,12 +42,11 @@ public sealed class ArchiverTestbed : IAsyncDisposable
     /// An archiver process allowed to fetch from the simulators and <paramref name="extraOrigins"/>, with quick
     /// retries and presigned links; <paramref name="settings"/> override (configuration keys, ':' separated).
     /// </summary>
-    public ArchiverProcess StartArchiver(IEnumerable<string>? extraOrigins = null, IReadOnlyDictionary<string, string>? settings = null)
+    public RunningService StartArchiver(IEnumerable<string>? extraOrigins = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var port = LoopbackPorts.Free();
-        var configuration = new Dictionary<string, string>
+        var (listen, baseUrl) = RunningService.OnFreePort();
+        var configuration = new Dictionary<string, string>(listen)
         {
-            ["Urls"] = $"http://127.0.0.1:{port}",
             ["Archiver:Stream:RetryBackoff"] = "00:00:00.100",
             ["Archiver:Download:RetryDeadline"] = "00:00:01.500",
             ["Archiver:Download:InitialBackoff"] = "00:00:00.100",
@@ -67,7 +65,7 @@ public sealed class ArchiverTestbed : IAsyncDisposable
         }
 
         var process = Pipeline.StartService("Archiver", $"archiver-{Interlocked.Increment(ref _started)}", configuration);
-        return new ArchiverProcess(process, new Uri($"http://127.0.0.1:{port}/"));
+        return new RunningService(process, baseUrl);
     }
 
     public async Task PublishAsync(IEnumerable<TransformationCompleted> events)
@@ -138,22 +136,6 @@ public sealed class ArchiverTestbed : IAsyncDisposable
     {
         _producer.Dispose();
         await Pipeline.DisposeAsync();
-    }
-}
-
-/// <summary>A running archiver process and where its HTTP endpoints are.</summary>
-public sealed record ArchiverProcess(ServiceProcess Process, Uri BaseUrl)
-{
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
-
-    /// <summary>
-    /// The sum of a metric's series as a Prometheus scraper reads them from /metrics (e.g. cinematic_archiver_requests_total),
-    /// optionally only those with a label (e.g. "reason=expired").
-    /// </summary>
-    public async Task<double> MetricAsync(string name, string? label = null)
-    {
-        var scrape = await PrometheusScrape.ReadAsync(Http, new Uri(BaseUrl, "metrics"));
-        return label?.Split('=', 2) is [var key, var value] ? scrape.Sum(name, (key, value)) : scrape.Sum(name);
     }
 }
 

@@ -16,7 +16,7 @@ namespace CinematicSwitch.Ingest.Tests.Support;
 /// </summary>
 public class IngestFixture : IAsyncLifetime
 {
-    internal SharedStack Stack { get; private set; } = null!;
+    internal TestStack Stack { get; private set; } = null!;
 
     internal IngestHost Host { get; private set; } = null!;
 

@@ -34,7 +34,7 @@ public sealed class OpsHarness : IDisposable
     /// <summary>The group PipelineTestbed gives a service: the prefix and the project's name.</summary>
     public string Group(string project) => Prefix + project.ToLowerInvariant();
 
-    public static async Task<OpsHarness> ForAsync(SharedStack stack, string prefix, int partitions)
+    public static async Task<OpsHarness> ForAsync(TestStack stack, string prefix, int partitions)
     {
         var directory = Directory.CreateTempSubdirectory("ops-endpoints-").FullName;
         var file = Path.Combine(directory, "endpoints.json");
