@@ -31,7 +31,7 @@ internal sealed class StreamMetrics
         _deadLettered = meter.CreateCounter<long>("cinematic.stream.dead_lettered", "{record}", "Records sent to the dead-letter topic.");
         _handlerFailures = meter.CreateCounter<long>("cinematic.stream.handler_failures", "{attempt}", "Handler attempts that failed.");
         _rebalances = meter.CreateCounter<long>("cinematic.stream.rebalances", "{partition}", "Partitions assigned, revoked or lost.");
-        _stuck = meter.CreateCounter<long>("cinematic.stream.partitions_stuck", "{event}", "Partitions whose intake stopped on a failure that is not a poison record.");
+        _stuck = meter.CreateCounter<long>("cinematic.stream.partitions_stuck", "{event}", "Times a partition stopped moving: its intake failed, or a step it needs (a dependency, publishing a decision) kept failing.");
         _leaseWaits = meter.CreateCounter<long>("cinematic.stream.lease_renewals_failed", "{commit}", "Commits that did not confirm this member's ownership.");
         _recordDuration = meter.CreateHistogram<double>("cinematic.stream.record_duration", "ms", "From the record's first turn to its outputs published.");
         _endToEnd = meter.CreateHistogram<double>("cinematic.stream.end_to_end", "ms", "From the input record's timestamp to its outputs published.");

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text;
 using CinematicSwitch.Streaming.Processing;
 using CinematicSwitch.Streaming.Processing.Changelog;
@@ -131,6 +132,72 @@ public sealed class StreamProcessorTests
         Assert.Equal(["done:answered", "done:fresh", "done:in-progress"], (await harness.OutputsAsync(3)).Order());
         Assert.Equal(["fresh", "in-progress"], handler.Started.Select(s => s.Id).Order());
         Assert.Equal(["job-42"], handler.Resumed);
+    }
+
+    [Fact]
+    public async Task A_poison_record_dead_lettered_before_a_crash_is_neither_dead_lettered_nor_counted_again()
+    {
+        var stack = await SharedStack.GetAsync();
+        await using var harness = await StreamProcessorHarness.CreateAsync(stack.Kafka, "dlq-recovered", partitions: 1);
+        var garbage = new byte[] { 0xde, 0xad };
+        await harness.ProduceAsync([("t1", garbage), ("t1", new TestCommand("good", 0, false).Encode())]);
+
+        // A crashed owner dead-lettered offset 0 (its decision written, its letter out) and committed nothing.
+        var source = new TopicPartitionOffset(harness.Topics.Input, 0, 0);
+        var raw = new ConsumeResult<byte[]?, byte[]?>
+        {
+            TopicPartitionOffset = source,
+            Message = new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes("t1"), Value = garbage, Headers = [] },
+        };
+        var identity = DeadLetters.IdentityOf(source);
+        var letter = DeadLetters.Build(harness.Topics.DeadLetter, raw, identity, 0, "undecodable", new PoisonRecordException("not a test command"), 1,
+            DateTimeOffset.UtcNow);
+        using (var producer = harness.Clients.CreateProducer<byte[]?, byte[]?>("crashed-owner"))
+        {
+            async Task WriteAsync(ChangelogEntry entry) => await producer.ProduceAsync(new TopicPartition(harness.Topics.State, 0),
+                new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes(entry.Key), Value = entry.Serialize() });
+            await WriteAsync(ChangelogEntry.Claim("crashed", DateTimeOffset.UtcNow));
+            await WriteAsync(new ChangelogEntry(EntryKind.Decision, identity, 0, 0, DateTimeOffset.UtcNow, Outputs: [letter],
+                ScanFrom: new Dictionary<string, long> { [PartitionLedger.ScanKey(harness.Topics.DeadLetter, 0)] = 0 }, DeadLettered: true));
+            var headers = new Headers();
+            foreach (var header in letter.Headers)
+            {
+                headers.Add(header.Name, header.Value);
+            }
+
+            await producer.ProduceAsync(new TopicPartition(letter.Topic, letter.Partition),
+                new Message<byte[]?, byte[]?> { Key = letter.Key, Value = letter.Value, Headers = headers });
+        }
+
+        long deadLettered = 0;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "cinematic.stream.dead_lettered")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "group", Value: string group } && group == harness.Group)
+                {
+                    Interlocked.Add(ref deadLettered, value);
+                }
+            }
+        });
+        listener.Start();
+
+        harness.Start();
+        await harness.WaitForCommittedAsync(2, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(["done:good"], await harness.OutputsAsync(1));
+        Assert.Single(await TopicReader.ReadAsync<string, byte[]>(stack.Kafka.BootstrapServers, harness.Topics.DeadLetter, 1));
+        Assert.Equal(0, Interlocked.Read(ref deadLettered));
     }
 
     [Fact]

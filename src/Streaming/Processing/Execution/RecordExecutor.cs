@@ -1,6 +1,7 @@
 using CinematicSwitch.Streaming.Clients;
 using CinematicSwitch.Streaming.Processing.Changelog;
 using CinematicSwitch.Streaming.Processing.Output;
+using CinematicSwitch.Streaming.Processing.Ownership;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
@@ -29,7 +30,7 @@ internal sealed partial class RecordExecutor<TIn, TWork>
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _attempts;
-    private readonly ResiliencePipeline _publishing;
+    private readonly PartitionRetry _publishing;
 
     public RecordExecutor(KeyedScheduler<AdmittedRecord<TWork>> scheduler, IStreamHandler<TIn, TWork> handler, OutputEncoder encoder,
         DecisionPublisher decisions, ChangelogWriter changelog, string deadLetterTopic, StreamProcessorOptions options, StreamMetrics metrics,
@@ -65,7 +66,7 @@ internal sealed partial class RecordExecutor<TIn, TWork>
                 },
             })
             .Build();
-        _publishing = DecisionRetry.Build(options, time);
+        _publishing = PartitionRetry.ForDecisions(options, metrics, time, logger);
     }
 
     /// <summary>Runs the record to its decision; returns false when it was withdrawn or handed over unfinished.</summary>
@@ -110,7 +111,7 @@ internal sealed partial class RecordExecutor<TIn, TWork>
 
         try
         {
-            await _publishing.ExecuteAsync(async ct => await _decisions.DecideAsync(record.Owner, record.Ledger, record.Identity, record.Offset,
+            await _publishing.ExecuteAsync(record.Owner, "publishing its decision", async ct => await _decisions.DecideAsync(record.Owner, record.Ledger, record.Identity, record.Offset,
                 outputs, state.Payload, deadLettered, ct), token);
         }
         catch (Exception e) when (HandOver.Is(e, token))

@@ -5,8 +5,6 @@ using CinematicSwitch.Streaming.Processing.Output;
 using CinematicSwitch.Streaming.Processing.Ownership;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
-using Polly;
-using Polly.Retry;
 
 namespace CinematicSwitch.Streaming.Processing.Intake;
 
@@ -29,8 +27,8 @@ internal sealed partial class RecordAdmission<TIn, TWork>
     private readonly StreamMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ResiliencePipeline _dependencies;
-    private readonly ResiliencePipeline _publishing;
+    private readonly PartitionRetry _dependencies;
+    private readonly PartitionRetry _publishing;
 
     public RecordAdmission(RecordDecoder<TIn> decoder, IStreamHandler<TIn, TWork> handler, RecordExecutor<TIn, TWork> executor,
         DecisionPublisher decisions, OutputRelay relay, string deadLetterTopic, StreamProcessorOptions options, StreamMetrics metrics, TimeProvider time,
@@ -46,19 +44,8 @@ internal sealed partial class RecordAdmission<TIn, TWork>
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _dependencies = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBackoff,
-                MaxDelay = options.MaxRetryBackoff,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && RetriableException.IsRetriable(e)
-                    && !HandOver.Is(e, args.Context.CancellationToken)),
-            })
-            .Build();
-        _publishing = DecisionRetry.Build(options, time);
+        _dependencies = PartitionRetry.ForDependencies(options, metrics, time, logger);
+        _publishing = PartitionRetry.ForDecisions(options, metrics, time, logger);
     }
 
     /// <summary>Admits the partition's records until it is released; never throws.</summary>
@@ -90,7 +77,7 @@ internal sealed partial class RecordAdmission<TIn, TWork>
         PreparedRecord<TWork> prepared;
         try
         {
-            value = await WithDependenciesAsync(owner, "decoding", _ => new ValueTask<TIn>(_decoder.DecodeAsync(raw)), token);
+            value = await _dependencies.ExecuteAsync(owner, "decoding", _ => new ValueTask<TIn>(_decoder.DecodeAsync(raw)), token);
         }
         catch (PoisonRecordException e)
         {
@@ -114,7 +101,7 @@ internal sealed partial class RecordAdmission<TIn, TWork>
         {
             // The very record decided before a takeover: its outputs go out (those missing) before it counts as done.
             using var activity = Process(raw);
-            await _publishing.ExecuteAsync(async ct => await _relay.RelayAsync(owner, ledger, decision!, ct), token);
+            await _publishing.ExecuteAsync(owner, "publishing a recovered decision's outputs", async ct => await _relay.RelayAsync(owner, ledger, decision!, ct), token);
         }
 
         if (seen != Sighting.New)
@@ -203,48 +190,21 @@ internal sealed partial class RecordAdmission<TIn, TWork>
     {
         using var activity = Process(raw);
         var identity = DeadLetters.IdentityOf(raw.TopicPartitionOffset);
-        LogPoison(raw.TopicPartitionOffset.ToString(), reason, poison.Message);
-        if (ledger.Entry(identity) is not { Kind: EntryKind.Decision } decided)
+        if (ledger.Entry(identity) is { Kind: EntryKind.Decision } decided)
         {
-            var letter = DeadLetters.Build(_deadLetterTopic, raw, identity, ledger.Epoch, reason, poison, attempts: 1, _time.GetUtcNow());
-            await _publishing.ExecuteAsync(async ct =>
-                await _decisions.DecideAsync(owner, ledger, identity, raw.Offset.Value, [letter], payload: null, deadLettered: true, ct), token);
+            // Dead-lettered before a takeover: its letter goes out again if it was missing, and it is not counted twice.
+            await _publishing.ExecuteAsync(owner, "publishing a recovered dead letter", async ct => await _relay.RelayAsync(owner, ledger, decided, ct), token);
         }
         else
         {
-            await _publishing.ExecuteAsync(async ct => await _relay.RelayAsync(owner, ledger, decided, ct), token);
+            LogPoison(raw.TopicPartitionOffset.ToString(), reason, poison.Message);
+            var letter = DeadLetters.Build(_deadLetterTopic, raw, identity, ledger.Epoch, reason, poison, attempts: 1, _time.GetUtcNow());
+            await _publishing.ExecuteAsync(owner, "dead-lettering", async ct =>
+                await _decisions.DecideAsync(owner, ledger, identity, raw.Offset.Value, [letter], payload: null, deadLettered: true, ct), token);
+            _metrics.DeadLettered(reason);
         }
 
-        _metrics.DeadLettered(reason);
         Finish(owner, raw.Offset.Value);
-    }
-
-    /// <summary>Runs a step that needs a dependency (the registry, the brokers), retrying while it is down, the partition shown stuck meanwhile.</summary>
-    private async Task<T> WithDependenciesAsync<T>(PartitionOwner owner, string what, Func<CancellationToken, ValueTask<T>> step, CancellationToken token)
-    {
-        var context = ResilienceContextPool.Shared.Get(token);
-        try
-        {
-            return await _dependencies.ExecuteAsync(async ctx =>
-            {
-                try
-                {
-                    var result = await step(ctx.CancellationToken);
-                    owner.StuckReason = null;
-                    return result;
-                }
-                catch (Exception e) when (RetriableException.IsRetriable(e) && !HandOver.Is(e, ctx.CancellationToken))
-                {
-                    owner.StuckReason = $"{what} failed ({e.GetType().Name}: {e.Message}); retrying";
-                    LogDependencyFailed(owner.Partition.ToString(), what, e.GetType().Name, e.Message);
-                    throw;
-                }
-            }, context);
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
     }
 
     /// <summary>The span of settling a record here (a dead letter, a recovered decision relayed): what it publishes is its child.</summary>
@@ -262,9 +222,6 @@ internal sealed partial class RecordAdmission<TIn, TWork>
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "{Partition}: its intake stopped; its records stay uncommitted until it is reassigned")]
     private partial void LogIntakeStopped(Exception error, string partition);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition}: {What} failed ({Error}: {Reason}); retrying")]
-    private partial void LogDependencyFailed(string partition, string what, string error, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: {Kind} ({Reason}); dead-lettered")]
     private partial void LogPoison(string source, string kind, string reason);
