@@ -33,6 +33,12 @@ public static class Topics
     /// <summary>The archiver's changelog.</summary>
     public const string ArchiverState = "cinematic.archiver.state";
 
+    /// <summary>
+    /// ProviderJobEvent (JSON), keyed by provider job id: a provider said a job ended (a verified webhook). A doorbell for the
+    /// processors, which then read the job from the provider; kept for hours only.
+    /// </summary>
+    public const string ProviderJobEvents = "cinematic.provider.job-events";
+
     /// <summary>The dead-letter topic of a source topic.</summary>
     public static string DeadLettersOf(string topic) => topic + ".dlq";
 }

@@ -1,6 +1,7 @@
 using CinematicSwitch.Providers.Adapters;
 using CinematicSwitch.Providers.Configuration;
 using CinematicSwitch.Providers.Running;
+using CinematicSwitch.Providers.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,9 @@ public static class ProvidersServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, RunwayAdapter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, LeonardoAdapter>());
         services.TryAddSingleton<CinematicSwitch.Providers.IGenerationRunner, GenerationRunner>();
+        services.TryAddSingleton<JobDoorbell>();
+        services.TryAddSingleton<IJobDoorbell>(sp => sp.GetRequiredService<JobDoorbell>());
+        services.TryAddSingleton<IProviderWebhooks, ProviderWebhooks>();
         return services;
     }
 }

@@ -15,12 +15,12 @@ public sealed class TopologyTests
         Assert.Equal(0, applied.ExitCode);
         Assert.Contains("The embedded broker creates topics itself", applied.Error, StringComparison.Ordinal);
         Assert.Contains("no CreateTopics", applied.Error, StringComparison.Ordinal);
-        Assert.Contains("10 topic(s) as the topology defines them", applied.Out, StringComparison.Ordinal);
+        Assert.Contains("11 topic(s) as the topology defines them", applied.Out, StringComparison.Ordinal);
 
         var mismatch = await ops.RunAsync("topology", "apply", "--partitions", "4", "--json");
         Assert.Equal(3, mismatch.ExitCode);
         var topics = mismatch.Json.GetProperty("topics").EnumerateArray().ToList();
-        Assert.Equal(10, topics.Count);
+        Assert.Equal(11, topics.Count);
         Assert.All(topics, t => Assert.Equal("mismatch", t.GetProperty("status").GetString()));
         Assert.All(topics, t => Assert.Contains("partitions 2, expected 4", t.GetProperty("detail").GetString(), StringComparison.Ordinal));
     }

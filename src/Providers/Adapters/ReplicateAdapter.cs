@@ -111,6 +111,12 @@ internal sealed class ReplicateAdapter : IProviderAdapter, IDisposable
         }
 
         var body = new JsonObject { ["input"] = input };
+        if (options.Webhook.Enabled)
+        {
+            // Only the end: the webhook is a doorbell for a job's outcome, never read for progress.
+            body["webhook"] = options.Webhook.Url;
+            body["webhook_events_filter"] = new JsonArray("completed");
+        }
         try
         {
             var answer = await http.SendAsync(() =>
@@ -237,6 +243,15 @@ internal sealed class ReplicateAdapter : IProviderAdapter, IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>The account's webhook signing secret (GET v1/webhooks/default/secret: {"key": "whsec_..."}).</summary>
+    internal async Task<string> ReadWebhookSecretAsync(CancellationToken cancellationToken)
+    {
+        var context = new JobContext(Guid.Empty, DateTimeOffset.MaxValue);
+        var answer = await http.SendAsync(() => Request(HttpMethod.Get, "v1/webhooks/default/secret"), CallKind.Manage, context, cancellationToken);
+        return ProviderHttp.Text(http.ParseJson(answer, CallKind.Manage), "key")
+            ?? throw new ProviderException(http.Unavailable("Replicate's webhook secret answer had no key.", "missing key"));
     }
 
     public decimal EstimateCredits(PlannedJob job, int outputs) => options.CreditRates.GetValueOrDefault(job.Model) * outputs;

@@ -54,6 +54,29 @@ public sealed class RequestBudget
     public int OtherPerMinute { get; set; }
 }
 
+/// <summary>
+/// A provider's webhooks: a doorbell that a job ended (Ingest verifies it and writes it to cinematic.provider.job-events), after
+/// which the processor running the job reads it once. Polling goes on every <see cref="SafetyNetPollIntervalMs"/>, for a lost
+/// webhook. Replicate: per prediction, signed (Standard Webhooks). Leonardo: the webhook callback URL and key set on the
+/// production API key. Runway has none.
+/// </summary>
+public sealed class WebhookSettings
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>Replicate: the public HTTPS URL of Ingest's POST /webhooks/replicate, sent with every prediction.</summary>
+    public string Url { get; set; } = "";
+
+    /// <summary>
+    /// Replicate: the signing secret ("whsec_..."); empty: Ingest reads it from GET v1/webhooks/default/secret with its API key.
+    /// Leonardo: the webhook callback API key set on the production API key (sent as "Authorization: Bearer ..."). Never logged.
+    /// </summary>
+    public string Secret { get; set; } = "";
+
+    /// <summary>Time between two polls of a job while webhooks are on: the safety net for a webhook that never arrives.</summary>
+    public int SafetyNetPollIntervalMs { get; set; } = 30_000;
+}
+
 /// <summary>What every provider has: endpoint, key, timing, limits, resilience and the credit rate table.</summary>
 public abstract class ProviderOptions
 {
@@ -125,11 +148,16 @@ public abstract class ProviderOptions
 
     public string CreditUnit { get; set; } = "credits";
 
+    public WebhookSettings Webhook { get; set; } = new();
+
     internal TimeSpan Timeout => TimeSpan.FromMilliseconds(TimeoutMs);
 
     internal TimeSpan MaxQueued => TimeSpan.FromMilliseconds(MaxQueuedMs);
 
     internal TimeSpan PollInterval => TimeSpan.FromMilliseconds(PollIntervalMs);
+
+    /// <summary>Time between two polls of a job: the safety net's when webhooks ring the doorbell, else the regular interval.</summary>
+    internal TimeSpan WaitBetweenPolls => Webhook.Enabled ? TimeSpan.FromMilliseconds(Webhook.SafetyNetPollIntervalMs) : PollInterval;
 
     internal Uri BaseUri => new(BaseUrl.EndsWith('/') ? BaseUrl : BaseUrl + "/", UriKind.Absolute);
 }

@@ -142,6 +142,8 @@ internal sealed class ProvidersOptionsValidator : IValidateOptions<ProvidersOpti
             errors.Add("Providers:Leonardo:Resolution must be RESOLUTION_480 or RESOLUTION_720.");
         }
 
+        CheckWebhooks(errors, options);
+
         if (options.Routing.ImageProviders.Count == 0 || options.Routing.VideoProviders.Count == 0)
         {
             errors.Add("Providers:Routing needs at least one image provider and one video provider.");
@@ -172,6 +174,40 @@ internal sealed class ProvidersOptionsValidator : IValidateOptions<ProvidersOpti
         if (models.ImageToVideo.Count == 0 && models.Keyframes.Count == 0)
         {
             errors.Add("Providers:Runway:Models needs at least one ImageToVideo or Keyframes model.");
+        }
+    }
+
+    /// <summary>Replicate's webhooks need a URL and, if given, a well-formed secret; Leonardo's its callback key; Runway has none.</summary>
+    private static void CheckWebhooks(List<string> errors, ProvidersOptions options)
+    {
+        foreach (var (name, o) in new (string, ProviderOptions)[] { ("Replicate", options.Replicate), ("Runway", options.Runway), ("Leonardo", options.Leonardo) })
+        {
+            var hook = o.Webhook;
+            if (hook.SafetyNetPollIntervalMs < o.PollIntervalMs || hook.SafetyNetPollIntervalMs > o.TimeoutMs)
+            {
+                errors.Add($"Providers:{name}:Webhook:SafetyNetPollIntervalMs must be between PollIntervalMs and TimeoutMs.");
+            }
+        }
+
+        if (options.Runway.Webhook.Enabled)
+        {
+            errors.Add("Providers:Runway:Webhook:Enabled: Runway's API has no webhooks; its jobs are polled.");
+        }
+
+        var replicate = options.Replicate.Webhook;
+        if (replicate.Enabled && (!Uri.TryCreate(replicate.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)))
+        {
+            errors.Add("Providers:Replicate:Webhook:Url must be the absolute URL of Ingest's /webhooks/replicate while webhooks are enabled (Replicate calls only HTTPS URLs).");
+        }
+
+        if (replicate.Secret.Length > 0 && !Webhooks.SigningSecret.TryParse(replicate.Secret, out _))
+        {
+            errors.Add("Providers:Replicate:Webhook:Secret must be Replicate's signing secret: \"whsec_\" and base64.");
+        }
+
+        if (options.Leonardo.Webhook.Enabled && options.Leonardo.Webhook.Secret.Length < 16)
+        {
+            errors.Add("Providers:Leonardo:Webhook:Secret (the webhook callback API key, at least 16 characters) is required while Leonardo's webhooks are enabled.");
         }
     }
 

@@ -334,6 +334,8 @@ internal sealed partial class GenerationRunner
         IJobJournal journal, CancellationToken cancellationToken)
     {
         var context = new JobContext(request.RequestId, deadline);
+        // With webhooks on, a verified webhook rings this bell and the job is read at once; the wait between polls is the safety net's.
+        using var bell = doorbell.Arm(adapter.Name, created.JobId);
         var status = created.Status;
         ProviderFailure? pollFailure = null;
         var queued = TimeSpan.Zero;
@@ -350,7 +352,8 @@ internal sealed partial class GenerationRunner
                     return await TimeOutAsync(request, adapter, job, created, context, pollFailure, journal, cancellationToken) with { Queued = queued };
                 }
 
-                await Task.Delay(wait < adapter.Options.PollInterval ? wait : adapter.Options.PollInterval, time, cancellationToken);
+                var interval = adapter.Options.WaitBetweenPolls;
+                await bell.WaitAsync(wait < interval ? wait : interval, time, cancellationToken);
             }
 
             try

@@ -18,11 +18,14 @@ internal sealed partial class GenerationRunner : IGenerationRunner
     private readonly Dictionary<ProviderName, IProviderAdapter> adapters;
     private readonly Dictionary<ProviderName, ResiliencePipeline> slots;
     private readonly TimeProvider time;
+    private readonly JobDoorbell doorbell;
     private readonly ILogger<GenerationRunner> logger;
 
-    public GenerationRunner(IOptions<ProvidersOptions> options, IEnumerable<IProviderAdapter> adapters, TimeProvider time, ILogger<GenerationRunner> logger)
+    public GenerationRunner(IOptions<ProvidersOptions> options, IEnumerable<IProviderAdapter> adapters, TimeProvider time, JobDoorbell doorbell,
+        ILogger<GenerationRunner> logger)
     {
         this.options = options.Value;
+        this.doorbell = doorbell;
         this.adapters = adapters.ToDictionary(a => a.Name);
         this.time = time;
         this.logger = logger;

@@ -12,6 +12,12 @@ public static class CinematicTopology
         var replayable = Retention(options.ReplayableRetentionDays);
         var forever = new Dictionary<string, string> { ["cleanup.policy"] = "delete", ["retention.ms"] = "-1" };
         var changelog = new Dictionary<string, string> { ["cleanup.policy"] = "compact" };
+        // Doorbells are worth something for seconds; a safety-net poll covers whatever is missed.
+        var doorbells = new Dictionary<string, string>
+        {
+            ["cleanup.policy"] = "delete",
+            ["retention.ms"] = TimeSpan.FromHours(options.JobEventRetentionHours).TotalMilliseconds.ToString(CultureInfo.InvariantCulture),
+        };
 
         return
         [
@@ -26,6 +32,7 @@ public static class CinematicTopology
             Spec(Contracts.Topics.CompletedDeadLetters, replayable),
             Spec(Contracts.Topics.ProcessorState, changelog),
             Spec(Contracts.Topics.ArchiverState, changelog),
+            Spec(Contracts.Topics.ProviderJobEvents, doorbells),
         ];
 
         TopicSpec Spec(string name, Dictionary<string, string> config) =>

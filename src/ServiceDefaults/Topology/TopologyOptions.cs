@@ -24,4 +24,8 @@ public sealed class TopologyOptions
     /// <summary>How long requests, completions and archive events are kept.</summary>
     [Range(1, 3650)]
     public int EventRetentionDays { get; set; } = 7;
+
+    /// <summary>How long providers' job events (webhook doorbells, cinematic.provider.job-events) are kept.</summary>
+    [Range(1, 168)]
+    public int JobEventRetentionHours { get; set; } = 6;
 }
