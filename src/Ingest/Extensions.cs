@@ -4,6 +4,7 @@ using CinematicSwitch.Ingest.Endpoints;
 using CinematicSwitch.Ingest.Intake;
 using CinematicSwitch.Ingest.Status;
 using CinematicSwitch.Ingest.Tenancy;
+using CinematicSwitch.Ingest.Webhooks;
 using CinematicSwitch.Providers.Configuration;
 using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.ServiceDefaults;
@@ -28,6 +29,7 @@ public static class Extensions
         services.AddProviders(builder.Configuration);
         services.ValidateOptionsSection<ProvidersOptions>(ProvidersOptions.SectionName);
         services.AddSingleton<IPostConfigureOptions<ProvidersOptions>, CapabilityRulesOnly>();
+        services.AddSingleton<IValidateOptions<ProvidersOptions>, CapabilityRulesOnly>();
         services.AddValidatedOptions<IngestOptions>(IngestOptions.SectionName);
 
         // Endpoints raise it where they stream media; everything else stays small.
@@ -38,6 +40,7 @@ public static class Extensions
         services.AddSingleton<MediaUploader>();
         services.AddSingleton<RequestValidator>();
         services.AddSingleton<RequestPublisher>();
+        services.AddSingleton<JobEventPublisher>();
         services.AddHostedService<PublisherWarmUp>();
         services.AddSingleton<IntakeService>();
         services.AddSingleton<IntakeEndpoint>();
@@ -67,6 +70,8 @@ public static class Extensions
         app.UseServiceDefaults();
         app.UseMiddleware<ApiErrorMiddleware>();
         app.MapDashboard();
+        // Providers authenticate their own way (signatures, a callback key), not as tenants.
+        app.MapWebhooks();
         app.MapGroup("")
             .AddEndpointFilter<TenantFilter>()
             .MapGenerate()
@@ -77,13 +82,20 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Ingest asks the providers' rules (<see cref="CinematicSwitch.Providers.IGenerationRunner.Check"/>) and never calls a
-    /// provider, so it holds no provider keys; the options validation demands one per enabled provider, which a
-    /// placeholder satisfies. Routing, enabled providers and models must be configured as for the processor.
+    /// Ingest asks the providers' rules (<see cref="CinematicSwitch.Providers.IGenerationRunner.Check"/>) and runs no job, so it
+    /// needs no provider keys; the options validation demands one per enabled provider, which a placeholder satisfies. The one
+    /// key it may need is Replicate's, to read the webhook signing secret when none is configured. Routing, enabled providers,
+    /// models and webhooks must be configured as for the processor.
     /// </summary>
-    private sealed class CapabilityRulesOnly : IPostConfigureOptions<ProvidersOptions>
+    private sealed class CapabilityRulesOnly : IPostConfigureOptions<ProvidersOptions>, IValidateOptions<ProvidersOptions>
     {
         private const string NotUsed = "not-used-by-ingest";
+
+        public ValidateOptionsResult Validate(string? name, ProvidersOptions options) =>
+            options.Replicate.Webhook is { Enabled: true, Secret.Length: 0 } && options.Replicate.ApiKey == NotUsed
+                ? ValidateOptionsResult.Fail("Providers:Replicate:Webhook: Ingest verifies Replicate's webhooks and needs either Webhook:Secret " +
+                                             "(the signing secret) or Providers:Replicate:ApiKey (REPLICATE_API_TOKEN) to read it from Replicate.")
+                : ValidateOptionsResult.Success;
 
         public void PostConfigure(string? name, ProvidersOptions options)
         {

@@ -10,12 +10,14 @@ internal sealed class IngestMetrics : IDisposable
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _mediaBytes;
+    private readonly Counter<long> _webhooks;
 
     public IngestMetrics()
     {
         _requests = _meter.CreateCounter<long>("ingest.requests", description: "POST requests by endpoint and HTTP status");
         _duration = _meter.CreateHistogram<double>("ingest.request.duration", "ms", "Time to accept or refuse a POST");
         _mediaBytes = _meter.CreateCounter<long>("ingest.media.bytes", "By", "Media bytes stored, by media type");
+        _webhooks = _meter.CreateCounter<long>("ingest.webhooks", description: "Providers' webhook deliveries by provider, verdict and HTTP status");
     }
 
     public void Request(string endpoint, int status, string? mediaType, long? mediaBytes, TimeSpan elapsed)
@@ -28,6 +30,9 @@ internal sealed class IngestMetrics : IDisposable
             _mediaBytes.Add(bytes, new KeyValuePair<string, object?>("media_type", mediaType));
         }
     }
+
+    public void Webhook(Providers.ProviderName provider, Providers.Webhooks.WebhookVerdict verdict, int status) =>
+        _webhooks.Add(1, new TagList { { "provider", provider.ToString().ToLowerInvariant() }, { "verdict", verdict.ToString() }, { "status", status } });
 
     public void Dispose() => _meter.Dispose();
 }

@@ -23,6 +23,7 @@ public static class Extensions
         builder.Services.AddSingleton<MediaResolver>();
         builder.Services.AddSingleton<JobStartAnnouncer>();
         builder.Services.AddSingleton<ProcessorMetrics>();
+        builder.Services.AddHostedService<JobEventsListener>();
         builder.Services.AddStream<TransformationHandler>($"{ProcessorOptions.SectionName}:Stream", stream => stream
             .From(Topics.Requested).WithState(Topics.ProcessorState).DeadLettersTo(Topics.RequestedDeadLetters)
             .Emits<TransformationCompleted>(Topics.Completed).Emits<TransformationFailed>(Topics.Failed));

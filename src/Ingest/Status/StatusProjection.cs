@@ -26,7 +26,6 @@ internal sealed partial class StatusProjection(
     TimeProvider time,
     ILogger<StatusProjection> logger) : BackgroundService
 {
-    private static readonly TimeSpan DiscoveryRetry = TimeSpan.FromSeconds(2);
     private long _records;
     private volatile bool _caughtUp;
 
@@ -71,7 +70,7 @@ internal sealed partial class StatusProjection(
                 ledger.Record(StreamHeaders.Text(context.Headers, StreamHeaders.Identity), await credits.DeserializeAsync(bytes, false, context)),
         };
 
-        var partitions = await DiscoverAsync(handlers.Keys, stoppingToken);
+        var partitions = await TopicDiscovery.PartitionsAsync(clients, handlers.Keys, time, logger, stoppingToken);
         using var consumer = clients.ConsumerBuilder<Ignore, byte[]?>($"{clients.Options.ClientId}.ingest-status.{Guid.NewGuid():N}", "status",
             c =>
             {
@@ -145,44 +144,12 @@ internal sealed partial class StatusProjection(
     private static int AttemptOf(SerializationContext context) =>
         RequestIdentity.TryParse(StreamHeaders.Text(context.Headers, StreamHeaders.Identity), out var identity) ? identity.ReplayCount : 0;
 
-    /// <summary>Every partition of the topics, once they all exist (a fresh cluster may not have them yet).</summary>
-    private async Task<List<TopicPartition>> DiscoverAsync(IReadOnlyCollection<string> topics, CancellationToken stoppingToken)
-    {
-        using var admin = clients.CreateAdmin();
-        while (true)
-        {
-            try
-            {
-                var metadata = await Task.Run(() => admin.GetMetadata(TimeSpan.FromSeconds(10)), stoppingToken);
-                var found = metadata.Topics
-                    .Where(t => topics.Contains(t.Topic) && t.Error.Code == Confluent.Kafka.ErrorCode.NoError && t.Partitions.Count > 0)
-                    .ToDictionary(t => t.Topic, StringComparer.Ordinal);
-                var missing = topics.Where(t => !found.ContainsKey(t)).ToList();
-                if (missing.Count == 0)
-                {
-                    return found.Values.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId))).ToList();
-                }
-
-                LogTopicsMissing(string.Join(", ", missing));
-            }
-            catch (KafkaException e)
-            {
-                LogConsumeError(e.Error.Code, e.Error.Reason);
-            }
-
-            await Task.Delay(DiscoveryRetry, time, stoppingToken);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Status projection: reading {Partitions} partitions from the beginning")]
     private partial void LogRebuilding(int partitions);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Status projection caught up: {Records} records from {Partitions} partitions in {ElapsedMs} ms; {Requests} requests known")]
     private partial void LogCaughtUp(long records, int partitions, long elapsedMs, int requests);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Status projection: topics {Topics} do not exist yet; retrying")]
-    private partial void LogTopicsMissing(string topics);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Status projection: Kafka error {Code}: {Reason}")]
     private partial void LogConsumeError(Confluent.Kafka.ErrorCode code, string reason);
