@@ -34,6 +34,12 @@ public sealed class DevStackOptions
     [Range(100, 60_000)]
     public int RunwayPollIntervalMs { get; set; } = 1000;
 
+    /// <summary>
+    /// The simulators call Ingest's webhooks when Replicate and Leonardo jobs end, and the processor polls those as a safety net
+    /// only; false: polling alone, as without webhooks.
+    /// </summary>
+    public bool Webhooks { get; set; } = true;
+
     /// <summary>Start the three services as child processes; false brings up only the infrastructure.</summary>
     public bool RunServices { get; set; } = true;
 

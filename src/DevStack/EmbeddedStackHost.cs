@@ -35,7 +35,8 @@ internal sealed class EmbeddedStackHost(
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         _stack = await EmbeddedStack.StartAsync(_options, topology.Value, loggers, cancellationToken);
-        _simulators = await ProviderSimulators.StartAsync(new SimulatorOptions { LatencyMs = _options.ProviderLatencyMs }, cancellationToken);
+        _simulators = await ProviderSimulators.StartAsync(
+            new SimulatorOptions { LatencyMs = _options.ProviderLatencyMs, AcceptLoopbackWebhooks = _options.Webhooks }, cancellationToken);
         logger.LogInformation("Provider simulators: Replicate {Replicate}, Runway {Runway}, Leonardo {Leonardo}",
             _simulators.Replicate.BaseUrl, _simulators.Runway.BaseUrl, _simulators.Leonardo.BaseUrl);
 
@@ -50,13 +51,14 @@ internal sealed class EmbeddedStackHost(
                 Directory.Delete(TracesPath, recursive: true);
             }
 
-            services["ingest"] = await StartServiceAsync("Ingest", _options.IngestPort, new Dictionary<string, string>
+            var webhooks = WebhookSettings();
+            services["ingest"] = await StartServiceAsync("Ingest", _options.IngestPort, new Dictionary<string, string>(webhooks)
             {
                 ["Ingest__Tenants__0__TenantId"] = demo.TenantId,
                 ["Ingest__Tenants__0__ApiKeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(demo.ApiKey))),
                 ["Ingest__MediaFetch__AllowPrivateNetworks"] = "true",
             }, cancellationToken);
-            services["processor"] = await StartServiceAsync("Processor", _options.ProcessorPort, new Dictionary<string, string>
+            services["processor"] = await StartServiceAsync("Processor", _options.ProcessorPort, new Dictionary<string, string>(webhooks)
             {
                 ["Providers__Runway__PollIntervalMs"] = _options.RunwayPollIntervalMs.ToString(),
             }, cancellationToken);
@@ -125,6 +127,30 @@ internal sealed class EmbeddedStackHost(
             File.Delete(EndpointsPath);
             logger.LogInformation("Embedded stack stopped");
         }
+    }
+
+    /// <summary>
+    /// Ingest and the processor, configured alike: Replicate's and Leonardo's webhooks to Ingest (the simulators' signing secret and
+    /// a fresh callback key, which the Leonardo simulator is given as the real API key would carry it); none when turned off.
+    /// </summary>
+    private Dictionary<string, string> WebhookSettings()
+    {
+        if (!_options.Webhooks)
+        {
+            return [];
+        }
+
+        var ingest = $"http://127.0.0.1:{_options.IngestPort}";
+        var callbackKey = "cs_leonardo_hook_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        _simulators!.Leonardo.ConfigureWebhook($"{ingest}/webhooks/leonardo", callbackKey);
+        return new Dictionary<string, string>
+        {
+            ["Providers__Replicate__Webhook__Enabled"] = "true",
+            ["Providers__Replicate__Webhook__Url"] = $"{ingest}/webhooks/replicate",
+            ["Providers__Replicate__Webhook__Secret"] = _simulators.Replicate.WebhookSecret,
+            ["Providers__Leonardo__Webhook__Enabled"] = "true",
+            ["Providers__Leonardo__Webhook__Secret"] = callbackKey,
+        };
     }
 
     private async Task<string> StartServiceAsync(string project, int port, Dictionary<string, string> settings, CancellationToken cancellationToken)

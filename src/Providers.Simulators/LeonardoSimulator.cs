@@ -13,6 +13,10 @@ namespace CinematicSwitch.Providers.Simulators;
 /// generations-text-to-video ({"motionVideoGenerationJob": {"generationId", "cost": {"amount", "unit"}, "apiCreditCost"}});
 /// GET generations/{id} ({"generations_by_pk": ...}, PENDING then COMPLETE or FAILED); DELETE generations/{id};
 /// GET generations/user/{userId} (offset, limit up to 50). Errors are {"error", "path", "code"}.
+/// With a webhook callback configured (<see cref="ConfigureWebhook"/>: on the real API, set on the production API key, HTTPS only),
+/// each generation's end is POSTed there with "Authorization: Bearer {webhook callback API key}":
+/// {"type": "image_generation.complete", "object": "generation", "timestamp", "api_version", "data": {"object": {the generation}}}
+/// (the only event type Leonardo documents; it names motion generations no differently here).
 /// </summary>
 public sealed class LeonardoSimulator(string apiKey, TimeSpan latency, MediaStore media, bool acceptLoopbackOrigins)
     : ProviderSimulator(apiKey, latency, media, acceptLoopbackOrigins)
@@ -38,7 +42,23 @@ public sealed class LeonardoSimulator(string apiKey, TimeSpan latency, MediaStor
     private readonly ConcurrentDictionary<string, long> uploads = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> keys = new(StringComparer.Ordinal);
 
+    private (Uri Url, string? ApiKey)? webhook;
+
     public override string Provider => "leonardo";
+
+    /// <summary>The API key's webhook callback URL and webhook callback API key; null URL: none.</summary>
+    public void ConfigureWebhook(string? url, string? callbackApiKey)
+    {
+        if (url is null)
+        {
+            webhook = null;
+            return;
+        }
+
+        webhook = Webhooks.Refusal(url) is { } refusal
+            ? throw new ArgumentException($"The webhook callback URL is refused: {refusal}", nameof(url))
+            : (new Uri(url), callbackApiKey);
+    }
 
     protected override string ApiPrefix => "/api/rest";
 
@@ -217,6 +237,11 @@ public sealed class LeonardoSimulator(string apiKey, TimeSpan latency, MediaStor
             Extras = new Dictionary<string, string> { ["width"] = w.ToString(CultureInfo.InvariantCulture), ["height"] = h.ToString(CultureInfo.InvariantCulture) },
         };
         Ledger.Add(job);
+        if (webhook is { } callback)
+        {
+            Webhooks.DeliverWhenEnded(job, callback.Url, ended => Callback(ended, callback.ApiKey));
+        }
+
         Prepare(() => Media.VideoAsync(w, h, 5));
         return fault?.Kind == FaultKind.MalformedJson
             ? Malformed()
@@ -297,6 +322,28 @@ public sealed class LeonardoSimulator(string apiKey, TimeSpan latency, MediaStor
             ["generated_images"] = images,
             ["generation_elements"] = new JsonArray(),
         };
+    }
+
+    private HttpRequestMessage Callback(SimJob job, string? apiKey)
+    {
+        var message = new JsonObject
+        {
+            ["type"] = "image_generation.complete",
+            ["object"] = "generation",
+            ["timestamp"] = Time.GetUtcNow().ToUnixTimeMilliseconds(),
+            ["api_version"] = "v1",
+            ["data"] = new JsonObject { ["object"] = Generation(job) },
+        };
+        var request = new HttpRequestMessage(HttpMethod.Post, (Uri?)null)
+        {
+            Content = new StringContent(message.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+        };
+        if (apiKey is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        return request;
     }
 
     private static IResult Error(int status, string message, string code) =>

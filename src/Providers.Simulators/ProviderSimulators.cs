@@ -30,6 +30,12 @@ public sealed class SimulatorOptions
     /// </summary>
     public bool AcceptLoopbackOrigins { get; set; }
 
+    /// <summary>
+    /// Deliver webhooks to http:// and loopback targets (the embedded stack's Ingest on 127.0.0.1), which the real APIs refuse
+    /// (Replicate and Leonardo call HTTPS URLs only). Off by default.
+    /// </summary>
+    public bool AcceptLoopbackWebhooks { get; set; }
+
     /// <summary>Where generated media is cached across runs; a temp folder by default.</summary>
     public string MediaCacheDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "cinematic-switch-simulator-media");
 }
@@ -63,6 +69,11 @@ public sealed class ProviderSimulators : IAsyncDisposable
             new ReplicateSimulator(options.ReplicateApiToken, latency, media, options.AcceptLoopbackOrigins),
             new RunwaySimulator(options.RunwayApiKey, latency, media, options.AcceptLoopbackOrigins),
             new LeonardoSimulator(options.LeonardoApiKey, latency, media, options.AcceptLoopbackOrigins));
+        foreach (var simulator in simulators.All)
+        {
+            simulator.Webhooks.AcceptLoopback = options.AcceptLoopbackWebhooks;
+        }
+
         try
         {
             await simulators.Replicate.StartAsync(options.Host, options.ReplicatePort, cancellationToken);

@@ -15,6 +15,9 @@ namespace CinematicSwitch.Providers.Simulators;
 /// GET /v1/predictions (newest first, 100 a page behind a cursor, created_after and created_before filters), and the files
 /// API (POST /v1/files multipart "content", GET and DELETE /v1/files/{id}). With an input image, flux-dev renders in the
 /// image's proportions and ignores aspect_ratio. Errors are problem details ({"title", "detail", "status"}).
+/// A prediction created with "webhook" (an HTTPS URL) and "webhook_events_filter" gets its "completed" webhook as it ends: the
+/// prediction object, signed as Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature "v1,..." with the account's
+/// secret, which GET /v1/webhooks/default/secret returns).
 /// </summary>
 public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaStore media, bool acceptLoopbackOrigins)
     : ProviderSimulator(apiKey, latency, media, acceptLoopbackOrigins)
@@ -27,6 +30,10 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
     private static readonly string[] AspectRatios = ["1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21"];
     private static readonly string[] OutputFormats = ["webp", "jpg", "png"];
     private const int PageSize = 100;
+    private static readonly string[] WebhookEvents = ["start", "output", "logs", "completed"];
+
+    /// <summary>The account's webhook signing secret ("whsec_" and the base64 of a random key), one per simulator.</summary>
+    public string WebhookSecret { get; } = "whsec_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     public override string Provider => "replicate";
 
@@ -52,6 +59,7 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
             return JsonResult(Prediction(job));
         });
         app.MapGet("/v1/predictions", List);
+        app.MapGet("/v1/webhooks/default/secret", () => JsonResult(new JsonObject { ["key"] = WebhookSecret }));
         app.MapPost("/v1/files", async (HttpRequest request) =>
         {
             var form = request.HasFormContentType ? await request.ReadFormAsync() : null;
@@ -162,6 +170,12 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
             return invalid;
         }
 
+        var (webhook, webhookInvalid) = ReadWebhook(body);
+        if (webhookInvalid is not null)
+        {
+            return webhookInvalid;
+        }
+
         var fault = Faults.Next(FaultTarget.Create, prompt);
         switch (fault?.Kind)
         {
@@ -182,6 +196,10 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
         }
 
         var job = Create(input, prompt!, fault?.Kind, CancelAfter(request.Headers["Cancel-After"].ToString()));
+        if (webhook is not null)
+        {
+            Webhooks.DeliverWhenEnded(job, webhook, SignedWebhook);
+        }
         if (fault?.Kind == FaultKind.MalformedJson)
         {
             return Malformed(StatusCodes.Status201Created);
@@ -200,6 +218,54 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
         }
 
         return JsonResult(Prediction(job), StatusCodes.Status201Created);
+    }
+
+    /// <summary>
+    /// The prediction's webhook target when it asked for its "completed" event (the only one simulated), else null; or the refusal of
+    /// a webhook the real API refuses (not an HTTPS URL, an unknown event in webhook_events_filter).
+    /// </summary>
+    private (Uri? Target, IResult? Refusal) ReadWebhook(JsonObject body)
+    {
+        if (body["webhook"] is null)
+        {
+            return (null, null);
+        }
+
+        var url = Text(body, "webhook");
+        if (Webhooks.Refusal(url) is { } refusal)
+        {
+            return (null, Problem(422, "Input validation failed", $"- webhook: {refusal}", Invalid("webhook", "format", refusal)));
+        }
+
+        var events = body["webhook_events_filter"] switch
+        {
+            null => ["output", "completed"],
+            JsonArray array => array.Select(e => e is JsonValue v && v.TryGetValue<string>(out var name) ? name : "").ToList(),
+            _ => [""],
+        };
+        if (events.FirstOrDefault(e => !WebhookEvents.Contains(e)) is { } unknown)
+        {
+            return (null, Problem(422, "Input validation failed", $"- webhook_events_filter: '{unknown}' is not one of start, output, logs, completed",
+                Invalid("webhook_events_filter", "enum", "value is not allowed")));
+        }
+
+        return (events.Contains("completed") ? new Uri(url!) : null, null);
+    }
+
+    /// <summary>The "completed" delivery: the prediction as it ended, signed with the account's secret.</summary>
+    private HttpRequestMessage SignedWebhook(SimJob job)
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes(Prediction(job).ToJsonString());
+        var id = "msg_" + NewId();
+        var timestamp = Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var key = Convert.FromBase64String(WebhookSecret["whsec_".Length..]);
+        var signed = System.Text.Encoding.UTF8.GetBytes($"{id}.{timestamp}.").Concat(body).ToArray();
+        var request = new HttpRequestMessage(HttpMethod.Post, (Uri?)null) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.Add("webhook-id", id);
+        request.Headers.Add("webhook-timestamp", timestamp);
+        request.Headers.Add("webhook-signature", "v1," + Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(key, signed)));
+        return request;
     }
 
     /// <summary>"Cancel-After: 90s", "1m", "1h": the prediction's deadline from its creation.</summary>

@@ -27,10 +27,13 @@ public sealed class Assets(bool acceptLoopbackOrigins)
     public void Clear() => stored.Clear();
 
     /// <summary>Why a URL is refused by a provider that wants https on a domain name; null when it is accepted.</summary>
-    public string? UrlRefusal(Uri uri)
+    public string? UrlRefusal(Uri uri) => UrlRefusal(uri, acceptLoopbackOrigins);
+
+    /// <summary>The same rule, for URLs other than media (webhook targets), with its own loopback allowance.</summary>
+    public static string? UrlRefusal(Uri uri, bool acceptLoopback)
     {
         var loopback = uri.IsLoopback || string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase);
-        if (loopback && acceptLoopbackOrigins && uri.Scheme is "http" or "https")
+        if (loopback && acceptLoopback && uri.Scheme is "http" or "https")
         {
             return null;
         }

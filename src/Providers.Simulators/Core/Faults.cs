@@ -58,6 +58,9 @@ public enum FaultKind
 
     /// <summary>A poll answers 404: the provider does not know the job.</summary>
     UnknownJob,
+
+    /// <summary>The job runs normally but its webhook is never delivered (lost on the way).</summary>
+    WebhookLost,
 }
 
 /// <summary>Which calls a fault rule applies to.</summary>

@@ -30,6 +30,7 @@ public abstract class ProviderSimulator : IAsyncDisposable
         Latency = latency;
         Media = media;
         Assets = new Assets(acceptLoopbackOrigins);
+        Webhooks = new WebhookSender(Clock);
     }
 
     public abstract string Provider { get; }
@@ -80,12 +81,16 @@ public abstract class ProviderSimulator : IAsyncDisposable
 
     public IReadOnlyList<SimRequestRecord> Requests => Ledger.Requests;
 
+    /// <summary>The webhooks this simulator sends when jobs end (for providers that have them).</summary>
+    public WebhookSender Webhooks { get; }
+
     /// <summary>Forgets jobs, requests, uploads and faults, and puts the clock back.</summary>
     public void Reset()
     {
         Ledger.Clear();
         Faults.Clear();
         Assets.Clear();
+        Webhooks.Reset();
         Clock.Reset();
     }
 
@@ -239,6 +244,7 @@ public abstract class ProviderSimulator : IAsyncDisposable
             Clock.Advance(TimeSpan.FromSeconds(seconds));
             return Results.Ok(new { now = Time.GetUtcNow() });
         });
+        web.MapGet("/_sim/webhooks", () => Results.Json(Webhooks.Deliveries, Json));
         web.MapGet("/_sim/health", () => Results.Ok(new { provider = Provider, baseUrl = BaseUrl.ToString() }));
     }
 
@@ -260,6 +266,7 @@ public abstract class ProviderSimulator : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Webhooks.Dispose();
         if (app is not null)
         {
             await app.StopAsync();
