@@ -146,10 +146,11 @@ public sealed class PipelineTestbed : IAsyncDisposable
     /// Starts Ingest on a free loopback port for one tenant, whose API key is made up here (Ingest is given only its
     /// SHA-256), and waits until it is ready (its status projection has read the topics).
     /// </summary>
-    public async Task<IngestProcess> StartIngestAsync(string name, string tenantId, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="port">Where it listens (a port known beforehand, for settings that name Ingest's own URL); a free one by default.</param>
+    public async Task<IngestProcess> StartIngestAsync(string name, string tenantId, IReadOnlyDictionary<string, string>? settings = null, int? port = null)
     {
         var apiKey = "key_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var url = new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}");
+        var url = new Uri($"http://127.0.0.1:{port ?? LoopbackPorts.Free()}");
         var configuration = new Dictionary<string, string>
         {
             ["Urls"] = url.GetLeftPart(UriPartial.Authority),

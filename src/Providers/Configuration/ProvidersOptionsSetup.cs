@@ -183,7 +183,7 @@ internal sealed class ProvidersOptionsValidator : IValidateOptions<ProvidersOpti
         foreach (var (name, o) in new (string, ProviderOptions)[] { ("Replicate", options.Replicate), ("Runway", options.Runway), ("Leonardo", options.Leonardo) })
         {
             var hook = o.Webhook;
-            if (hook.SafetyNetPollIntervalMs < o.PollIntervalMs || hook.SafetyNetPollIntervalMs > o.TimeoutMs)
+            if (hook.Enabled && (hook.SafetyNetPollIntervalMs < o.PollIntervalMs || hook.SafetyNetPollIntervalMs > o.TimeoutMs))
             {
                 errors.Add($"Providers:{name}:Webhook:SafetyNetPollIntervalMs must be between PollIntervalMs and TimeoutMs.");
             }

@@ -205,6 +205,11 @@ internal sealed partial class GenerationRunner
                 }
 
                 created = create.Created!;
+                if (created.Status is null && adapter.Options.Webhook.Enabled)
+                {
+                    // Just created, so not ended: with webhooks on, the first read waits for the doorbell (or the safety net).
+                    created = created with { Status = JobStatus.Running };
+                }
             }
 
             createdAt = time.GetUtcNow();

@@ -57,6 +57,10 @@ public sealed class Harness : IAsyncDisposable
 
     public IGenerationRunner Runner { get; }
 
+    /// <summary>A service of the library as wired (the webhook checks, the doorbell).</summary>
+    public T Get<T>()
+        where T : notnull => services.GetRequiredService<T>();
+
     public LogCapture Logs { get; } = new();
 
     public MemoryJournal Journal { get; } = new();
