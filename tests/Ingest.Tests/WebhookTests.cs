@@ -30,7 +30,7 @@ public sealed class WebhookTests
             ["Providers:Leonardo:Webhook:Secret"] = LeonardoKey,
         });
         using var http = new HttpClient { BaseAddress = ingest.Url };
-        SigningSecret.TryParse(bed.Simulators.Replicate.WebhookSecret, out var key);
+        Assert.True(SigningSecret.TryParse(bed.Simulators.Replicate.WebhookSecret, out var key));
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
         var valid = await PostReplicateAsync(http, key, "pred-valid", "succeeded", now);
@@ -76,7 +76,7 @@ public sealed class WebhookTests
         await using var bed = await PipelineTestbed.StartAsync("webhooks-off", partitions: 1, latencyMs: 100);
         var ingest = await bed.StartIngestAsync("ingest", "tenant-a");
         using var http = new HttpClient { BaseAddress = ingest.Url };
-        SigningSecret.TryParse(bed.Simulators.Replicate.WebhookSecret, out var key);
+        Assert.True(SigningSecret.TryParse(bed.Simulators.Replicate.WebhookSecret, out var key));
 
         Assert.Equal(HttpStatusCode.NotFound, await PostReplicateAsync(http, key, "pred-1", "succeeded", DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
         Assert.Equal(HttpStatusCode.NotFound, await PostAsync(http, "/webhooks/leonardo", Generation("gen-1"), null));

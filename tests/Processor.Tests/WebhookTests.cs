@@ -1,7 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text;
-using CinematicSwitch.Contracts;
-using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Simulators.Core;
 using CinematicSwitch.Providers.Webhooks;
 using CinematicSwitch.Testing;
@@ -85,7 +83,7 @@ public sealed class WebhookTests
 
     private static async Task<System.Net.HttpStatusCode> PostSignedAsync(WebhookBed bed, byte[] body)
     {
-        SigningSecret.TryParse(bed.Replicate.WebhookSecret, out var key);
+        Assert.True(SigningSecret.TryParse(bed.Replicate.WebhookSecret, out var key));
         var id = "msg_" + Guid.NewGuid().ToString("N");
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         using var http = new HttpClient { BaseAddress = bed.Ingest.Url };
