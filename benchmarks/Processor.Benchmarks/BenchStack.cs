@@ -71,7 +71,8 @@ internal sealed class BenchStack : IAsyncDisposable
         $"a medieval knight in a castle, request {i}", null, null, 1, "16:9", null, null, null);
 
     /// <summary>Publishes requests, all at once or at a fixed rate (open loop), stamping each with its publication time.</summary>
-    public async Task PublishAsync(string prefix, int count, int tenants, double? perSecond = null)
+    /// <param name="shape">Changes each request before it is published.</param>
+    public async Task PublishAsync(string prefix, int count, int tenants, double? perSecond = null, Func<TransformationRequested, TransformationRequested>? shape = null)
     {
         var topic = prefix + Topics.Requested;
         var serializer = Serdes.Serializer<TransformationRequested>();
@@ -87,7 +88,7 @@ internal sealed class BenchStack : IAsyncDisposable
                 }
             }
 
-            var request = Request(i, tenants) with { OccurredAt = DateTimeOffset.UtcNow };
+            var request = (shape?.Invoke(Request(i, tenants)) ?? Request(i, tenants)) with { OccurredAt = DateTimeOffset.UtcNow };
             _publisher.Produce(topic, new Message<string, byte[]> { Key = request.TenantId, Value = await serializer.SerializeAsync(request, topic) });
         }
 

@@ -12,6 +12,13 @@ var scale = args.Length > 0 && double.TryParse(args[0], out var s) ? s : 1.0;
 int Count(int n) => Math.Max(100, (int)(n * scale));
 
 await using var bench = await BenchStack.StartAsync(partitions);
+if (args is ["webhooks", ..])
+{
+    // benchmarks/run-webhooks.sh: provider-completion-to-outcome delay, polling against webhooks.
+    await WebhookDelay.RunAsync(bench, args.Length > 1 && int.TryParse(args[1], out var requests) ? requests : 200);
+    return;
+}
+
 bench.Simulators.Replicate.Latency = latency;
 var ideal = Math.Min(tenants, cap) / latency.TotalSeconds;
 Console.WriteLine($"Processor benchmark: {partitions} partitions, {tenants} tenants, cap C={cap}, provider latency L={latency.TotalMilliseconds} ms, {Environment.ProcessorCount} cores");

@@ -12,10 +12,12 @@ namespace CinematicSwitch.Processor.Benchmarks;
 internal static class Scenarios
 {
     /// <summary>The processor service, in this process, configured as the dev stack configures it, for one topology prefix.</summary>
-    public static async Task<WebApplication> StartProcessorAsync(BenchStack bench, string prefix, int maxInFlight)
+    /// <param name="overrides">Settings on top of the dev stack's (configuration keys, ':' separated).</param>
+    public static async Task<WebApplication> StartProcessorAsync(BenchStack bench, string prefix, int maxInFlight,
+        IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(Settings(bench, prefix, maxInFlight));
+        builder.Configuration.AddInMemoryCollection(Settings(bench, prefix, maxInFlight)).AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
         builder.AddServiceDefaults("processor");
         builder.AddProcessor();
         var app = builder.Build();
@@ -117,7 +119,7 @@ internal static class Scenarios
         consumer.Close();
     }
 
-    private static Dictionary<string, string?> Settings(BenchStack bench, string prefix, int maxInFlight)
+    internal static Dictionary<string, string?> Settings(BenchStack bench, string prefix, int maxInFlight)
     {
         var settings = bench.Stack.ServiceEnvironment().ToDictionary(kv => kv.Key.Replace("__", ":", StringComparison.Ordinal), kv => (string?)kv.Value);
         foreach (var (key, value) in bench.Simulators.ProviderConfiguration())

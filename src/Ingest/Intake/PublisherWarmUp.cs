@@ -2,11 +2,12 @@
 namespace CinematicSwitch.Ingest.Intake;
 
 /// <summary>
-/// Readies the request publisher as Ingest starts, so that the first request after a deploy is answered as fast as
-/// the ones after it. Best effort: if the registry or the brokers are not there yet, the first request does the same
+/// Readies the request publisher (and the providers' job-event publisher) as Ingest starts, so that the first request (or
+/// webhook) after a deploy is answered as fast as the ones after it. Best effort: if the registry or the brokers are not there yet, the first request does the same
 /// work and answers 503 if they still are not.
 /// </summary>
-internal sealed partial class PublisherWarmUp(RequestPublisher publisher, TimeProvider time, ILogger<PublisherWarmUp> logger) : BackgroundService
+internal sealed partial class PublisherWarmUp(RequestPublisher publisher, Webhooks.JobEventPublisher jobEvents, TimeProvider time,
+    ILogger<PublisherWarmUp> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -14,6 +15,7 @@ internal sealed partial class PublisherWarmUp(RequestPublisher publisher, TimePr
         try
         {
             await publisher.WarmUpAsync(stoppingToken);
+            await jobEvents.WarmUpAsync(stoppingToken);
             LogReady((long)time.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)

@@ -28,6 +28,14 @@ internal sealed class JobEventPublisher : IDisposable
         _topic = clients.Options.Topic(Topics.ProviderJobEvents);
     }
 
+    /// <summary>Connects the producer and reads the topic's partitions, which the first webhook would otherwise wait for.</summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
+        // GetMetadata blocks on the network.
+        await Task.Run(() => admin.GetMetadata(_topic, TimeSpan.FromSeconds(30)), cancellationToken);
+    }
+
     public Task PublishAsync(ProviderJobEvent jobEvent, CancellationToken cancellationToken) =>
         _producer.ProduceAsync(_topic, new Message<string, byte[]> { Key = jobEvent.JobId, Value = jobEvent.ToJson() }, cancellationToken);
 
