@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CinematicSwitch.Providers.Running;
+using CinematicSwitch.Providers.Simulators.Core;
 using CinematicSwitch.Providers.Tests.Support;
 using CinematicSwitch.Providers.Webhooks;
 using CinematicSwitch.Testing;
@@ -65,21 +66,11 @@ public sealed class WebhookContractTests(SimulatorFixture fixture) : IClassFixtu
     public async Task A_replicate_job_is_read_once_when_its_signed_webhook_rings_the_doorbell()
     {
         var replicate = fixture.Simulators.Replicate;
-        await using var receiver = await Receiver.StartAsync((harness, context, body) => harness.Get<IProviderWebhooks>().CheckReplicateAsync(
-            new StandardWebhookHeaders(context.Request.Headers["webhook-id"], context.Request.Headers["webhook-timestamp"], context.Request.Headers["webhook-signature"]),
-            body, context.RequestAborted), ProviderName.Replicate);
-        await using var harness = receiver.Attach(new Harness(fixture.Simulators, new Dictionary<string, string?>
-        {
-            ["Providers:Replicate:Webhook:Enabled"] = "true",
-            ["Providers:Replicate:Webhook:Url"] = receiver.Server.Url("hook"),
-            ["Providers:Replicate:Webhook:SafetyNetPollIntervalMs"] = SafetyNetMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Providers:Replicate:PreferWaitSeconds"] = "0",
-        }));
-        replicate.Webhooks.AcceptLoopback = true;
+        await using var receiver = await ReplicateReceiverAsync();
+        await using var harness = receiver.Attach(ReplicateHarness(receiver));
         replicate.Latency = TimeSpan.FromMilliseconds(400);
 
-        var run = harness.RunAsync(Requests.Image());
-        var outcome = await run.WaitAsync(TimeSpan.FromMilliseconds(SafetyNetMs - 1_000));
+        var outcome = await harness.RunAsync(Requests.Image()).WaitAsync(TimeSpan.FromMilliseconds(SafetyNetMs - 1_000));
 
         Assert.True(outcome.Succeeded, outcome.Failure?.Message);
         var job = Assert.Single(replicate.Jobs);
@@ -89,6 +80,40 @@ public sealed class WebhookContractTests(SimulatorFixture fixture) : IClassFixtu
         Assert.Equal([(job.Id, WebhookVerdict.JobEnded)], receiver.Checks.Select(c => (c.JobId!, c.Verdict)));
         var read = Assert.Single(replicate.Requests, r => r.Method == "GET" && r.Path == $"/v1/predictions/{job.Id}");
         Assert.True(read.At >= job.EndedAt);
+    }
+
+    [Fact]
+    public async Task A_read_after_the_doorbell_that_fails_is_tried_again_at_the_regular_interval_not_the_safety_nets()
+    {
+        var replicate = fixture.Simulators.Replicate;
+        await using var receiver = await ReplicateReceiverAsync();
+        await using var harness = receiver.Attach(ReplicateHarness(receiver));
+        replicate.Latency = TimeSpan.FromMilliseconds(400);
+        replicate.Faults.Add(new FaultRule(FaultKind.ServerError, FaultTarget.Poll, Count: 1));
+
+        var outcome = await harness.RunAsync(Requests.Image()).WaitAsync(TimeSpan.FromMilliseconds(SafetyNetMs - 1_000));
+
+        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        var job = Assert.Single(replicate.Jobs);
+        Assert.Equal([500, 200], replicate.Requests.Where(r => r.Method == "GET" && r.Path == $"/v1/predictions/{job.Id}").Select(r => r.Status));
+    }
+
+    private static Task<Receiver> ReplicateReceiverAsync() => Receiver.StartAsync((harness, context, body) => harness.Get<IProviderWebhooks>().CheckReplicateAsync(
+        new StandardWebhookHeaders(context.Request.Headers["webhook-id"], context.Request.Headers["webhook-timestamp"], context.Request.Headers["webhook-signature"]),
+        body, context.RequestAborted), ProviderName.Replicate);
+
+    /// <summary>Replicate with webhooks to <paramref name="receiver"/>, asynchronous creates, and a safety net beyond the test's wait.</summary>
+    private Harness ReplicateHarness(Receiver receiver)
+    {
+        var harness = new Harness(fixture.Simulators, new Dictionary<string, string?>
+        {
+            ["Providers:Replicate:Webhook:Enabled"] = "true",
+            ["Providers:Replicate:Webhook:Url"] = receiver.Server.Url("hook"),
+            ["Providers:Replicate:Webhook:SafetyNetPollIntervalMs"] = SafetyNetMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Providers:Replicate:PreferWaitSeconds"] = "0",
+        });
+        fixture.Simulators.Replicate.Webhooks.AcceptLoopback = true;
+        return harness;
     }
 
     [Fact]

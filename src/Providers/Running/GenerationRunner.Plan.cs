@@ -357,7 +357,8 @@ internal sealed partial class GenerationRunner
                     return await TimeOutAsync(request, adapter, job, created, context, pollFailure, journal, cancellationToken) with { Queued = queued };
                 }
 
-                var interval = adapter.Options.WaitBetweenPolls;
+                // After a failed read the regular interval: the doorbell that prompted it, if any, has been spent.
+                var interval = pollFailure is null ? adapter.Options.WaitBetweenPolls : adapter.Options.PollInterval;
                 await bell.WaitAsync(wait < interval ? wait : interval, time, cancellationToken);
             }
 
