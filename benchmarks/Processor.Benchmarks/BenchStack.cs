@@ -58,13 +58,14 @@ internal sealed class BenchStack : IAsyncDisposable
         return prefix;
     }
 
-    public IProducer<string, byte[]> Producer() =>
+    /// <param name="lingerMs">How long a record may wait for others to share its batch: 5 for publishers, as the project's producers; the processor's outputs wait 1.</param>
+    public IProducer<string, byte[]> Producer(double lingerMs = 5) =>
         new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
             BootstrapServers = BootstrapServers,
             EnableIdempotence = true,
             Partitioner = Partitioner.Murmur2Random,
-            LingerMs = 5,
+            LingerMs = lingerMs,
         }).Build();
 
     /// <summary>Tenant ids as they come ("tenant-000", ...): murmur2 spreads them over the partitions unevenly.</summary>

@@ -13,6 +13,8 @@ internal sealed class OutputWatcher : IDisposable
 {
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly Dictionary<string, Completion> _first = new(StringComparer.Ordinal);
+    private (TimeSpan Cpu, TimeSpan Wall)? _atFirst;
+    private (TimeSpan Cpu, TimeSpan Wall)? _atEnd;
 
     public OutputWatcher(string bootstrapServers, params string[] topics)
     {
@@ -40,6 +42,14 @@ internal sealed class OutputWatcher : IDisposable
     /// <summary>Records received, copies included.</summary>
     public int Received { get; private set; }
 
+    /// <summary>
+    /// The CPU this process used from the first output's arrival to the last's, in cores: where the system under test runs in
+    /// this process (with the embedded cluster and the simulators), whether it was short of CPU.
+    /// </summary>
+    public double ProcessCores => _atFirst is { } first && _atEnd is { } end && end.Wall > first.Wall
+        ? (end.Cpu - first.Cpu) / (end.Wall - first.Wall)
+        : double.NaN;
+
     /// <summary>Waits until <paramref name="count"/> distinct outputs arrived.</summary>
     public void WaitFor(int count, TimeSpan timeout)
     {
@@ -53,32 +63,37 @@ internal sealed class OutputWatcher : IDisposable
 
             if (_consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } record)
             {
+                _atFirst ??= CpuAndWall();
                 Received++;
                 var completion = Read(record);
                 _first.TryAdd(completion.Identity, completion);
             }
         }
+
+        _atEnd = CpuAndWall();
     }
 
     /// <summary>Outputs per second between the first and the last publication (record timestamps: the watcher's own delays do not count).</summary>
-    public double Rate
-    {
-        get
-        {
-            if (_first.Count < 2)
-            {
-                return 0;
-            }
+    public double Rate => RateAfter(0);
 
-            var times = _first.Values.Select(c => c.PublishedAt).ToList();
-            return (_first.Count - 1) / (times.Max() - times.Min()).TotalSeconds;
-        }
+    /// <summary>Outputs per second from the publication that follows the first <paramref name="share"/> of them to the last: the rate once started.</summary>
+    public double RateAfter(double share)
+    {
+        var times = _first.Values.Select(c => c.PublishedAt).Order().ToList();
+        var from = (int)(share * times.Count);
+        return times.Count - from < 2 ? 0 : (times.Count - 1 - from) / (times[^1] - times[from]).TotalSeconds;
     }
 
     public void Dispose()
     {
         _consumer.Close();
         _consumer.Dispose();
+    }
+
+    private static (TimeSpan Cpu, TimeSpan Wall) CpuAndWall()
+    {
+        using var process = Process.GetCurrentProcess();
+        return (process.TotalProcessorTime, TimeSpan.FromTicks(Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
     }
 
     private static Completion Read(ConsumeResult<byte[], byte[]> record)

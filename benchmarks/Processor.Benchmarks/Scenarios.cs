@@ -99,7 +99,8 @@ internal static class Scenarios
     /// </summary>
     public static void RunRawCopy(BenchStack bench, string source, string target, CancellationToken stop)
     {
-        using var producer = bench.Producer();
+        // Batched as the processor batches its outputs, so that the copy's hop is the floor of the processor's.
+        using var producer = bench.Producer(lingerMs: 1);
         using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
         {
             BootstrapServers = bench.BootstrapServers,
