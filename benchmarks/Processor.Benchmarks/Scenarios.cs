@@ -15,7 +15,7 @@ internal static class Scenarios
     public static async Task<WebApplication> StartProcessorAsync(BenchStack bench, string prefix, int maxInFlight)
     {
         var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(Settings(bench, prefix, maxInFlight));
+        builder.Configuration.AddInMemoryCollection(ProcessorSettings(bench, prefix, maxInFlight));
         builder.AddServiceDefaults("processor");
         builder.AddProcessor();
         var app = builder.Build();
@@ -31,7 +31,7 @@ internal static class Scenarios
     public static async Task RunPartitionAtATimeAsync(BenchStack bench, string prefix, int maxInFlight, CancellationToken stop)
     {
         var services = new ServiceCollection().AddLogging()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(Settings(bench, prefix, maxInFlight)).Build());
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(ProcessorSettings(bench, prefix, maxInFlight)).Build());
         services.AddProviders(services.BuildServiceProvider().GetRequiredService<IConfiguration>());
         await using var provider = services.BuildServiceProvider();
         var runner = provider.GetRequiredService<IGenerationRunner>();
@@ -93,18 +93,22 @@ internal static class Scenarios
         }
     }
 
-    /// <summary>A raw at-least-once copy: consume the requests' bytes and produce them unchanged to another topic.</summary>
-    public static void RunRawCopy(BenchStack bench, string source, string target, string group, CancellationToken stop)
+    /// <summary>
+    /// A raw copy, the floor of one consume and one produce: every partition of <paramref name="source"/> read from its start
+    /// (assigned, no group to join) and its records' bytes produced unchanged to <paramref name="target"/>.
+    /// </summary>
+    public static void RunRawCopy(BenchStack bench, string source, string target, CancellationToken stop)
     {
-        using var producer = bench.Producer();
+        // Batched as the processor batches its outputs, so that the copy's hop is the floor of the processor's.
+        using var producer = bench.Producer(lingerMs: 1);
         using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
         {
             BootstrapServers = bench.BootstrapServers,
-            GroupId = group,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            SessionTimeoutMs = 6000,
+            GroupId = "raw-copy",
+            EnableAutoCommit = false,
+            FetchWaitMaxMs = 10,
         }).Build();
-        consumer.Subscribe(source);
+        consumer.Assign(Enumerable.Range(0, bench.Partitions).Select(p => new TopicPartitionOffset(source, p, Offset.Beginning)));
         while (!stop.IsCancellationRequested)
         {
             if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } record)
@@ -117,7 +121,8 @@ internal static class Scenarios
         consumer.Close();
     }
 
-    private static Dictionary<string, string?> Settings(BenchStack bench, string prefix, int maxInFlight)
+    /// <summary>The processor's configuration as the dev stack gives it, for one topology prefix, with a cap of <paramref name="maxInFlight"/> in flight.</summary>
+    public static Dictionary<string, string?> ProcessorSettings(BenchStack bench, string prefix, int maxInFlight)
     {
         var settings = bench.Stack.ServiceEnvironment().ToDictionary(kv => kv.Key.Replace("__", ":", StringComparison.Ordinal), kv => (string?)kv.Value);
         foreach (var (key, value) in bench.Simulators.ProviderConfiguration())
