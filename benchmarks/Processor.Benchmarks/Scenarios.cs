@@ -149,5 +149,7 @@ internal static class Scenarios
     private sealed class NoJournal : IJobJournal
     {
         public ValueTask RecordAsync(JobCheckpoint checkpoint, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask EnsureCurrentAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

@@ -31,9 +31,11 @@ public static partial class PipelineInvariants
     /// <summary>Exactly one provider job per request, and none for anything else.</summary>
     public static List<string> OneJobPerRequest(IReadOnlyCollection<TrackedRequest> requests, Dictionary<string, List<SimJobRecord>> jobsByToken)
     {
-        var problems = requests.Select(r => (r.Token, Count: jobsByToken.GetValueOrDefault(r.Token)?.Count ?? 0))
-            .Where(r => r.Count != 1)
-            .Select(r => $"{r.Token} started {r.Count} provider jobs")
+        // Each job with its id and times, to be found in the services' logs.
+        var problems = requests.Select(r => (Request: r, Jobs: jobsByToken.GetValueOrDefault(r.Token) ?? []))
+            .Where(r => r.Jobs.Count != 1)
+            .Select(r => $"{r.Request.Token} (request {r.Request.RequestId}) started {r.Jobs.Count} provider jobs: " +
+                string.Join(", ", r.Jobs.Select(j => $"{j.Id} created {j.CreatedAt:HH:mm:ss.fff} {j.Status}")))
             .ToList();
         var known = requests.Select(r => r.Token).ToHashSet(StringComparer.Ordinal);
         problems.AddRange(jobsByToken.Where(kv => !known.Contains(kv.Key)).Select(kv => $"{kv.Value.Count} job(s) of no request published ('{kv.Key}')"));

@@ -52,6 +52,12 @@ public interface IRecordState
     /// decision. For state that only matters if the record is redone (e.g. a finished provider job's outputs).
     /// </summary>
     void Keep(byte[] payload);
+
+    /// <summary>
+    /// Returns while this member still owns the record; throws <see cref="OperationCanceledException"/> once it does not.
+    /// Awaited right before what must not be done twice (a paid call), after every wait that precedes it.
+    /// </summary>
+    ValueTask EnsureOwnedAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A record that can never be processed: it goes to the dead-letter topic at once, with this message as its reason.</summary>

@@ -79,6 +79,8 @@ public sealed class MemoryJournal : IJobJournal
         entries.Enqueue(checkpoint);
         return ValueTask.CompletedTask;
     }
+
+    public ValueTask EnsureCurrentAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
 
 /// <summary>A journal whose worker dies right after a job's Started checkpoint is durable.</summary>
@@ -93,4 +95,6 @@ public sealed class CrashAfterStarted : IJobJournal
         entries.Enqueue(checkpoint);
         return checkpoint.State == JobState.Started ? throw new OperationCanceledException("worker crashed") : ValueTask.CompletedTask;
     }
+
+    public ValueTask EnsureCurrentAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

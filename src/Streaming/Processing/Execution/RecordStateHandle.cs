@@ -23,4 +23,6 @@ internal sealed class RecordStateHandle(ChangelogWriter changelog, PartitionOwne
     }
 
     public void Keep(byte[] payload) => Payload = payload;
+
+    public ValueTask EnsureOwnedAsync(CancellationToken cancellationToken) => owner.Lease.EnsureAsync(cancellationToken);
 }
