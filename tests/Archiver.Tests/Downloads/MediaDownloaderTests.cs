@@ -159,7 +159,7 @@ public sealed class MediaDownloaderTests : IDisposable
 
         var error = await Assert.ThrowsAsync<FetchException>(() => downloader.DownloadAsync(server.Url("loop"), MediaKind.Image, CancellationToken.None));
 
-        Assert.Equal(FetchFailureReason.HttpError, error.Reason);
+        Assert.Equal(FetchFailureReason.TooManyRedirects, error.Reason);
         Assert.Equal(4, server.Requests);
     }
 
