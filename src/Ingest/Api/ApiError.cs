@@ -71,6 +71,11 @@ internal static class Problems
 
     public static ApiException NotFound() => new(Body(ApiErrors.NotFound, UserMessages.RequestNotFound, 404));
 
+    /// <summary>What routing answers without a body (no such path, or not with this method), as the spec's error JSON.</summary>
+    public static ErrorBody Routing(int status) => status == StatusCodes.Status405MethodNotAllowed
+        ? Body(ApiErrors.MethodNotAllowed, UserMessages.MethodNotAllowed, status)
+        : Body(ApiErrors.NotFound, UserMessages.EndpointNotFound, status);
+
     public static ApiException InProgress() =>
         new(Body(ApiErrors.IdempotencyConflict, UserMessages.IdempotencyInProgress, 409, ("header", "Idempotency-Key")));
 
