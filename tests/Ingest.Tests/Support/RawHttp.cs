@@ -63,6 +63,12 @@ internal static class RawHttp
                 break;
         }
 
+        return await ReadAnswerAsync(socket, cancellationToken);
+    }
+
+    /// <summary>Reads one answer from <paramref name="socket"/>: until it is complete or the connection closes.</summary>
+    public static async Task<RawAnswer> ReadAnswerAsync(Socket socket, CancellationToken cancellationToken)
+    {
         var received = new MemoryStream();
         var buffer = new byte[16 * 1024];
         while (true)
