@@ -33,6 +33,9 @@ public static class UserMessages
 
     public const string ServiceUnavailable = "The service is temporarily unavailable. Please try again.";
 
+    public const string OutcomeUnknown =
+        "The request was received, but its acceptance is not confirmed yet. Please retry with the same Idempotency-Key, or follow the request id.";
+
     public const string IdempotencyInProgress = "A request with this Idempotency-Key is still being processed. Please retry shortly.";
 
     public const string UnsupportedContentType = "Send the request as multipart/form-data or application/json.";

@@ -47,6 +47,8 @@ public static class Extensions
         services.AddSingleton<RequestValidator>();
         services.AddSingleton<RequestPublisher>();
         services.AddHostedService<PublisherWarmUp>();
+        services.AddSingleton<InDoubtRequests>();
+        services.AddHostedService<InDoubtResolver>();
         services.AddSingleton<IntakeService>();
         services.AddSingleton<IntakeEndpoint>();
         services.AddSingleton<JsonMedia>();

@@ -167,7 +167,7 @@ public sealed class LimitsOptions
     /// <see cref="IngestOptions.MaxConcurrentUploads"/>, so that one tenant never holds every upload slot.
     /// </summary>
     [Range(1, 1023)]
-    public int MaxConcurrentUploadsPerTenant { get; set; } = 4;
+    public int MaxConcurrentUploadsPerTenant { get; set; } = 8;
 
     /// <summary>The Retry-After of a 429 for too many concurrent uploads.</summary>
     [Range(1, 3600)]
