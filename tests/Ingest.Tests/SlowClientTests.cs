@@ -88,6 +88,43 @@ public sealed class SlowClientTests(SlowClientFixture fixture) : IClassFixture<S
         }
     }
 
+    [Fact]
+    public async Task A_client_still_sending_an_oversize_body_reads_the_413_before_the_connection_closes()
+    {
+        var limit = MediaFormats.MaxVideoBytes + Intake.MultipartForm.FieldsAllowance;
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(IPAddress.Loopback, fixture.Host.BaseAddress.Port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes($"POST /generate/cinematic HTTP/1.1\r\nHost: {fixture.Host.BaseAddress.Authority}\r\n" +
+            $"Authorization: Bearer {TestTenants.Acme.ApiKey}\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: {limit + 1}\r\n\r\n"), SocketFlags.None);
+
+        // The client goes on sending its body, and reads what comes back meanwhile (as curl and browsers do).
+        using var stop = new CancellationTokenSource();
+        var sending = Task.Run(async () =>
+        {
+            var chunk = new byte[64 * 1024];
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await socket.SendAsync(chunk, SocketFlags.None, stop.Token);
+                }
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            {
+                // The server closed the connection, or the test is done.
+            }
+        });
+        using var bound = new CancellationTokenSource(Bound);
+        var answer = await RawHttp.ReadAnswerAsync(socket, bound.Token);
+        await stop.CancelAsync();
+        await sending;
+
+        Assert.True(answer.Status == 413 && answer.Complete, $"HTTP {answer.Status}, complete: {answer.Complete}");
+        var error = JsonDocument.Parse(answer.Body).RootElement.GetProperty("error");
+        Assert.Equal(UserMessages.MediaUpload, error.GetProperty("message").GetString());
+        Assert.Equal(limit, error.GetProperty("details").GetProperty("max_bytes").GetInt64());
+    }
+
     private static async Task<List<SlowUpload>> WaitForAnswersAsync(List<SlowUpload> uploads, int count, CancellationToken cancellationToken)
     {
         while (uploads.Count(u => u.Answer is not null) < count)
