@@ -25,7 +25,16 @@ public static class UserMessages
 
     public const string RequestNotFound = "Request not found.";
 
+    public const string EndpointNotFound = "Endpoint not found.";
+
+    public const string MethodNotAllowed = "This endpoint does not accept that method.";
+
+    public const string TooManyUploads = "Too many uploads in progress for this account. Please try again shortly.";
+
     public const string ServiceUnavailable = "The service is temporarily unavailable. Please try again.";
+
+    public const string OutcomeUnknown =
+        "The request was received, but its acceptance is not confirmed yet. Please retry with the same Idempotency-Key, or follow the request id.";
 
     public const string IdempotencyInProgress = "A request with this Idempotency-Key is still being processed. Please retry shortly.";
 

@@ -8,6 +8,7 @@ using CinematicSwitch.Providers.Configuration;
 using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.ServiceDefaults;
 using CinematicSwitch.ServiceDefaults.Options;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 namespace CinematicSwitch.Ingest;
@@ -30,8 +31,15 @@ public static class Extensions
         services.AddSingleton<IPostConfigureOptions<ProvidersOptions>, CapabilityRulesOnly>();
         services.AddValidatedOptions<IngestOptions>(IngestOptions.SectionName);
 
-        // Endpoints raise it where they stream media; everything else stays small.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<IngestOptions>>((kestrel, ingest) =>
+        {
+            var limits = ingest.Value.Limits;
+            // Endpoints raise it where they stream media; everything else stays small.
+            kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.RequestHeadersTimeoutSeconds);
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(limits.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(limits.MinRequestBodyGraceSeconds));
+        });
+        services.AddSingleton<TenantUploadGate>();
 
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<IngestMetrics>();
@@ -39,6 +47,8 @@ public static class Extensions
         services.AddSingleton<RequestValidator>();
         services.AddSingleton<RequestPublisher>();
         services.AddHostedService<PublisherWarmUp>();
+        services.AddSingleton<InDoubtRequests>();
+        services.AddHostedService<InDoubtResolver>();
         services.AddSingleton<IntakeService>();
         services.AddSingleton<IntakeEndpoint>();
         services.AddSingleton<JsonMedia>();

@@ -80,7 +80,8 @@ public sealed class DevRunTests(DevRunFixture fixture) : IClassFixture<DevRunFix
         var (id, answer) = StartSpecRequest(client);
 
         var requested = await WaitForRequestAsync(id);
-        await fixture.ProduceAsync(Topics.Failed, Outcomes.Failed(requested, code, "provider said no", details: ("originalError", "Model prediction failed: Invalid input image")));
+        await fixture.ProduceAsync(Topics.Failed, Outcomes.Failed(requested, code, "provider said no",
+            details: [("originalError", "Model prediction failed: Invalid input image"), ("timeout_seconds", "180"), ("canceled", "true"), ("jobId", "12345")]));
 
         using var response = await answer;
         var body = await response.ExpectAsync((HttpStatusCode)status);
@@ -88,6 +89,11 @@ public sealed class DevRunTests(DevRunFixture fixture) : IClassFixture<DevRunFix
         var details = body.Error().GetProperty("details");
         Assert.Equal("Model prediction failed: Invalid input image", details.GetProperty("originalError").GetString());
         Assert.Equal("REPLICATE", details.GetProperty("provider").GetString());
+        // Typed as the spec's examples show ("timeout_seconds": 60); an id stays a string whatever it looks like.
+        Assert.Equal(JsonValueKind.Number, details.GetProperty("timeout_seconds").ValueKind);
+        Assert.Equal(180, details.GetProperty("timeout_seconds").GetInt32());
+        Assert.True(details.GetProperty("canceled").GetBoolean());
+        Assert.Equal("12345", details.GetProperty("jobId").GetString());
     }
 
     [Fact]
