@@ -36,6 +36,7 @@ public sealed partial class SkillClient : IAsyncDisposable
     private readonly Dictionary<Guid, Waiter> _waiters = [];
     private Dictionary<TopicPartition, long> _catchUpTargets = [];
     private long _observed;
+    private DateTimeOffset _since;
     private int _disposed;
     private Task _loop = Task.CompletedTask;
 
@@ -63,7 +64,8 @@ public sealed partial class SkillClient : IAsyncDisposable
             [options.Topic(Topics.CreditsRecorded)] = Reader<CreditsRecorded, Records.CreditsRecorded>(),
         };
 
-        var producer = new ProducerConfig(options.KafkaProperties)
+        // Copies: a client config wraps the dictionary it is given, and the producer's settings are not the consumer's.
+        var producer = new ProducerConfig(new Dictionary<string, string>(options.KafkaProperties))
         {
             BootstrapServers = options.BootstrapServers,
             ClientId = options.ClientId,
@@ -76,7 +78,7 @@ public sealed partial class SkillClient : IAsyncDisposable
             .SetErrorHandler((_, e) => LogKafkaError("producer", e.Code, e.Reason))
             .Build();
 
-        var consumer = new ConsumerConfig(options.KafkaProperties)
+        var consumer = new ConsumerConfig(new Dictionary<string, string>(options.KafkaProperties))
         {
             BootstrapServers = options.BootstrapServers,
             ClientId = options.ClientId,
@@ -102,8 +104,8 @@ public sealed partial class SkillClient : IAsyncDisposable
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var since = _time.GetUtcNow() - _options.Lookback;
-        var positions = await Task.Run(() => StartPositions(since), cancellationToken);
+        _since = _time.GetUtcNow() - _options.Lookback;
+        var positions = await Task.Run(() => StartPositions(_since), cancellationToken);
         _consumer.Assign(positions);
         LogStarted(_options.TenantId, positions.Count, _options.Lookback);
         _loop = Task.Factory.StartNew(() => ConsumeLoop(_stopping.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -206,9 +208,12 @@ public sealed partial class SkillClient : IAsyncDisposable
         var positions = new List<TopicPartitionOffset>();
         foreach (var start in starts)
         {
-            var end = _consumer.QueryWatermarkOffsets(start.TopicPartition, MetadataTimeout).High.Value;
-            // No record since then: start at the end.
-            var from = start.Offset == Offset.End || start.Offset.Value < 0 ? end : start.Offset.Value;
+            var watermarks = _consumer.QueryWatermarkOffsets(start.TopicPartition, MetadataTimeout);
+            // No offset for the time: either no record since then, or a broker without timestamp look-ups (the embedded
+            // cluster answers none). Reading such a partition from its beginning is right in both cases; its older
+            // records are skipped by their timestamps.
+            var from = start.Offset.Value >= 0 ? start.Offset.Value : watermarks.Low.Value;
+            var end = watermarks.High.Value;
             positions.Add(new TopicPartitionOffset(start.TopicPartition, from));
             if (from < end)
             {
@@ -249,7 +254,8 @@ public sealed partial class SkillClient : IAsyncDisposable
                 continue;
             }
 
-            if (!result.IsPartitionEOF && result.Message.Key == _options.TenantId && result.Message.Value is { } value)
+            if (!result.IsPartitionEOF && result.Message.Key == _options.TenantId && result.Message.Value is { } value
+                && result.Message.Timestamp.UnixTimestampMs >= _since.ToUnixTimeMilliseconds())
             {
                 Observe(result, value);
             }
