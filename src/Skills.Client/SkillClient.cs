@@ -105,9 +105,19 @@ public sealed partial class SkillClient : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _since = _time.GetUtcNow() - _options.Lookback;
-        var positions = await Task.Run(() => StartPositions(_since), cancellationToken);
+        var (positions, targets) = await Task.Run(() => StartPositions(_since), cancellationToken);
+        lock (_gate)
+        {
+            _catchUpTargets = targets;
+        }
+
         _consumer.Assign(positions);
         LogStarted(_options.TenantId, positions.Count, _options.Lookback);
+        if (targets.Count == 0)
+        {
+            CaughtUp();
+        }
+
         _loop = Task.Factory.StartNew(() => ConsumeLoop(_stopping.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
@@ -187,7 +197,7 @@ public sealed partial class SkillClient : IAsyncDisposable
     }
 
     /// <summary>The offset of each watched partition's first record at or after <paramref name="since"/>; where each ends now.</summary>
-    private List<TopicPartitionOffset> StartPositions(DateTimeOffset since)
+    private (List<TopicPartitionOffset> Positions, Dictionary<TopicPartition, long> Targets) StartPositions(DateTimeOffset since)
     {
         using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
         var partitions = new List<TopicPartition>();
@@ -221,17 +231,7 @@ public sealed partial class SkillClient : IAsyncDisposable
             }
         }
 
-        lock (_gate)
-        {
-            _catchUpTargets = targets;
-        }
-
-        if (targets.Count == 0)
-        {
-            CaughtUp();
-        }
-
-        return positions;
+        return (positions, targets);
     }
 
     private void ConsumeLoop(CancellationToken stopping)
