@@ -34,6 +34,12 @@ public sealed class DevStackOptions
     [Range(100, 60_000)]
     public int RunwayPollIntervalMs { get; set; } = 1000;
 
+    /// <summary>
+    /// The processor's video providers in order (Providers:Routing:VideoProviders), e.g. [Leonardo] to run the skills on
+    /// Leonardo alone; empty keeps the processor's default (Runway, then Leonardo).
+    /// </summary>
+    public List<string> VideoProviders { get; set; } = [];
+
     /// <summary>Start the three services as child processes; false brings up only the infrastructure.</summary>
     public bool RunServices { get; set; } = true;
 

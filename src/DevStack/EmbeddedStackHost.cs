@@ -56,10 +56,16 @@ internal sealed class EmbeddedStackHost(
                 ["Ingest__Tenants__0__ApiKeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(demo.ApiKey))),
                 ["Ingest__MediaFetch__AllowPrivateNetworks"] = "true",
             }, cancellationToken);
-            services["processor"] = await StartServiceAsync("Processor", _options.ProcessorPort, new Dictionary<string, string>
+            var processor = new Dictionary<string, string>
             {
                 ["Providers__Runway__PollIntervalMs"] = _options.RunwayPollIntervalMs.ToString(),
-            }, cancellationToken);
+            };
+            for (var i = 0; i < _options.VideoProviders.Count; i++)
+            {
+                processor[$"Providers__Routing__VideoProviders__{i}"] = _options.VideoProviders[i];
+            }
+
+            services["processor"] = await StartServiceAsync("Processor", _options.ProcessorPort, processor, cancellationToken);
             services["archiver"] = await StartServiceAsync("Archiver", _options.ArchiverPort, new Dictionary<string, string>
             {
                 ["Archiver__PresignedUrlExpiry"] = "01:00:00",

@@ -225,7 +225,7 @@ public sealed class DevRunTests(DevRunFixture fixture) : IClassFixture<DevRunFix
         var key = Guid.NewGuid().ToString("N");
         var request = new HttpRequestMessage(HttpMethod.Post, "/dev/run") { Content = Forms.Json(SpecRequest(Convert.ToBase64String(Png))) };
         request.Headers.Add("Idempotency-Key", key);
-        return (Intake.RequestIds.FromIdempotencyKey(TestTenants.Acme.TenantId, key), client.SendAsync(request));
+        return (RequestIds.FromIdempotencyKey(TestTenants.Acme.TenantId, key), client.SendAsync(request));
     }
 
     private async Task<TransformationRequested> WaitForRequestAsync(Guid id)

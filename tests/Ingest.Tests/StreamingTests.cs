@@ -63,7 +63,7 @@ public sealed class StreamingTests(IngestFixture fixture) : IClassFixture<Ingest
     public async Task A_video_one_byte_over_100_MiB_is_refused_and_nothing_is_kept()
     {
         var key = Guid.NewGuid().ToString("N");
-        var id = Intake.RequestIds.FromIdempotencyKey(TestTenants.Acme.TenantId, key);
+        var id = RequestIds.FromIdempotencyKey(TestTenants.Acme.TenantId, key);
         using var client = fixture.Host.Client(TestTenants.Acme);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/generate/cinematic")
         {

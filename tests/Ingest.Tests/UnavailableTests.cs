@@ -1,7 +1,6 @@
 using System.Net;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
-using CinematicSwitch.Ingest.Intake;
 using CinematicSwitch.Ingest.Tests.Support;
 using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.SchemaRegistry.Serdes;
