@@ -36,7 +36,7 @@ public class FetchGuardOptions : IValidatableObject
         }
     }
 
-    internal static bool IsLoopbackHost(string host) =>
+    private static bool IsLoopbackHost(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
         || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 }

@@ -159,7 +159,7 @@ public sealed class MediaDownloaderTests : IDisposable
 
         var error = await Assert.ThrowsAsync<FetchException>(() => downloader.DownloadAsync(server.Url("loop"), MediaKind.Image, CancellationToken.None));
 
-        Assert.Equal(FetchFailureReason.HttpError, error.Reason);
+        Assert.Equal(FetchFailureReason.TooManyRedirects, error.Reason);
         Assert.Equal(4, server.Requests);
     }
 
@@ -168,7 +168,8 @@ public sealed class MediaDownloaderTests : IDisposable
     [InlineData("ftp://replicate.delivery/out.png", "ftp: scheme")]
     [InlineData("data:image/png;base64,iVBORw0KGgo=", "data: scheme")]
     [InlineData("https://example.com/out.png", "not an allowed provider host")]
-    [InlineData("http://169.254.169.254/latest/meta-data/iam/", "plain http")]
+    [InlineData("http://169.254.169.254/latest/meta-data/iam/", "not a public address (link-local)")]
+    [InlineData("http://dnznrvs05pmza.cloudfront.net/out.mp4", "plain http")]
     [InlineData("not a url", "not an absolute URL")]
     public async Task Urls_outside_the_policy_are_refused_before_any_connection(string url, string reason)
     {
