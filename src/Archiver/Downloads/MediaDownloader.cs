@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Fetching;
+using CinematicSwitch.ServiceDefaults.Storage;
 using Microsoft.Extensions.Options;
 
 namespace CinematicSwitch.Archiver.Downloads;
@@ -39,10 +40,11 @@ internal sealed class MediaDownloader : IDisposable
     private readonly FetchGuard _guard;
     private readonly string _tempDirectory;
 
-    public MediaDownloader(IOptions<ArchiverOptions> options)
+    /// <param name="s3">The project's own S3 endpoint is never fetched: an output "URL" there would copy any tenant's object.</param>
+    public MediaDownloader(IOptions<ArchiverOptions> options, IOptions<S3Options> s3)
     {
         _options = options.Value.Download;
-        _guard = new FetchGuard(_options);
+        _guard = new FetchGuard(_options, refusedOrigins: s3.Value.ServiceUrl is { Length: > 0 } endpoint ? [new Uri(endpoint)] : null);
         _policy = new UrlPolicy(_options, _guard);
         _tempDirectory = _options.TempDirectory ?? Path.GetTempPath();
     }
