@@ -54,7 +54,10 @@ internal sealed class EmbeddedStackHost(
             {
                 ["Ingest__Tenants__0__TenantId"] = demo.TenantId,
                 ["Ingest__Tenants__0__ApiKeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(demo.ApiKey))),
-                ["Ingest__MediaFetch__AllowPrivateNetworks"] = "true",
+                // Development only: /dev/run media URLs may name the simulators' sample media (loopback).
+                ["Ingest__MediaFetch__LoopbackOrigins__0"] = _simulators.Replicate.Origin.ToString().TrimEnd('/'),
+                ["Ingest__MediaFetch__LoopbackOrigins__1"] = _simulators.Runway.Origin.ToString().TrimEnd('/'),
+                ["Ingest__MediaFetch__LoopbackOrigins__2"] = _simulators.Leonardo.Origin.ToString().TrimEnd('/'),
             }, cancellationToken);
             var processor = new Dictionary<string, string>
             {

@@ -53,10 +53,6 @@ public static class Extensions
         services.AddSingleton<IntakeEndpoint>();
         services.AddSingleton<JsonMedia>();
         services.AddSingleton<JsonForms>();
-        services.AddHttpClient(JsonMedia.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(sp => JsonMedia.CreateHandler(sp.GetRequiredService<IOptions<IngestOptions>>().Value.MediaFetch))
-            // Media URLs may carry signatures in their query strings.
-            .RedactLoggedHeaders(_ => true);
 
         services.AddSingleton<RequestStatusStore>();
         services.AddSingleton<CreditsLedger>();

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
+using CinematicSwitch.Fetching;
 using CinematicSwitch.ServiceDefaults.Options;
 
 namespace CinematicSwitch.Ingest;
@@ -130,16 +131,14 @@ public sealed class StatusOptions
     public int EventsHeartbeatSeconds { get; set; } = 15;
 }
 
-public sealed class MediaFetchOptions
+/// <summary>Media given as a URL: fetched through the SSRF guard, whose settings (LoopbackOrigins, MaxRedirects, ConnectTimeout) are inherited.</summary>
+public sealed class MediaFetchOptions : FetchGuardOptions
 {
     /// <summary>Accept media given as an http(s) URL in the JSON contracts (fetched, checked and stored like an upload).</summary>
     public bool Enabled { get; set; } = true;
 
     [Range(1, 600)]
     public int TimeoutSeconds { get; set; } = 60;
-
-    /// <summary>Allow URLs that resolve to loopback, private or link-local addresses (development only: SSRF).</summary>
-    public bool AllowPrivateNetworks { get; set; }
 }
 
 /// <summary>

@@ -4,7 +4,6 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CinematicSwitch.Contracts;
-using CinematicSwitch.Ingest.Intake;
 using CinematicSwitch.Ingest.Tests.Support;
 using CinematicSwitch.ServiceDefaults.Storage;
 using Xunit.Abstractions;

@@ -2,7 +2,6 @@ using System.Net;
 using Amazon.S3.Model;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
-using CinematicSwitch.Ingest.Intake;
 using CinematicSwitch.Ingest.Tests.Support;
 using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.SchemaRegistry.Serdes;

@@ -7,12 +7,19 @@ namespace CinematicSwitch.Testing;
 /// <summary>A request a test published, with the token its description carries into the provider's prompt.</summary>
 public sealed record TrackedRequest(Guid RequestId, string Tenant, string Token, int OutputCount)
 {
-    /// <summary>Request number <paramref name="index"/>, of tenant <c>index mod tenants</c>, with a token unique to it.</summary>
-    public static (TransformationRequested Request, TrackedRequest Tracked) Create(int index, int tenants, MediaReference media, int outputCount = 1)
+    /// <summary>The tenants requests are spread over: tenant-00, tenant-01, ...</summary>
+    public static IEnumerable<string> Tenants(int tenants) => Enumerable.Range(0, tenants).Select(i => $"tenant-{i:D2}");
+
+    /// <summary>
+    /// Request number <paramref name="index"/>, of tenant <c>index mod tenants</c>, with a token unique to it and that
+    /// tenant's media (<see cref="PipelineTestbed.UploadImagesAsync"/> over <see cref="Tenants"/>).
+    /// </summary>
+    public static (TransformationRequested Request, TrackedRequest Tracked) Create(int index, int tenants, IReadOnlyDictionary<string, MediaReference> media,
+        int outputCount = 1)
     {
         var tenant = $"tenant-{index % tenants:D2}";
         var token = $"req-{index:D5}";
-        var request = PipelineTestbed.Request(tenant, media, $"a medieval knight in a castle, {token} of {tenant}", outputCount);
+        var request = PipelineTestbed.Request(tenant, media[tenant], $"a medieval knight in a castle, {token} of {tenant}", outputCount);
         return (request, new TrackedRequest(request.RequestId, tenant, token, outputCount));
     }
 }

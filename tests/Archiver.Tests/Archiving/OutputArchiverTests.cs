@@ -72,7 +72,7 @@ public sealed class OutputArchiverTests : IAsyncDisposable
                 case "too-large":
                     context.Response.ContentType = "image/png";
                     context.Response.ContentLength = 60L * 1024 * 1024;
-                    // Headers sent before the handler ends: a response ending short of its length is otherwise reset unsent.
+                    // Headers sent: a handler that returns before writing anything gets a 500 from Kestrel instead.
                     return context.Response.StartAsync();
                 case "html":
                     context.Response.ContentType = "text/html";
@@ -132,7 +132,7 @@ public sealed class OutputArchiverTests : IAsyncDisposable
                 MaxBackoff = TimeSpan.FromSeconds(30),
             },
         });
-        return new OutputArchiver(new MediaDownloader(options), stack.S3.CreateStore(), options,
+        return new OutputArchiver(new MediaDownloader(options, Options.Create(stack.S3.Options)), stack.S3.CreateStore(), options,
             new ArchiverMetrics(_services.GetRequiredService<IMeterFactory>()), _time, NullLogger<OutputArchiver>.Instance);
     }
 

@@ -40,6 +40,13 @@ public sealed class Harness : IAsyncDisposable
             ["Providers:Leonardo:TimeoutMs"] = "10000",
             ["Providers:Leonardo:ResumeLookupGraceMs"] = "0",
         };
+        // Development allowance of the SSRF guard: the simulators serve sample media on loopback.
+        var origins = simulators.All.Select(s => s.Origin.GetLeftPart(UriPartial.Authority)).ToList();
+        for (var i = 0; i < origins.Count; i++)
+        {
+            settings[$"Providers:MediaFetch:LoopbackOrigins:{i}"] = origins[i];
+        }
+
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
