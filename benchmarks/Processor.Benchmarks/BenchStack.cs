@@ -92,10 +92,14 @@ internal sealed class BenchStack : IAsyncDisposable
         return [.. Enumerable.Range(0, perPartition).SelectMany(i => byPartition.Select(p => p[i]))];
     }
 
+    /// <summary>
+    /// Request <paramref name="i"/> of <paramref name="tenant"/>, in its input's own ratio: the image goes to Replicate as its
+    /// URL (which the simulator does not fetch), where another ratio would make the processor fetch and crop it first.
+    /// </summary>
     public static TransformationRequested Request(int i, string tenant) => new(
         Guid.NewGuid(), tenant, Guid.NewGuid().ToString(), "bench", DateTimeOffset.UtcNow, TransformationTask.ImageTransform,
         new MediaReference("https://media.example/input.png", "image/png", MediaKind.Image, 1000, "00"),
-        $"a medieval knight in a castle, request {i}", null, null, 1, "16:9", null, null, null);
+        $"a medieval knight in a castle, request {i}", null, null, 1, "original", null, null, null);
 
     /// <summary>
     /// Publishes requests of the tenants in turn, all at once or at a fixed rate (open loop), stamping each with its
