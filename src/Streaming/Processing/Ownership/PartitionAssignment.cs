@@ -4,7 +4,6 @@ using CinematicSwitch.Streaming.Processing.Execution;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Polly;
-using Polly.Retry;
 
 namespace CinematicSwitch.Streaming.Processing.Ownership;
 
@@ -27,17 +26,7 @@ internal sealed partial class PartitionAssignment<TWork>(
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<TopicPartition, PartitionOwner> _owners = new();
-    private readonly ResiliencePipeline _recoveryRetry = new ResiliencePipelineBuilder { TimeProvider = time }
-        .AddRetry(new RetryStrategyOptions
-        {
-            MaxRetryAttempts = int.MaxValue,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = options.RetryBackoff,
-            MaxDelay = options.MaxRetryBackoff,
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && !HandOver.Is(e, args.Context.CancellationToken)),
-        })
-        .Build();
+    private readonly ResiliencePipeline _recoveryRetry = StreamRetry.Pipeline(options, time, (_, _) => true);
 
     public IReadOnlyCollection<PartitionOwner> Owners => [.. _owners.Values];
 
