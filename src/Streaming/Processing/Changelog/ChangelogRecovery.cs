@@ -25,7 +25,7 @@ internal sealed class ChangelogRecovery(KafkaClientFactory clients, StreamTopics
         // Read in offset order, each entry judged where it lies: valid when the claim in force there is its writer's.
         var inForce = -1L;
         var valid = new Dictionary<string, (string Key, ChangelogEntry Entry)>(StringComparer.Ordinal);
-        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
         void Apply(ConsumeResult<byte[]?, byte[]?> record)
         {
             if (record.Message.Key is not { } bytes)
@@ -54,7 +54,7 @@ internal sealed class ChangelogRecovery(KafkaClientFactory clients, StreamTopics
                 return;
             }
 
-            keys[key] = entry.Identity;
+            keys.Add(key);
             if (entry.Epoch == inForce)
             {
                 valid[entry.Identity] = (key, entry);
@@ -68,9 +68,9 @@ internal sealed class ChangelogRecovery(KafkaClientFactory clients, StreamTopics
         await reader.ReadRangeAsync(changelog, end, epoch, Apply, cancellationToken);
 
         var ledger = new PartitionLedger(epoch, committedOffset);
-        foreach (var (key, identity) in keys)
+        foreach (var key in keys)
         {
-            ledger.Remember(identity, key);
+            ledger.Remember(ChangelogEntry.IdentityOf(key), key);
         }
 
         foreach (var (key, entry) in valid.Values)
