@@ -18,6 +18,7 @@ WORKDIR /repo
 COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props .editorconfig ./
 # The libraries the programs reference (a program's restore reads only the ones it uses), then the program.
 COPY src/Contracts/CinematicSwitch.Contracts.csproj src/Contracts/
+COPY src/Fetching/CinematicSwitch.Fetching.csproj src/Fetching/
 COPY src/Providers/CinematicSwitch.Providers.csproj src/Providers/
 COPY src/SchemaRegistry/CinematicSwitch.SchemaRegistry.csproj src/SchemaRegistry/
 COPY src/ServiceDefaults/CinematicSwitch.ServiceDefaults.csproj src/ServiceDefaults/

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.DevStack;
@@ -6,6 +7,7 @@ using CinematicSwitch.Providers.Simulators;
 using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.SchemaRegistry.Serdes;
 using CinematicSwitch.ServiceDefaults.Topology;
+using CinematicSwitch.Streaming.Clients;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -56,23 +58,54 @@ internal sealed class BenchStack : IAsyncDisposable
         return prefix;
     }
 
-    public IProducer<string, byte[]> Producer() =>
+    /// <param name="lingerMs">How long a record may wait for others to share its batch: 5 for publishers, as the project's producers; the processor's outputs wait 1.</param>
+    public IProducer<string, byte[]> Producer(double lingerMs = 5) =>
         new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
             BootstrapServers = BootstrapServers,
             EnableIdempotence = true,
             Partitioner = Partitioner.Murmur2Random,
-            LingerMs = 5,
+            LingerMs = lingerMs,
         }).Build();
 
-    public static TransformationRequested Request(int i, int tenants) => new(
-        Guid.NewGuid(), $"tenant-{i % tenants:D3}", Guid.NewGuid().ToString(), "bench", DateTimeOffset.UtcNow, TransformationTask.ImageTransform,
-        new MediaReference("https://media.example/input.png", "image/png", MediaKind.Image, 1000, "00"),
-        $"a medieval knight in a castle, request {i}", null, null, 1, "16:9", null, null, null);
+    /// <summary>Tenant ids as they come ("tenant-000", ...): murmur2 spreads them over the partitions unevenly.</summary>
+    public static IReadOnlyList<string> Tenants(int count) => [.. Enumerable.Range(0, count).Select(i => $"tenant-{i:D3}")];
 
-    /// <summary>Publishes requests, all at once or at a fixed rate (open loop), stamping each with its publication time.</summary>
-    /// <param name="shape">Changes each request before it is published.</param>
-    public async Task PublishAsync(string prefix, int count, int tenants, double? perSecond = null, Func<TransformationRequested, TransformationRequested>? shape = null)
+    /// <summary>
+    /// Tenant ids chosen so that every partition holds the same number of them, in turn by partition (one of partition 0's,
+    /// one of partition 1's, ...): where instances own equal shares of the partitions they own equal shares of the work,
+    /// and requests published in this order reach each partition at an even pace.
+    /// </summary>
+    public IReadOnlyList<string> BalancedTenants(int perPartition)
+    {
+        var byPartition = Enumerable.Range(0, Partitions).Select(_ => new List<string>()).ToList();
+        for (var i = 0; byPartition.Any(p => p.Count < perPartition); i++)
+        {
+            var tenant = $"tenant-{i:D4}";
+            var partition = byPartition[Murmur2.Partition(Encoding.UTF8.GetBytes(tenant), Partitions)];
+            if (partition.Count < perPartition)
+            {
+                partition.Add(tenant);
+            }
+        }
+
+        return [.. Enumerable.Range(0, perPartition).SelectMany(i => byPartition.Select(p => p[i]))];
+    }
+
+    /// <summary>
+    /// Request <paramref name="i"/> of <paramref name="tenant"/>, in its input's own ratio: the image goes to Replicate as its
+    /// URL (which the simulator does not fetch), where another ratio would make the processor fetch and crop it first.
+    /// </summary>
+    public static TransformationRequested Request(int i, string tenant) => new(
+        Guid.NewGuid(), tenant, Guid.NewGuid().ToString(), "bench", DateTimeOffset.UtcNow, TransformationTask.ImageTransform,
+        new MediaReference("https://media.example/input.png", "image/png", MediaKind.Image, 1000, "00"),
+        $"a medieval knight in a castle, request {i}", null, null, 1, "original", null, null, null);
+
+    /// <summary>
+    /// Publishes requests of the tenants in turn, all at once or at a fixed rate (open loop), stamping each with its
+    /// publication time.
+    /// </summary>
+    public async Task PublishAsync(string prefix, int count, IReadOnlyList<string> tenants, double? perSecond = null)
     {
         var topic = prefix + Topics.Requested;
         var serializer = Serdes.Serializer<TransformationRequested>();
@@ -88,7 +121,7 @@ internal sealed class BenchStack : IAsyncDisposable
                 }
             }
 
-            var request = (shape?.Invoke(Request(i, tenants)) ?? Request(i, tenants)) with { OccurredAt = DateTimeOffset.UtcNow };
+            var request = Request(i, tenants[i % tenants.Count]) with { OccurredAt = DateTimeOffset.UtcNow };
             _publisher.Produce(topic, new Message<string, byte[]> { Key = request.TenantId, Value = await serializer.SerializeAsync(request, topic) });
         }
 

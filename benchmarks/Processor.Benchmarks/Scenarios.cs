@@ -14,10 +14,10 @@ internal static class Scenarios
     /// <summary>The processor service, in this process, configured as the dev stack configures it, for one topology prefix.</summary>
     /// <param name="overrides">Settings on top of the dev stack's (configuration keys, ':' separated).</param>
     public static async Task<WebApplication> StartProcessorAsync(BenchStack bench, string prefix, int maxInFlight,
-        IReadOnlyDictionary<string, string?>? overrides = null)
+        IEnumerable<KeyValuePair<string, string>>? overrides = null)
     {
         var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(Settings(bench, prefix, maxInFlight)).AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
+        builder.Configuration.AddInMemoryCollection(ProcessorSettings(bench, prefix, maxInFlight, overrides));
         builder.AddServiceDefaults("processor");
         builder.AddProcessor();
         var app = builder.Build();
@@ -33,7 +33,7 @@ internal static class Scenarios
     public static async Task RunPartitionAtATimeAsync(BenchStack bench, string prefix, int maxInFlight, CancellationToken stop)
     {
         var services = new ServiceCollection().AddLogging()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(Settings(bench, prefix, maxInFlight)).Build());
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(ProcessorSettings(bench, prefix, maxInFlight)).Build());
         services.AddProviders(services.BuildServiceProvider().GetRequiredService<IConfiguration>());
         await using var provider = services.BuildServiceProvider();
         var runner = provider.GetRequiredService<IGenerationRunner>();
@@ -95,18 +95,22 @@ internal static class Scenarios
         }
     }
 
-    /// <summary>A raw at-least-once copy: consume the requests' bytes and produce them unchanged to another topic.</summary>
-    public static void RunRawCopy(BenchStack bench, string source, string target, string group, CancellationToken stop)
+    /// <summary>
+    /// A raw copy, the floor of one consume and one produce: every partition of <paramref name="source"/> read from its start
+    /// (assigned, no group to join) and its records' bytes produced unchanged to <paramref name="target"/>.
+    /// </summary>
+    public static void RunRawCopy(BenchStack bench, string source, string target, CancellationToken stop)
     {
-        using var producer = bench.Producer();
+        // Batched as the processor batches its outputs, so that the copy's hop is the floor of the processor's.
+        using var producer = bench.Producer(lingerMs: 1);
         using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
         {
             BootstrapServers = bench.BootstrapServers,
-            GroupId = group,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            SessionTimeoutMs = 6000,
+            GroupId = "raw-copy",
+            EnableAutoCommit = false,
+            FetchWaitMaxMs = 10,
         }).Build();
-        consumer.Subscribe(source);
+        consumer.Assign(Enumerable.Range(0, bench.Partitions).Select(p => new TopicPartitionOffset(source, p, Offset.Beginning)));
         while (!stop.IsCancellationRequested)
         {
             if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } record)
@@ -119,7 +123,12 @@ internal static class Scenarios
         consumer.Close();
     }
 
-    internal static Dictionary<string, string?> Settings(BenchStack bench, string prefix, int maxInFlight)
+    /// <summary>
+    /// The processor's configuration as the dev stack gives it, for one topology prefix, with a cap of <paramref name="maxInFlight"/>
+    /// in flight and <paramref name="overrides"/> (configuration keys, ':' separated) on top.
+    /// </summary>
+    public static Dictionary<string, string?> ProcessorSettings(BenchStack bench, string prefix, int maxInFlight,
+        IEnumerable<KeyValuePair<string, string>>? overrides = null)
     {
         var settings = bench.Stack.ServiceEnvironment().ToDictionary(kv => kv.Key.Replace("__", ":", StringComparison.Ordinal), kv => (string?)kv.Value);
         foreach (var (key, value) in bench.Simulators.ProviderConfiguration())
@@ -140,11 +149,18 @@ internal static class Scenarios
         settings["Serilog:MinimumLevel:Default"] = "Warning";
         settings["Serilog:Using:0"] = "Serilog.Sinks.Console";
         settings["Serilog:WriteTo:0:Name"] = "Console";
+        foreach (var (key, value) in overrides ?? [])
+        {
+            settings[key] = value;
+        }
+
         return settings;
     }
 
     private sealed class NoJournal : IJobJournal
     {
         public ValueTask RecordAsync(JobCheckpoint checkpoint, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask EnsureCurrentAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

@@ -9,7 +9,7 @@ namespace CinematicSwitch.Processor.Benchmarks;
 
 /// <summary>
 /// The delay from a provider job's end (the simulator's clock, which is this machine's) to its request's outcome (the completed
-/// event's time), with Replicate polled at its regular interval and with webhooks (the simulator calls Ingest's
+/// event's publication, after the processor's decision is durable), with Replicate polled at its regular interval and with webhooks (the simulator calls Ingest's
 /// /webhooks/replicate, Ingest writes the doorbell to Kafka, the processor reads the job once), in one run, same load.
 /// </summary>
 internal static class WebhookDelay
@@ -46,7 +46,7 @@ internal static class WebhookDelay
         bench.Simulators.Reset();
         var prefix = await bench.NewTopologyAsync(mode);
         var port = FreePort();
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string>
         {
             ["Providers:Replicate:PollIntervalMs"] = PollIntervalMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Asynchronous creates: a create held by "Prefer: wait" would itself bring the outcome of a short job.
@@ -60,8 +60,7 @@ internal static class WebhookDelay
         await using var processor = await Scenarios.StartProcessorAsync(bench, prefix, 64, settings);
         using var varying = new CancellationTokenSource();
         var durations = VaryDurationsAsync(bench, varying.Token);
-        // The input's own ratio: the image goes to Replicate as its URL, with nothing to fetch and crop first.
-        await bench.PublishAsync(prefix, count, Tenants, perSecond: 20, shape: r => r with { AspectRatio = "original" });
+        await bench.PublishAsync(prefix, count, BenchStack.Tenants(Tenants), perSecond: 20);
         watcher.WaitFor(count, TimeSpan.FromMinutes(3));
         await varying.CancelAsync();
         await durations;
@@ -71,11 +70,11 @@ internal static class WebhookDelay
         var jobs = bench.Simulators.Replicate.Jobs.ToDictionary(j => j.Id);
         var deserializer = bench.Serdes.Deserializer<TransformationCompleted>();
         var delays = new List<double>();
-        foreach (var (_, record) in watcher.Arrivals)
+        foreach (var output in watcher.Completions)
         {
-            var completed = await deserializer.DeserializeAsync(record.Message.Value, false, SerializationContext.Empty);
+            var completed = await deserializer.DeserializeAsync(output.Record.Message.Value, false, SerializationContext.Empty);
             var ended = jobs[completed.ProviderJobIds.Single()].EndedAt!.Value;
-            delays.Add((completed.OccurredAt - ended).TotalMilliseconds);
+            delays.Add((output.PublishedAt - ended).TotalMilliseconds);
         }
 
         var reads = bench.Simulators.Replicate.Requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/v1/predictions/", StringComparison.Ordinal));
@@ -103,9 +102,9 @@ internal static class WebhookDelay
     }
 
     /// <summary>Ingest in this process, as the dev stack configures it, for the webhook endpoint.</summary>
-    private static async Task<WebApplication> StartIngestAsync(BenchStack bench, string prefix, int port, Dictionary<string, string?> webhooks)
+    private static async Task<WebApplication> StartIngestAsync(BenchStack bench, string prefix, int port, Dictionary<string, string> webhooks)
     {
-        var settings = Scenarios.Settings(bench, prefix, 64);
+        var settings = Scenarios.ProcessorSettings(bench, prefix, 64, webhooks);
         settings.Remove("Processor:Stream:GroupId");
         settings.Remove("Processor:Stream:MaxInFlight");
         settings.Remove("Processor:Stream:LaneLimits:Replicate");
@@ -113,7 +112,7 @@ internal static class WebhookDelay
         settings["Ingest:Tenants:0:TenantId"] = "bench";
         settings["Ingest:Tenants:0:ApiKeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("bench-key")));
         var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(settings).AddInMemoryCollection(webhooks);
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.AddIngest();
         var app = builder.Build();
         app.MapIngest();

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using System.Net;
+using CinematicSwitch.Fetching;
 using CinematicSwitch.ServiceDefaults.Options;
 
 namespace CinematicSwitch.Archiver;
@@ -22,8 +22,11 @@ public sealed class ArchiverOptions
     public TimeSpan? PresignedUrlExpiry { get; set; }
 }
 
-/// <summary>How provider outputs are fetched: from where, how big, how long, how often.</summary>
-public sealed class DownloadOptions : IValidatableOptions
+/// <summary>
+/// How provider outputs are fetched: from where, how big, how long, how often. The guard's settings (LoopbackOrigins,
+/// MaxRedirects, ConnectTimeout) are inherited: <see cref="FetchGuardOptions"/>.
+/// </summary>
+public sealed class DownloadOptions : FetchGuardOptions, IValidatableOptions
 {
     /// <summary>The providers' delivery hosts, used when <see cref="AllowedHosts"/> is not configured.</summary>
     public static readonly IReadOnlyList<string> DefaultAllowedHosts =
@@ -43,12 +46,6 @@ public sealed class DownloadOptions : IValidatableOptions
     /// </summary>
     public List<string> AllowedHosts { get; set; } = [];
 
-    /// <summary>
-    /// Origins on loopback (e.g. "http://127.0.0.1:5101") allowed over http too: the embedded stack's provider
-    /// simulators. Empty by default; never set it in production.
-    /// </summary>
-    public List<string> LoopbackOrigins { get; set; } = [];
-
     [Range(1L, 1L << 40)]
     public long MaxImageBytes { get; set; } = 50L * 1024 * 1024;
 
@@ -58,9 +55,6 @@ public sealed class DownloadOptions : IValidatableOptions
     /// <summary>Time for one download attempt, from the request to the last byte.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(2);
-
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How long an output that cannot be fetched is retried: a download failing before this deadline is tried again after
@@ -75,9 +69,6 @@ public sealed class DownloadOptions : IValidatableOptions
 
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
-
-    [Range(0, 20)]
-    public int MaxRedirects { get; set; } = 5;
 
     /// <summary>Where downloads are spooled before upload (one file per download in progress). Unset: the system's temp folder.</summary>
     public string? TempDirectory { get; set; }
@@ -96,26 +87,9 @@ public sealed class DownloadOptions : IValidatableOptions
             }
         }
 
-        foreach (var origin in LoopbackOrigins)
-        {
-            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
-                || uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.UserInfo.Length > 0)
-            {
-                yield return $"{nameof(LoopbackOrigins)}: \"{origin}\" is not an origin such as http://127.0.0.1:5101.";
-            }
-            else if (!IsLoopbackHost(uri.Host))
-            {
-                yield return $"{nameof(LoopbackOrigins)}: \"{origin}\" is not on loopback; other hosts belong in {nameof(AllowedHosts)} (https only).";
-            }
-        }
-
         if (InitialBackoff > MaxBackoff)
         {
             yield return $"{nameof(InitialBackoff)}: must not exceed {nameof(MaxBackoff)}.";
         }
     }
-
-    internal static bool IsLoopbackHost(string host) =>
-        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-        || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 }

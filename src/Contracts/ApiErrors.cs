@@ -19,6 +19,8 @@ public static class ApiErrors
     public const string NotFound = "NOT_FOUND";
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
     public const string IdempotencyConflict = "IDEMPOTENCY_CONFLICT";
+    public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
+    public const string TooManyRequests = "TOO_MANY_REQUESTS";
     public const string InternalError = "INTERNAL_ERROR";
 
     public static ApiError From(ErrorInfo error) => error.Code switch

@@ -40,6 +40,12 @@ public sealed class DevStackOptions
     /// </summary>
     public bool Webhooks { get; set; } = true;
 
+    /// <summary>
+    /// The processor's video providers in order (Providers:Routing:VideoProviders), e.g. [Leonardo] to run the skills on
+    /// Leonardo alone; empty keeps the processor's default (Runway, then Leonardo).
+    /// </summary>
+    public List<string> VideoProviders { get; set; } = [];
+
     /// <summary>Start the three services as child processes; false brings up only the infrastructure.</summary>
     public bool RunServices { get; set; } = true;
 

@@ -56,12 +56,21 @@ internal sealed class EmbeddedStackHost(
             {
                 ["Ingest__Tenants__0__TenantId"] = demo.TenantId,
                 ["Ingest__Tenants__0__ApiKeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(demo.ApiKey))),
-                ["Ingest__MediaFetch__AllowPrivateNetworks"] = "true",
+                // Development only: /dev/run media URLs may name the simulators' sample media (loopback).
+                ["Ingest__MediaFetch__LoopbackOrigins__0"] = _simulators.Replicate.Origin.ToString().TrimEnd('/'),
+                ["Ingest__MediaFetch__LoopbackOrigins__1"] = _simulators.Runway.Origin.ToString().TrimEnd('/'),
+                ["Ingest__MediaFetch__LoopbackOrigins__2"] = _simulators.Leonardo.Origin.ToString().TrimEnd('/'),
             }, cancellationToken);
-            services["processor"] = await StartServiceAsync("Processor", _options.ProcessorPort, new Dictionary<string, string>(webhooks)
+            var processor = new Dictionary<string, string>(webhooks)
             {
                 ["Providers__Runway__PollIntervalMs"] = _options.RunwayPollIntervalMs.ToString(),
-            }, cancellationToken);
+            };
+            for (var i = 0; i < _options.VideoProviders.Count; i++)
+            {
+                processor[$"Providers__Routing__VideoProviders__{i}"] = _options.VideoProviders[i];
+            }
+
+            services["processor"] = await StartServiceAsync("Processor", _options.ProcessorPort, processor, cancellationToken);
             services["archiver"] = await StartServiceAsync("Archiver", _options.ArchiverPort, new Dictionary<string, string>
             {
                 ["Archiver__PresignedUrlExpiry"] = "01:00:00",

@@ -9,6 +9,7 @@ using CinematicSwitch.Providers.Configuration;
 using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.ServiceDefaults;
 using CinematicSwitch.ServiceDefaults.Options;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 namespace CinematicSwitch.Ingest;
@@ -32,8 +33,15 @@ public static class Extensions
         services.AddSingleton<IValidateOptions<ProvidersOptions>, CapabilityRulesOnly>();
         services.AddValidatedOptions<IngestOptions>(IngestOptions.SectionName);
 
-        // Endpoints raise it where they stream media; everything else stays small.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<IngestOptions>>((kestrel, ingest) =>
+        {
+            var limits = ingest.Value.Limits;
+            // Endpoints raise it where they stream media; everything else stays small.
+            kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.RequestHeadersTimeoutSeconds);
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(limits.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(limits.MinRequestBodyGraceSeconds));
+        });
+        services.AddSingleton<TenantUploadGate>();
 
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<IngestMetrics>();
@@ -42,14 +50,12 @@ public static class Extensions
         services.AddSingleton<RequestPublisher>();
         services.AddSingleton<JobEventPublisher>();
         services.AddHostedService<PublisherWarmUp>();
+        services.AddSingleton<InDoubtRequests>();
+        services.AddHostedService<InDoubtResolver>();
         services.AddSingleton<IntakeService>();
         services.AddSingleton<IntakeEndpoint>();
         services.AddSingleton<JsonMedia>();
         services.AddSingleton<JsonForms>();
-        services.AddHttpClient(JsonMedia.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(sp => JsonMedia.CreateHandler(sp.GetRequiredService<IOptions<IngestOptions>>().Value.MediaFetch))
-            // Media URLs may carry signatures in their query strings.
-            .RedactLoggedHeaders(_ => true);
 
         services.AddSingleton<RequestStatusStore>();
         services.AddSingleton<CreditsLedger>();

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
+using CinematicSwitch.Fetching;
 using CinematicSwitch.ServiceDefaults.Options;
 
 namespace CinematicSwitch.Ingest;
@@ -47,6 +48,8 @@ public sealed partial class IngestOptions : IValidatableOptions
 
     public MediaFetchOptions MediaFetch { get; set; } = new();
 
+    public LimitsOptions Limits { get; set; } = new();
+
     public IEnumerable<string> Validate()
     {
         if (Tenants.Count == 0)
@@ -67,6 +70,11 @@ public sealed partial class IngestOptions : IValidatableOptions
             {
                 yield return $"Tenants:{i}:ApiKeySha256 must be the SHA-256 of the API key as 64 hexadecimal characters.";
             }
+        }
+
+        if (Limits.MaxConcurrentUploadsPerTenant >= MaxConcurrentUploads)
+        {
+            yield return $"Limits:MaxConcurrentUploadsPerTenant ({Limits.MaxConcurrentUploadsPerTenant}) must be below MaxConcurrentUploads ({MaxConcurrentUploads}): one tenant must never hold every upload slot.";
         }
 
         var duplicates = Tenants.GroupBy(t => t.ApiKeySha256?.ToLowerInvariant()).Where(g => g.Key is not null && g.Count() > 1);
@@ -123,14 +131,55 @@ public sealed class StatusOptions
     public int EventsHeartbeatSeconds { get; set; } = 15;
 }
 
-public sealed class MediaFetchOptions
+/// <summary>Media given as a URL: fetched through the SSRF guard, whose settings (LoopbackOrigins, MaxRedirects, ConnectTimeout) are inherited.</summary>
+public sealed class MediaFetchOptions : FetchGuardOptions
 {
     /// <summary>Accept media given as an http(s) URL in the JSON contracts (fetched, checked and stored like an upload).</summary>
     public bool Enabled { get; set; } = true;
 
     [Range(1, 600)]
     public int TimeoutSeconds { get; set; } = 60;
+}
 
-    /// <summary>Allow URLs that resolve to loopback, private or link-local addresses (development only: SSRF).</summary>
-    public bool AllowPrivateNetworks { get; set; }
+/// <summary>
+/// What a slow or hostile client may cost. Set deliberately, not left to Kestrel's defaults: a slowloris client holding
+/// a connection with a trickle of bytes must be dropped, and one tenant's uploads must leave room for the others.
+/// </summary>
+public sealed class LimitsOptions
+{
+    /// <summary>Time to receive a request's headers (Kestrel's RequestHeadersTimeout; its default is 30 s).</summary>
+    [Range(1, 300)]
+    public int RequestHeadersTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>
+    /// The slowest request body accepted, averaged, once <see cref="MinRequestBodyGraceSeconds"/> passed (Kestrel's
+    /// MinRequestBodyDataRate; its default is 240 B/s): 4 KB/s still serves a phone on a poor mobile link.
+    /// </summary>
+    [Range(1, 10 * 1024 * 1024)]
+    public int MinRequestBodyBytesPerSecond { get; set; } = 4096;
+
+    [Range(1, 300)]
+    public int MinRequestBodyGraceSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Requests of one tenant being read, stored and published at once; more are answered 429 with Retry-After. Below
+    /// <see cref="IngestOptions.MaxConcurrentUploads"/>, so that one tenant never holds every upload slot.
+    /// </summary>
+    [Range(1, 1023)]
+    public int MaxConcurrentUploadsPerTenant { get; set; } = 8;
+
+    /// <summary>The Retry-After of a 429 for too many concurrent uploads.</summary>
+    [Range(1, 3600)]
+    public int UploadRetryAfterSeconds { get; set; } = 2;
+
+    /// <summary>
+    /// After a refusal that leaves a large body unread, how long the connection still reads (and drops) what the client
+    /// sends before closing, so that a client still sending can read the answer instead of a connection reset.
+    /// </summary>
+    [Range(0, 30_000)]
+    public int RefusalLingerMs { get; set; } = 2000;
+
+    /// <summary>The most that lingering reads (and drops) of a refused body: the rest of a 2 GB upload is never read.</summary>
+    [Range(0, 256 * 1024 * 1024)]
+    public int RefusalLingerBytes { get; set; } = 4 * 1024 * 1024;
 }

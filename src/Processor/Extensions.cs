@@ -5,7 +5,9 @@ using CinematicSwitch.Providers.Configuration;
 using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.ServiceDefaults;
 using CinematicSwitch.ServiceDefaults.Options;
+using CinematicSwitch.ServiceDefaults.Storage;
 using CinematicSwitch.ServiceDefaults.Streaming;
+using CinematicSwitch.Providers;
 
 namespace CinematicSwitch.Processor;
 
@@ -21,6 +23,13 @@ public static class Extensions
         builder.Services.ValidateOptionsSection<ProvidersOptions>(ProvidersOptions.SectionName);
         builder.Services.AddValidatedOptions<ProcessorOptions>(ProcessorOptions.SectionName);
         builder.Services.AddSingleton<MediaResolver>();
+        // The processor reads back its own presigned links when a provider cannot fetch them: that S3 endpoint is the one
+        // origin its guarded media reads may reach inside (AWS itself, without ServiceUrl, is public).
+        if (builder.Configuration[$"{S3Options.SectionName}:ServiceUrl"] is { Length: > 0 } s3)
+        {
+            builder.Services.AddSingleton(new MediaStorageOrigin(new Uri(s3)));
+        }
+
         builder.Services.AddSingleton<JobStartAnnouncer>();
         builder.Services.AddSingleton<ProcessorMetrics>();
         builder.Services.AddHostedService<JobEventsListener>();

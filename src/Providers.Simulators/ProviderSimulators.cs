@@ -100,6 +100,11 @@ public sealed class ProviderSimulators : IAsyncDisposable
         ["Providers:Runway:ApiKey"] = Runway.ApiKey,
         ["Providers:Leonardo:BaseUrl"] = Leonardo.BaseUrl.ToString(),
         ["Providers:Leonardo:ApiKey"] = Leonardo.ApiKey,
+        // The simulators' outputs are on loopback: a chained video's next step reads the last clip's frame from them,
+        // which the processor's SSRF guard allows for these exact origins only (real providers' outputs are public).
+        ["Providers:MediaFetch:LoopbackOrigins:0"] = Replicate.Origin.ToString().TrimEnd('/'),
+        ["Providers:MediaFetch:LoopbackOrigins:1"] = Runway.Origin.ToString().TrimEnd('/'),
+        ["Providers:MediaFetch:LoopbackOrigins:2"] = Leonardo.Origin.ToString().TrimEnd('/'),
     };
 
     /// <summary>Forgets every simulator's jobs, requests and faults.</summary>

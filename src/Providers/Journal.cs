@@ -49,6 +49,14 @@ public sealed record JobCheckpoint(
 public interface IJobJournal
 {
     ValueTask RecordAsync(JobCheckpoint checkpoint, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Returns while the journal's writer may still act for the request (the processor: while it owns the record);
+    /// throws <see cref="OperationCanceledException"/> once it may not. Awaited right before a create call goes on the
+    /// wire, after every wait (a rate-limit token, a retry's back-off), so that a worker frozen or superseded meanwhile
+    /// never starts a job its successor will start too.
+    /// </summary>
+    ValueTask EnsureCurrentAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Runs (or resumes) one request against the providers, to one outcome.</summary>

@@ -22,12 +22,14 @@ public static class ProvidersServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProvidersOptions>, ProvidersOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
-        foreach (var name in new[] { ReplicateAdapter.ClientName, RunwayAdapter.ClientName, LeonardoAdapter.ClientName, MediaDelivery.ClientName })
+        foreach (var name in new[] { ReplicateAdapter.ClientName, RunwayAdapter.ClientName, LeonardoAdapter.ClientName })
         {
             // Timeouts are the Polly pipeline's; the key is in a header that logging must never print.
             services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan).RedactLoggedHeaders(_ => true);
         }
 
+        // Media URLs are read through the SSRF guard, not a named client.
+        services.TryAddSingleton<MediaDelivery>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, ReplicateAdapter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, RunwayAdapter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, LeonardoAdapter>());

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using CinematicSwitch.Archiver.Tests.Support;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
+using CinematicSwitch.Providers.Simulators.Core;
 using CinematicSwitch.ServiceDefaults.Storage;
 using CinematicSwitch.Testing;
 using Microsoft.AspNetCore.Http;
@@ -272,6 +273,12 @@ public sealed class ArchiverServiceTests(ITestOutputHelper log)
             context.Response.Headers.Location = internalService.Url("admin");
             return Task.CompletedTask;
         });
+        // Another tenant's archived output, named by its S3 URI and by its URL on the project's S3 endpoint (whose origin is
+        // even among the loopback origins here: the own-storage rule is what stops it).
+        var store = testbed.Pipeline.Store;
+        var theirs = await store.PutAsync(store.Options.ArchiveBucket, $"t01/{testbed.Pipeline.Prefix}{Guid.NewGuid():D}/0.png", new MemoryStream(MediaStore.Png(8, 8)),
+            "image/png", null, CancellationToken.None);
+        var s3 = new Uri(testbed.Pipeline.Stack.S3.Options.ServiceUrl!);
         var urls = new[]
         {
             "file:///etc/passwd",
@@ -279,17 +286,20 @@ public sealed class ArchiverServiceTests(ITestOutputHelper log)
             "https://attacker.example/out.png",
             redirector.Url("out-0.png"),
             internalService.Url("admin"),
+            theirs.Uri,
+            new Uri(s3, $"{theirs.Bucket}/{theirs.Key}").ToString(),
         };
         var requests = urls.Select((url, i) => TestEvents.Completed($"tenant-s{i}", Provider.Replicate, "black-forest-labs/flux-dev",
             [(url, MediaKind.Image)], 0.025m, "usd")).ToList();
 
-        testbed.StartArchiver([redirector.OriginText]);
+        testbed.StartArchiver([redirector.OriginText, s3.GetLeftPart(UriPartial.Authority)]);
         await testbed.PublishAsync(requests);
         var failed = await testbed.ReadAsync<TransformationFailed>(Topics.Failed, requests.Count);
 
         Assert.Equal(requests.Select(r => r.RequestId).Order(), failed.Select(f => f.Value.RequestId).Order());
         Assert.All(failed, f =>
         {
+            Assert.Equal(ErrorCode.InvalidInput, f.Value.Error.Code);
             Assert.Equal("refused", f.Value.Error.Details["reason"]);
             Assert.Equal("1", f.Value.Error.Details["attempts"]);
         });

@@ -17,9 +17,9 @@ public sealed class ProcessorShutdownTests(ITestOutputHelper output)
         const int Requests = 4;
         // Provider jobs take long enough that every one of them is still running when SIGTERM arrives.
         await using var bed = await PipelineTestbed.StartAsync("sigterm", partitions: 3, latencyMs: 8000);
-        var media = await bed.UploadImageAsync("shared");
+        var media = await bed.UploadImagesAsync(Enumerable.Range(0, Requests).Select(i => $"tenant-{i}"));
         var requests = Enumerable.Range(0, Requests)
-            .Select(i => PipelineTestbed.Request($"tenant-{i}", media, $"a medieval knight in a castle, request {i}"))
+            .Select(i => PipelineTestbed.Request($"tenant-{i}", media[$"tenant-{i}"], $"a medieval knight in a castle, request {i}"))
             .ToList();
         foreach (var request in requests)
         {

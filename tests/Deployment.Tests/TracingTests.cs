@@ -26,8 +26,11 @@ public sealed class TracingTests(TracingTests.Pipeline pipeline, ITestOutputHelp
         var bed = pipeline.Bed;
         var (requestId, upstream) = (pipeline.RequestId, pipeline.Upstream);
         var credits = bed.Topic(Topics.CreditsRecorded);
+        // A span is written when it ends, and a consumer's "process" span ends after the sends under it: wait for those too.
         var spans = await WaitForAsync(pipeline.Traces.FullName, all =>
             all.Count(s => s.Service == "archiver" && s.Name == $"send {credits}") >= 2
+            && all.Count(s => s.Service == "archiver" && s.Kind == "Consumer" && s.Name == $"process {bed.Topic(Topics.Completed)}") >= 2
+            && all.Count(s => s.Service == "processor" && s.Kind == "Consumer" && s.Name == $"process {bed.Topic(Topics.Requested)}") >= 2
             && all.Any(s => s.Service == "ingest" && s.Kind == "Server" && s.Name == "POST /generate/cinematic"));
 
         var server = Assert.Single(spans, s => s.Service == "ingest" && s.Kind == "Server" && s.Name == "POST /generate/cinematic");

@@ -80,7 +80,8 @@ public sealed class DevRunTests(DevRunFixture fixture) : IClassFixture<DevRunFix
         var (id, answer) = StartSpecRequest(client);
 
         var requested = await WaitForRequestAsync(id);
-        await fixture.ProduceAsync(Topics.Failed, Outcomes.Failed(requested, code, "provider said no", details: ("originalError", "Model prediction failed: Invalid input image")));
+        await fixture.ProduceAsync(Topics.Failed, Outcomes.Failed(requested, code, "provider said no",
+            details: [("originalError", "Model prediction failed: Invalid input image"), ("timeout_seconds", "180"), ("canceled", "true"), ("jobId", "12345")]));
 
         using var response = await answer;
         var body = await response.ExpectAsync((HttpStatusCode)status);
@@ -88,6 +89,11 @@ public sealed class DevRunTests(DevRunFixture fixture) : IClassFixture<DevRunFix
         var details = body.Error().GetProperty("details");
         Assert.Equal("Model prediction failed: Invalid input image", details.GetProperty("originalError").GetString());
         Assert.Equal("REPLICATE", details.GetProperty("provider").GetString());
+        // Typed as the spec's examples show ("timeout_seconds": 60); an id stays a string whatever it looks like.
+        Assert.Equal(JsonValueKind.Number, details.GetProperty("timeout_seconds").ValueKind);
+        Assert.Equal(180, details.GetProperty("timeout_seconds").GetInt32());
+        Assert.True(details.GetProperty("canceled").GetBoolean());
+        Assert.Equal("12345", details.GetProperty("jobId").GetString());
     }
 
     [Fact]
@@ -163,7 +169,7 @@ public sealed class DevRunTests(DevRunFixture fixture) : IClassFixture<DevRunFix
     }
 
     [Fact]
-    public async Task An_image_url_on_a_private_network_is_not_fetched_unless_allowed()
+    public async Task An_image_url_on_loopback_is_fetched_only_from_an_allowed_origin_and_never_from_the_projects_own_S3()
     {
         var jpeg = TestMedia.Jpeg(40_000).ToArray();
         await using var media = await MediaServer.StartAsync(new Dictionary<string, byte[]> { ["face.jpg"] = jpeg });
@@ -173,11 +179,19 @@ public sealed class DevRunTests(DevRunFixture fixture) : IClassFixture<DevRunFix
         using var refused = await client.PostAsync("/dev/run", Forms.Json(SpecRequest(media.Url("face.jpg"))));
         var error = (await refused.ExpectAsync(HttpStatusCode.BadRequest)).Error();
         Assert.Equal(UserMessages.MediaUpload, error.GetProperty("message").GetString());
-        Assert.Equal("The media URL could not be fetched.", error.GetProperty("details").GetProperty("reason").GetString());
+        Assert.Equal("The media URL is not one Ingest fetches: 127.0.0.1 is not a public address (loopback).",
+            error.GetProperty("details").GetProperty("reason").GetString());
 
+        // Another tenant's photo in the project's S3, named by its plain URL (the development S3 checks no signatures).
+        // Even with the S3 endpoint's own origin among the allowed loopback origins, Ingest does not fetch it.
+        var photo = TestMedia.Jpeg(30_000).ToArray();
+        var foreign = await fixture.Store.PutAsync(fixture.Store.Options.InputsBucket, $"{TestTenants.Globex.TenantId}/{Guid.NewGuid()}/input.jpg",
+            new MemoryStream(photo), "image/jpeg", null, CancellationToken.None);
+        var s3 = new Uri(fixture.Stack.S3.Options.ServiceUrl!);
         await using var permissive = await fixture.StartHostAsync(new Dictionary<string, string?>
         {
-            ["Ingest:MediaFetch:AllowPrivateNetworks"] = "true",
+            ["Ingest:MediaFetch:LoopbackOrigins:0"] = media.OriginText,
+            ["Ingest:MediaFetch:LoopbackOrigins:1"] = s3.GetLeftPart(UriPartial.Authority),
             ["Ingest:DevRun:WaitSeconds"] = "0",
         });
         using var allowed = permissive.Client(TestTenants.Acme);
@@ -190,6 +204,13 @@ public sealed class DevRunTests(DevRunFixture fixture) : IClassFixture<DevRunFix
         using var missing = await allowed.PostAsync("/dev/run", Forms.Json(SpecRequest(media.Url("nothing.jpg"))));
         Assert.Equal("Fetching the media URL answered HTTP 404.",
             (await missing.ExpectAsync(HttpStatusCode.BadRequest)).Error().GetProperty("details").GetProperty("reason").GetString());
+
+        using var own = await allowed.PostAsync("/dev/run", Forms.Json(SpecRequest(new Uri(s3, $"{foreign.Bucket}/{foreign.Key}").ToString())));
+        var ownError = (await own.ExpectAsync(HttpStatusCode.BadRequest)).Error();
+        Assert.Equal($"The media URL is not one Ingest fetches: {s3.Host}:{s3.Port} is this service's own storage.",
+            ownError.GetProperty("details").GetProperty("reason").GetString());
+        var photoSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(photo));
+        Assert.DoesNotContain((await fixture.RequestedAsync(1)).Select(r => r.Message.Value), r => r.Media?.Sha256 == photoSha256);
     }
 
     [Fact]
@@ -219,7 +240,7 @@ public sealed class DevRunTests(DevRunFixture fixture) : IClassFixture<DevRunFix
         var key = Guid.NewGuid().ToString("N");
         var request = new HttpRequestMessage(HttpMethod.Post, "/dev/run") { Content = Forms.Json(SpecRequest(Convert.ToBase64String(Png))) };
         request.Headers.Add("Idempotency-Key", key);
-        return (Intake.RequestIds.FromIdempotencyKey(TestTenants.Acme.TenantId, key), client.SendAsync(request));
+        return (RequestIds.FromIdempotencyKey(TestTenants.Acme.TenantId, key), client.SendAsync(request));
     }
 
     private async Task<TransformationRequested> WaitForRequestAsync(Guid id)

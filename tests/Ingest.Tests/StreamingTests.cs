@@ -42,14 +42,22 @@ public sealed class StreamingTests(IngestFixture fixture) : IClassFixture<Ingest
         GC.Collect();
         using var sampler = new PeakMemorySampler();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var started = Stopwatch.GetTimestamp();
 
         using var response = await client.PostAsync("/generate/cinematic", Forms.Multipart(media.ToContent("video/mp4"), "big.mp4",
             ("scene_description", Forms.ValidDescription)));
         var body = await response.ExpectAsync(HttpStatusCode.Accepted);
 
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var took = Stopwatch.GetElapsedTime(started);
         var peakGrowth = sampler.Stop();
-        Assert.True(allocated < MemoryBound, $"{allocated / Mib} MiB were allocated while 100 MiB streamed through");
+
+        // The host's background work (consumers polling, telemetry) allocates all the while, more the longer a loaded
+        // machine takes: what the process allocates idle for as long is not the upload's.
+        var idleBefore = GC.GetTotalAllocatedBytes(precise: true);
+        await Task.Delay(took);
+        var idle = GC.GetTotalAllocatedBytes(precise: true) - idleBefore;
+        Assert.True(allocated - idle < MemoryBound, $"{allocated / Mib} MiB were allocated while 100 MiB streamed through, {idle / Mib} MiB of them by the idle host");
         Assert.True(peakGrowth < 2 * MemoryBound, $"the working set grew by {peakGrowth / Mib} MiB while 100 MiB streamed through");
 
         var id = body.RequestId();
@@ -63,7 +71,7 @@ public sealed class StreamingTests(IngestFixture fixture) : IClassFixture<Ingest
     public async Task A_video_one_byte_over_100_MiB_is_refused_and_nothing_is_kept()
     {
         var key = Guid.NewGuid().ToString("N");
-        var id = Intake.RequestIds.FromIdempotencyKey(TestTenants.Acme.TenantId, key);
+        var id = RequestIds.FromIdempotencyKey(TestTenants.Acme.TenantId, key);
         using var client = fixture.Host.Client(TestTenants.Acme);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/generate/cinematic")
         {

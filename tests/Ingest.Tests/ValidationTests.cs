@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using CinematicSwitch.Contracts;
-using CinematicSwitch.Ingest.Intake;
 using CinematicSwitch.Ingest.Tests.Support;
 
 namespace CinematicSwitch.Ingest.Tests;

@@ -31,7 +31,8 @@ public sealed class StockClientTests(ITestOutputHelper output) : IAsyncLifetime
     {
         // A request the processor fails (its media object is not there), so that failed events are among those read.
         var media = await _bed.UploadImageAsync("tenant-node");
-        var broken = PipelineTestbed.Request("tenant-broken", media with { Uri = media.Uri + ".gone" }, "a medieval knight in a castle courtyard");
+        var gone = await _bed.UploadImageAsync("tenant-broken");
+        var broken = PipelineTestbed.Request("tenant-broken", gone with { Uri = gone.Uri + ".gone" }, "a medieval knight in a castle courtyard");
         await _bed.PublishAsync(broken);
         var requestId = Guid.CreateVersion7();
         var request = new JsonObject

@@ -57,4 +57,53 @@ public sealed class CreditsBalanceTests
         Assert.Contains("tenant-b", one.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("tenant-a", one.Out, StringComparison.Ordinal);
     }
+
+    /// <summary>US6: what each skill costs, per tenant, over a time range; only the requesters asked for.</summary>
+    [Fact]
+    public async Task By_requester_the_credits_are_summed_per_skill_and_tenant_within_the_time_range()
+    {
+        using var ops = await OpsHarness.WithTopologyAsync("ops-credits-skills", partitions: 2);
+        var stack = await SharedStack.GetAsync();
+        using var serdes = new EventSerdes(new SchemaRegistryOptions { Url = stack.SchemaRegistry.Url });
+        var serializer = serdes.Serializer<CreditsRecorded>();
+        using var producer = stack.Kafka.ClientFactory(ops.Prefix).CreateProducer<string, byte[]>("test-credits");
+        var topic = ops.Prefix + Topics.CreditsRecorded;
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        const string Intro = "skill:generate_intro_video_loop";
+        const string Win = "skill:generate_outcome_video_win";
+
+        async Task RecordAsync(string tenant, string requester, decimal credits, TimeSpan ago)
+        {
+            var request = Guid.NewGuid();
+            var entry = new CreditsRecorded(request, tenant, "corr", requester, now - ago, TransformationTask.TextToVideo, Provider.Runway, "veo3.1_fast",
+                credits, "runway_credits", CreditSource.RateTable);
+            await producer.ProduceAsync(topic, new Message<string, byte[]>
+            {
+                Key = tenant,
+                Value = await serializer.SerializeAsync(entry, topic),
+                Headers = new Headers { { StreamHeaders.Identity, Encoding.UTF8.GetBytes($"{request:N}#0") } },
+            });
+        }
+
+        await RecordAsync("tenant-a", Intro, 40m, TimeSpan.FromHours(1));
+        await RecordAsync("tenant-a", Intro, 45m, TimeSpan.FromHours(2));
+        await RecordAsync("tenant-a", Win, 60m, TimeSpan.FromHours(3));
+        await RecordAsync("tenant-b", Intro, 40m, TimeSpan.FromHours(1));
+        await RecordAsync("tenant-a", Intro, 1000m, TimeSpan.FromDays(3));         // before the range
+        await RecordAsync("tenant-a", "upload:dashboard", 0.025m, TimeSpan.FromHours(1)); // not a skill
+
+        var bySkill = await ops.RunAsync("credits", "balance", "--by-requester", "--requester", "skill:*", "--since", "2d", "--json");
+        Assert.Equal(0, bySkill.ExitCode);
+        var rows = bySkill.Json.GetProperty("balances").EnumerateArray()
+            .Select(b => (b.GetProperty("requester").GetString(), b.GetProperty("tenant").GetString(), b.GetProperty("credits").GetDecimal(),
+                b.GetProperty("requests").GetInt32()))
+            .ToList();
+        Assert.Equal([(Intro, "tenant-a", 85m, 2), (Intro, "tenant-b", 40m, 1), (Win, "tenant-a", 60m, 1)], rows);
+
+        var table = await ops.RunAsync("credits", "balance", "--by-requester", "--tenant", "tenant-b", "--since", "2d");
+        Assert.Equal(0, table.ExitCode);
+        Assert.Contains("Requester", table.Out, StringComparison.Ordinal);
+        Assert.Contains(Intro, table.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain(Win, table.Out, StringComparison.Ordinal);
+    }
 }

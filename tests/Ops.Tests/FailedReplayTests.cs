@@ -22,10 +22,10 @@ public sealed class FailedReplayTests(ITestOutputHelper output)
         await using var bed = await PipelineTestbed.StartAsync("ops-timeout", partitions: 2, latencyMs: 100);
         using var ops = await OpsHarness.ForAsync(bed, partitions: 2);
         bed.Simulators.Replicate.Faults.Add(new FaultRule(FaultKind.NeverFinish, PromptContains: "outage-case"));
-        var media = await bed.UploadImageAsync("tenant-a");
-        var timedOut = PipelineTestbed.Request("tenant-a", media, "a medieval knight in a castle, outage-case");
-        var completed = PipelineTestbed.Request("tenant-b", media, "a 1920s flapper in a speakeasy");
-        var invalid = PipelineTestbed.Request("tenant-c", media, "too short");
+        var media = await bed.UploadImagesAsync(["tenant-a", "tenant-b", "tenant-c"]);
+        var timedOut = PipelineTestbed.Request("tenant-a", media["tenant-a"], "a medieval knight in a castle, outage-case");
+        var completed = PipelineTestbed.Request("tenant-b", media["tenant-b"], "a 1920s flapper in a speakeasy");
+        var invalid = PipelineTestbed.Request("tenant-c", media["tenant-c"], "too short");
         foreach (var request in new[] { timedOut, completed, invalid })
         {
             await bed.PublishAsync(request);

@@ -14,10 +14,10 @@ public sealed class TopicsStatusTests(ITestOutputHelper output)
     {
         await using var bed = await PipelineTestbed.StartAsync("ops-lag", partitions: 2, latencyMs: 50);
         using var ops = await OpsHarness.ForAsync(bed, partitions: 2);
-        var media = await bed.UploadImageAsync("tenant-a");
+        var media = await bed.UploadImagesAsync(["tenant-a", "tenant-b", "tenant-c", "tenant-d", "tenant-e"]);
         foreach (var tenant in new[] { "tenant-a", "tenant-b", "tenant-c" })
         {
-            await bed.PublishAsync(PipelineTestbed.Request(tenant, media, $"a medieval knight in a castle for {tenant}"));
+            await bed.PublishAsync(PipelineTestbed.Request(tenant, media[tenant], $"a medieval knight in a castle for {tenant}"));
         }
 
         var processor = bed.StartProcessor("processor");
@@ -31,8 +31,8 @@ public sealed class TopicsStatusTests(ITestOutputHelper output)
         }
 
         await processor.StopAsync(TimeSpan.FromSeconds(30));
-        await bed.PublishAsync(PipelineTestbed.Request("tenant-d", media, "a 1920s flapper in a speakeasy"));
-        await bed.PublishAsync(PipelineTestbed.Request("tenant-e", media, "an astronaut on the moon, looking back"));
+        await bed.PublishAsync(PipelineTestbed.Request("tenant-d", media["tenant-d"], "a 1920s flapper in a speakeasy"));
+        await bed.PublishAsync(PipelineTestbed.Request("tenant-e", media["tenant-e"], "an astronaut on the moon, looking back"));
 
         var status = await ops.RunAsync("topics", "status", "--json");
         output.WriteLine(status.ToString());

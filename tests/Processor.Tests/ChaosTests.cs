@@ -51,7 +51,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         output.WriteLine($"seed {schedule.Seed} (CINEMATIC_CHAOS_SEED={schedule.Seed} replays this schedule)");
         var clock = Stopwatch.StartNew();
         await using var bed = await PipelineTestbed.StartPrivateAsync("chaos", Partitions, ProviderLatencyMs);
-        var media = await bed.UploadImageAsync("shared");
+        var media = await bed.UploadImagesAsync(TrackedRequest.Tenants(Tenants));
         var processors = new ServiceCrew("processor", 2, bed.StartProcessor);
         var archivers = new ServiceCrew("archiver", 2, bed.StartArchiver);
         var outage = TimeSpan.Zero;
@@ -169,7 +169,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
     /// among them: tombstones and garbage on the requested topic, a tombstone on the completed topic.
     /// </summary>
     private static async Task<(List<TrackedRequest> Requests, PoisonRecord[] Poison, (int Partition, TimeSpan Took) Slowest)> PublishAsync(
-        PipelineTestbed bed, MediaReference media)
+        PipelineTestbed bed, IReadOnlyDictionary<string, MediaReference> media)
     {
         var poisonAt = new Dictionary<int, (string Topic, string What, byte[]? Value)>
         {

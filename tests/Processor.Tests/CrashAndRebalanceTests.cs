@@ -60,7 +60,7 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
     /// <summary>Requests over tenants, each with a token in its description that its provider job's prompt carries.</summary>
     internal static async Task<List<TrackedRequest>> PublishAsync(PipelineTestbed bed, int requests, int tenants)
     {
-        var media = await bed.UploadImageAsync("shared");
+        var media = await bed.UploadImagesAsync(TrackedRequest.Tenants(tenants));
         var published = new List<TrackedRequest>();
         for (var i = 0; i < requests; i++)
         {

@@ -2,6 +2,7 @@ using System.Text;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Simulators.Core;
+using CinematicSwitch.ServiceDefaults.Storage;
 using CinematicSwitch.Streaming.Processing;
 using CinematicSwitch.Testing;
 
@@ -15,10 +16,10 @@ public sealed class ProcessorOutcomeTests
     {
         await using var bed = await PipelineTestbed.StartAsync("variations", partitions: 2, latencyMs: 200);
         bed.Simulators.Replicate.Faults.Add(new FaultRule(FaultKind.PartialOutputs, PromptContains: "partial-case"));
-        var media = await bed.UploadImageAsync("tenant-a");
-        var three = PipelineTestbed.Request("tenant-a", media, "a medieval knight in a castle, three takes", outputCount: 3);
-        var five = PipelineTestbed.Request("tenant-b", media, "a 1920s flapper in a speakeasy, five takes", outputCount: 5);
-        var partial = PipelineTestbed.Request("tenant-c", media, "an astronaut on the moon partial-case", outputCount: 4);
+        var media = await bed.UploadImagesAsync(["tenant-a", "tenant-b", "tenant-c"]);
+        var three = PipelineTestbed.Request("tenant-a", media["tenant-a"], "a medieval knight in a castle, three takes", outputCount: 3);
+        var five = PipelineTestbed.Request("tenant-b", media["tenant-b"], "a 1920s flapper in a speakeasy, five takes", outputCount: 5);
+        var partial = PipelineTestbed.Request("tenant-c", media["tenant-c"], "an astronaut on the moon partial-case", outputCount: 4);
         foreach (var request in new[] { three, five, partial })
         {
             await bed.PublishAsync(request);
@@ -65,11 +66,11 @@ public sealed class ProcessorOutcomeTests
     public async Task Unreadable_media_fails_with_invalid_input_before_any_provider_call()
     {
         await using var bed = await PipelineTestbed.StartAsync("invalid-media", partitions: 1, latencyMs: 50);
-        var missing = new MediaReference($"s3://{bed.Store.Options.InputsBucket}/{bed.Prefix}nothing-here.png", "image/png", MediaKind.Image, 100, "00");
+        var missing = new MediaReference($"s3://{bed.Store.Options.InputsBucket}/tenant-a/{bed.Prefix}nothing-here.png", "image/png", MediaKind.Image, 100, "00");
         var notMedia = await UploadTextAsync(bed);
         var missingRequest = PipelineTestbed.Request("tenant-a", missing, "a medieval knight in a castle");
         var textRequest = PipelineTestbed.Request("tenant-a", notMedia, "a medieval knight in a castle");
-        var shortDescription = PipelineTestbed.Request("tenant-b", missing, "too short");
+        var shortDescription = PipelineTestbed.Request("tenant-a", missing, "too short");
         foreach (var request in new[] { missingRequest, textRequest, shortDescription })
         {
             await bed.PublishAsync(request);
@@ -87,6 +88,71 @@ public sealed class ProcessorOutcomeTests
         Assert.Equal(textRequest, byId[textRequest.RequestId].Request);
         Assert.Empty(bed.Simulators.Replicate.Jobs);
         Assert.Empty(await bed.StartedAsync(0, TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
+    public async Task A_request_naming_another_tenants_objects_fails_with_invalid_input_and_reaches_no_provider()
+    {
+        await using var bed = await PipelineTestbed.StartAsync("cross-tenant", partitions: 1, latencyMs: 50);
+        var own = await bed.UploadImageAsync("t00");
+        var theirs = await bed.UploadImageAsync("t01");
+        var ownArchived = await PutArchivedAsync(bed, "t00");
+        var theirArchived = await PutArchivedAsync(bed, "t01");
+        var inputs = bed.Store.Options.InputsBucket;
+        var theirKey = S3Uri(theirs).Key;
+        var s3 = new Uri(bed.Stack.S3.Options.ServiceUrl!);
+        var attacks = new Dictionary<string, (string Tenant, MediaReference Media)>
+        {
+            ["their input"] = ("t00", theirs),
+            ["their archived output"] = ("t00", theirArchived),
+            ["their input by a path through ours"] = ("t00", theirs with { Uri = $"s3://{inputs}/t00/../{theirKey}" }),
+            ["an object in another bucket"] = ("t00", theirs with { Uri = $"s3://some-other-bucket/t00/{theirKey}" }),
+            ["their input as a URL of the project's S3"] = ("t00", theirs with { Uri = $"https://{s3.Host}:{s3.Port}/{inputs}/{theirKey}" }),
+            ["the cloud metadata service"] = ("t00", theirs with { Uri = "https://169.254.169.254/latest/meta-data/photo.png" }),
+            // t0's prefix is "t0/": "t00/..." only starts with the same characters.
+            ["a tenant whose id begins another's"] = ("t0", own),
+        };
+        var refused = attacks.ToDictionary(a => a.Key, a => PipelineTestbed.Request(a.Value.Tenant, a.Value.Media, $"a medieval knight in a castle, {a.Key}"));
+        var allowed = new[]
+        {
+            PipelineTestbed.Request("t00", own, "a medieval knight in a castle, our own input"),
+            PipelineTestbed.Request("t00", ownArchived, "a medieval knight in a castle, our own archived output"),
+        };
+        foreach (var request in refused.Values.Concat(allowed))
+        {
+            await bed.PublishAsync(request);
+        }
+
+        bed.StartProcessor("processor");
+        var outcomes = await bed.OutcomesAsync(refused.Count + allowed.Length, TimeSpan.FromSeconds(120));
+
+        Assert.Equal(allowed.Select(r => r.RequestId).Order(), outcomes.Completed.Select(c => c.RequestId).Order());
+        var failed = outcomes.Failed.ToDictionary(f => f.RequestId);
+        foreach (var (attack, request) in refused)
+        {
+            var error = failed[request.RequestId].Error;
+            Assert.Equal(ErrorCode.InvalidInput, error.Code);
+            Assert.Equal(UserMessages.MediaUpload, error.Message);
+            Assert.Equal("media", error.Details["field"]);
+            Assert.True(error.Details["reason"].Contains($"not under the request's own tenant prefix ({request.TenantId}/)", StringComparison.Ordinal)
+                || error.Details["reason"].Contains("not in the inputs or archive bucket", StringComparison.Ordinal)
+                || error.Details["reason"].StartsWith("the media URL is not one the processor fetches", StringComparison.Ordinal), $"{attack}: {error.Details["reason"]}");
+        }
+
+        Assert.Equal(allowed.Length, bed.Simulators.Replicate.Jobs.Count);
+        Assert.All(bed.Simulators.Replicate.Jobs, j => Assert.Contains("our own", j.Prompt, StringComparison.Ordinal));
+    }
+
+    private static S3ObjectRef S3Uri(MediaReference media) => S3ObjectRef.Parse(media.Uri);
+
+    /// <summary>An image where the archiver would have put a tenant's output.</summary>
+    private static async Task<MediaReference> PutArchivedAsync(PipelineTestbed bed, string tenant)
+    {
+        var png = MediaStore.Png(64, 48);
+        await using var content = new MemoryStream(png);
+        var location = await bed.Store.PutAsync(bed.Store.Options.ArchiveBucket, $"{tenant}/{bed.Prefix}{Guid.NewGuid():D}/0.png", content, "image/png", null,
+            CancellationToken.None);
+        return new MediaReference(location.Uri, "image/png", MediaKind.Image, png.Length, "00");
     }
 
     [Fact]
@@ -115,7 +181,7 @@ public sealed class ProcessorOutcomeTests
     {
         var bytes = Encoding.UTF8.GetBytes("this is a text file pretending to be a picture");
         await using var content = new MemoryStream(bytes);
-        var location = await bed.Store.PutAsync(bed.Store.Options.InputsBucket, $"{bed.Prefix}fake.png", content, "image/png", null, CancellationToken.None);
+        var location = await bed.Store.PutAsync(bed.Store.Options.InputsBucket, $"tenant-a/{bed.Prefix}fake.png", content, "image/png", null, CancellationToken.None);
         return new MediaReference(location.Uri, "image/png", MediaKind.Image, bytes.Length, "00");
     }
 }

@@ -42,6 +42,7 @@ public sealed class ErrorTableTests(SimulatorFixture fixture) : IClassFixture<Si
         ["runway.job-unknown"] = new(FaultKind.UnknownJob, FaultTarget.Poll),
         ["runway.timeout"] = new(FaultKind.NeverFinish, Settings: new() { ["Providers:Runway:TimeoutMs"] = "600" }),
         ["runway.input-unreadable"] = new(Request: r => r with { Media = r.Media! with { Url = "ftp://media.example/photo.png" } }),
+        ["runway.input-refused"] = new(Request: r => r with { Media = r.Media! with { Url = "http://169.254.169.254/latest/meta-data/photo.png" } }),
         ["replicate.create.credit"] = new(FaultKind.InsufficientCredits),
         ["replicate.create.model-not-found"] = new(FaultKind.ModelRetired),
         ["replicate.create.rejected"] = new(FaultKind.ParameterRejected),
@@ -56,6 +57,7 @@ public sealed class ErrorTableTests(SimulatorFixture fixture) : IClassFixture<Si
         ["replicate.job-unknown"] = new(FaultKind.UnknownJob, FaultTarget.Poll, new() { ["Providers:Replicate:PreferWaitSeconds"] = "0" }),
         ["replicate.timeout"] = new(FaultKind.NeverFinish, Settings: new() { ["Providers:Replicate:TimeoutMs"] = "600" }),
         ["replicate.input-unreadable"] = new(Request: r => r with { Media = r.Media! with { Url = "ftp://media.example/photo.png" } }),
+        ["replicate.input-refused"] = new(Request: r => r with { Media = r.Media! with { Url = "http://169.254.169.254/latest/meta-data/photo.png" } }),
         ["leonardo.create.tokens"] = new(FaultKind.InsufficientCredits),
         ["leonardo.create.moderation"] = new(FaultKind.ContentPolicy),
         ["leonardo.create.rejected"] = new(FaultKind.ParameterRejected),
@@ -68,6 +70,7 @@ public sealed class ErrorTableTests(SimulatorFixture fixture) : IClassFixture<Si
         ["leonardo.job-unknown"] = new(FaultKind.UnknownJob, FaultTarget.Poll),
         ["leonardo.timeout"] = new(FaultKind.NeverFinish, Settings: new() { ["Providers:Leonardo:TimeoutMs"] = "600" }),
         ["leonardo.input-unreadable"] = new(Request: r => r with { Media = r.Media! with { Url = "ftp://media.example/photo.png" } }),
+        ["leonardo.input-refused"] = new(Request: r => r with { Media = r.Media! with { Url = "http://169.254.169.254/latest/meta-data/photo.png" } }),
         ["leonardo.input-too-large"] = new(Settings: new() { ["Providers:Leonardo:MaxInitImageBytes"] = "64" },
             Request: r => r with { Media = r.Media! with { Url = "LEONARDO_MEDIA" } }),
     };

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using CinematicSwitch.Providers.Simulators;
 using CinematicSwitch.Providers.Simulators.Core;
 using CinematicSwitch.Providers.Tests.Support;
+using CinematicSwitch.Testing;
 
 namespace CinematicSwitch.Providers.Tests;
 
@@ -59,6 +60,23 @@ public sealed class MediaDeliveryTests(SimulatorFixture fixture) : IClassFixture
         var inputs = Simulators.Runway.Ledger.Jobs.Select(j => j.Input["promptImage"]!.GetValue<string>()).ToList();
         Assert.StartsWith("data:image/png;base64,", inputs[0], StringComparison.Ordinal);
         Assert.Equal("https://bucket.s3.example.com/input.png?X-Amz-Signature=abc", inputs[1]);
+    }
+
+    [Fact]
+    public async Task Media_the_adapter_reads_itself_goes_through_the_SSRF_guard()
+    {
+        // A server on loopback that is not one of the allowed origins stands for the inside network.
+        await using var inside = await LoopbackServer.StartAsync(context => context.Response.Body.WriteAsync(MediaStore.Png(64, 48)).AsTask());
+        await using var harness = new Harness(Simulators);
+
+        var outcome = await harness.RunAsync(Requests.ImageToVideo() with { Media = new MediaInput(inside.Url("input.png"), "image/png", false, 64, 48) });
+
+        Assert.False(outcome.Succeeded);
+        Assert.Equal(ProviderErrorCode.InvalidInput, outcome.Failure!.Code);
+        Assert.Equal("runway.input-refused", outcome.Failure.Details["error"]);
+        Assert.Contains("127.0.0.1 is not a public address (loopback)", outcome.Failure.Details["originalError"], StringComparison.Ordinal);
+        Assert.Equal(0, inside.Requests);
+        Assert.Empty(Simulators.Runway.Ledger.Jobs);
     }
 
     [Fact]

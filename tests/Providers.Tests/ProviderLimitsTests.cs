@@ -70,15 +70,17 @@ public sealed class ProviderLimitsTests(SimulatorFixture fixture) : IClassFixtur
         await using var harness = new Harness(Simulators, new Dictionary<string, string?>
         {
             ["Providers:Routing:VideoProviders:0"] = "Runway",
-            ["Providers:Runway:TimeoutMs"] = "1000",
+            ["Providers:Runway:TimeoutMs"] = "3000",
         });
+        // Queued longer than the timeout, running well within it (a loaded machine's polling slop included): charged the
+        // queue, the task would time out.
         Simulators.Runway.Latency = TimeSpan.FromMilliseconds(400);
-        Simulators.Runway.Faults.Add(new FaultRule(FaultKind.Throttled, HoldMs: 1500));
+        Simulators.Runway.Faults.Add(new FaultRule(FaultKind.Throttled, HoldMs: 4000));
 
         var outcome = await harness.RunAsync(Requests.ImageToVideo());
 
         Assert.True(outcome.Succeeded, outcome.Failure?.Message);
-        Assert.True(outcome.Result!.QueuedTime >= TimeSpan.FromMilliseconds(1000), $"queued {outcome.Result.QueuedTime}");
+        Assert.True(outcome.Result!.QueuedTime >= TimeSpan.FromMilliseconds(3000), $"queued {outcome.Result.QueuedTime}");
         Assert.Contains(harness.Logs.Lines, e => e.Message.Contains("in the provider's queue", StringComparison.Ordinal));
     }
 

@@ -7,12 +7,19 @@ namespace CinematicSwitch.Testing;
 /// <summary>A request a test published, with the token its description carries into the provider's prompt.</summary>
 public sealed record TrackedRequest(Guid RequestId, string Tenant, string Token, int OutputCount)
 {
-    /// <summary>Request number <paramref name="index"/>, of tenant <c>index mod tenants</c>, with a token unique to it.</summary>
-    public static (TransformationRequested Request, TrackedRequest Tracked) Create(int index, int tenants, MediaReference media, int outputCount = 1)
+    /// <summary>The tenants requests are spread over: tenant-00, tenant-01, ...</summary>
+    public static IEnumerable<string> Tenants(int tenants) => Enumerable.Range(0, tenants).Select(i => $"tenant-{i:D2}");
+
+    /// <summary>
+    /// Request number <paramref name="index"/>, of tenant <c>index mod tenants</c>, with a token unique to it and that
+    /// tenant's media (<see cref="PipelineTestbed.UploadImagesAsync"/> over <see cref="Tenants"/>).
+    /// </summary>
+    public static (TransformationRequested Request, TrackedRequest Tracked) Create(int index, int tenants, IReadOnlyDictionary<string, MediaReference> media,
+        int outputCount = 1)
     {
         var tenant = $"tenant-{index % tenants:D2}";
         var token = $"req-{index:D5}";
-        var request = PipelineTestbed.Request(tenant, media, $"a medieval knight in a castle, {token} of {tenant}", outputCount);
+        var request = PipelineTestbed.Request(tenant, media[tenant], $"a medieval knight in a castle, {token} of {tenant}", outputCount);
         return (request, new TrackedRequest(request.RequestId, tenant, token, outputCount));
     }
 }
@@ -31,9 +38,11 @@ public static partial class PipelineInvariants
     /// <summary>Exactly one provider job per request, and none for anything else.</summary>
     public static List<string> OneJobPerRequest(IReadOnlyCollection<TrackedRequest> requests, Dictionary<string, List<SimJobRecord>> jobsByToken)
     {
-        var problems = requests.Select(r => (r.Token, Count: jobsByToken.GetValueOrDefault(r.Token)?.Count ?? 0))
-            .Where(r => r.Count != 1)
-            .Select(r => $"{r.Token} started {r.Count} provider jobs")
+        // Each job with its id and times, to be found in the services' logs.
+        var problems = requests.Select(r => (Request: r, Jobs: jobsByToken.GetValueOrDefault(r.Token) ?? []))
+            .Where(r => r.Jobs.Count != 1)
+            .Select(r => $"{r.Request.Token} (request {r.Request.RequestId}) started {r.Jobs.Count} provider jobs: " +
+                string.Join(", ", r.Jobs.Select(j => $"{j.Id} created {j.CreatedAt:HH:mm:ss.fff} {j.Status}")))
             .ToList();
         var known = requests.Select(r => r.Token).ToHashSet(StringComparer.Ordinal);
         problems.AddRange(jobsByToken.Where(kv => !known.Contains(kv.Key)).Select(kv => $"{kv.Value.Count} job(s) of no request published ('{kv.Key}')"));

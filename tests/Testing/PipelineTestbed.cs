@@ -174,14 +174,29 @@ public sealed class PipelineTestbed : IAsyncDisposable
         }
     }
 
-    /// <summary>Uploads an image to the inputs bucket and returns the reference a request carries.</summary>
+    /// <summary>
+    /// Uploads an image to the inputs bucket under the tenant's own prefix (the processor takes no other tenant's media)
+    /// and returns the reference a request of that tenant carries.
+    /// </summary>
     public async Task<MediaReference> UploadImageAsync(string tenant)
     {
         var png = MediaStore.Png(64, 48);
-        var key = $"{Prefix}{tenant}/{Guid.NewGuid():N}.png";
+        var key = $"{tenant}/{Prefix}{Guid.NewGuid():N}.png";
         await using var content = new MemoryStream(png);
         var location = await Store.PutAsync(Store.Options.InputsBucket, key, content, "image/png", null, CancellationToken.None);
         return new MediaReference(location.Uri, "image/png", MediaKind.Image, png.Length, Convert.ToHexStringLower(SHA256.HashData(png)));
+    }
+
+    /// <summary>One image for each of <paramref name="tenants"/>, each under its own tenant's prefix.</summary>
+    public async Task<IReadOnlyDictionary<string, MediaReference>> UploadImagesAsync(IEnumerable<string> tenants)
+    {
+        var media = new Dictionary<string, MediaReference>(StringComparer.Ordinal);
+        foreach (var tenant in tenants.Distinct())
+        {
+            media[tenant] = await UploadImageAsync(tenant);
+        }
+
+        return media;
     }
 
     public static TransformationRequested Request(string tenant, MediaReference? media, string description, int outputCount = 1,

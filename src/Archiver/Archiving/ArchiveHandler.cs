@@ -91,7 +91,10 @@ internal sealed class ArchiveHandler(
             details[$"output_{failure.Index}"] = $"{FetchException.Code(failure.Reason)}: {failure.Detail}";
         }
 
-        return new ErrorInfo(ErrorCode.ProviderError, $"The output could not be archived: {Describe(first.Reason)}.", completed.Provider, first.HttpStatus, details);
+        // A URL the SSRF guard or the archiver's rules refuse (another tenant's object, an inside address) is bad input,
+        // not a provider failure: no retry or fallback can fix it.
+        var code = first.Reason == FetchFailureReason.Refused ? ErrorCode.InvalidInput : ErrorCode.ProviderError;
+        return new ErrorInfo(code, $"The output could not be archived: {Describe(first.Reason)}.", completed.Provider, first.HttpStatus, details);
     }
 
     private static string Describe(FetchFailureReason reason) => reason switch

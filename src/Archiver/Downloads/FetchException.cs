@@ -58,6 +58,3 @@ public sealed class FetchException(FetchFailureReason reason, string message, in
         _ => "network",
     };
 }
-
-/// <summary>Thrown from the connect step when a host resolves to no address a download may reach.</summary>
-internal sealed class RefusedAddressException(string message) : Exception(message);

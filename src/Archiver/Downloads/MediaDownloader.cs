@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Security.Cryptography;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
+using CinematicSwitch.Fetching;
+using CinematicSwitch.ServiceDefaults.Storage;
 using Microsoft.Extensions.Options;
 
 namespace CinematicSwitch.Archiver.Downloads;
@@ -24,8 +26,8 @@ internal sealed class DownloadedMedia(FileStream content, MediaFormat format, lo
 }
 
 /// <summary>
-/// Fetches one provider output per call, as a stream: only from URLs the <see cref="UrlPolicy"/> allows (each
-/// redirect hop checked, the connected address checked by <see cref="GuardedConnector"/>), within a time limit,
+/// Fetches one provider output per call, as a stream: through the SSRF guard (<see cref="FetchGuard"/>: each redirect hop
+/// checked, the connected address checked) and only from URLs the <see cref="UrlPolicy"/> allows, within a time limit,
 /// refusing a Content-Type or content (magic bytes) that is not an accepted image or video, and stopping as soon as
 /// the size passes the limit of its kind. The body goes to a temporary file while its SHA-256 is computed, so a
 /// video is never held in memory and its hash is known before the upload (S3 metadata is sent first).
@@ -35,14 +37,15 @@ internal sealed class MediaDownloader : IDisposable
     private const int BufferSize = 81920;
     private readonly DownloadOptions _options;
     private readonly UrlPolicy _policy;
-    private readonly HttpClient _http;
+    private readonly FetchGuard _guard;
     private readonly string _tempDirectory;
 
-    public MediaDownloader(IOptions<ArchiverOptions> options)
+    /// <param name="s3">The project's own S3 endpoint is never fetched: an output "URL" there would copy any tenant's object.</param>
+    public MediaDownloader(IOptions<ArchiverOptions> options, IOptions<S3Options> s3)
     {
         _options = options.Value.Download;
-        _policy = new UrlPolicy(_options);
-        _http = new HttpClient(new GuardedConnector(_policy).CreateHandler(_options)) { Timeout = Timeout.InfiniteTimeSpan };
+        _guard = new FetchGuard(_options, refusedOrigins: s3.Value.ServiceUrl is { Length: > 0 } endpoint ? [new Uri(endpoint)] : null);
+        _policy = new UrlPolicy(_options, _guard);
         _tempDirectory = _options.TempDirectory ?? Path.GetTempPath();
     }
 
@@ -71,9 +74,10 @@ internal sealed class MediaDownloader : IDisposable
         {
             throw new FetchException(FetchFailureReason.Timeout, $"{host} did not deliver within {_options.AttemptTimeout}", inner: e);
         }
-        catch (HttpRequestException e) when (Refusal(e) is { } refused)
+        catch (FetchRefusedException e)
         {
-            throw new FetchException(FetchFailureReason.Refused, refused.Message, inner: e);
+            throw new FetchException(e.Refusal == FetchRefusal.TooManyRedirects ? FetchFailureReason.TooManyRedirects : FetchFailureReason.Refused,
+                e.Message, inner: e);
         }
         catch (HttpRequestException e)
         {
@@ -81,45 +85,25 @@ internal sealed class MediaDownloader : IDisposable
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _guard.Dispose();
 
     private async Task<HttpResponseMessage> GetFollowingRedirectsAsync(Uri uri, CancellationToken cancellationToken)
     {
-        for (var hop = 0; ; hop++)
+        var response = await _guard.GetAsync(uri, _policy.Refusal, cancellationToken);
+        var status = (int)response.StatusCode;
+        var host = response.RequestMessage?.RequestUri?.IdnHost ?? uri.IdnHost;
+        if (response.IsSuccessStatusCode)
         {
-            if (_policy.Refusal(uri) is { } why)
-            {
-                throw new FetchException(FetchFailureReason.Refused, hop == 0 ? why : $"redirect refused: {why}");
-            }
-
-            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            var status = (int)response.StatusCode;
-            if (status is 301 or 302 or 303 or 307 or 308)
-            {
-                var location = response.Headers.Location;
-                response.Dispose();
-                if (location is null || hop >= _options.MaxRedirects)
-                {
-                    throw location is null
-                        ? new FetchException(FetchFailureReason.HttpError, $"{uri.IdnHost} answered {status} without a Location", status)
-                        : new FetchException(FetchFailureReason.TooManyRedirects, $"more than {_options.MaxRedirects} redirects", status);
-                }
-
-                uri = location.IsAbsoluteUri ? location : new Uri(uri, location);
-                continue;
-            }
-
-            if (!response.IsSuccessStatusCode)
-            {
-                response.Dispose();
-                throw status is 401 or 403 or 404 or 410
-                    ? new FetchException(FetchFailureReason.Expired, $"{uri.IdnHost} answered {status}: the link expired or the output was removed", status)
-                    : new FetchException(FetchFailureReason.HttpError, $"{uri.IdnHost} answered {status}", status);
-            }
-
             return response;
         }
+
+        response.Dispose();
+        throw status switch
+        {
+            >= 300 and < 400 => new FetchException(FetchFailureReason.HttpError, $"{host} answered {status} without a Location", status),
+            401 or 403 or 404 or 410 => new FetchException(FetchFailureReason.Expired, $"{host} answered {status}: the link expired or the output was removed", status),
+            _ => new FetchException(FetchFailureReason.HttpError, $"{host} answered {status}", status),
+        };
     }
 
     private async Task<DownloadedMedia> ReadAsync(HttpResponseMessage response, string host, MediaKind expectedKind, CancellationToken cancellationToken)
@@ -231,11 +215,4 @@ internal sealed class MediaDownloader : IDisposable
         new(FetchFailureReason.TooLarge, announced is { } size
             ? $"{host} announced {size} bytes, over the {limit}-byte limit"
             : $"{host} served more than the {limit}-byte limit");
-
-    private static RefusedAddressException? Refusal(Exception? e) => e switch
-    {
-        null => null,
-        RefusedAddressException refused => refused,
-        _ => Refusal(e.InnerException),
-    };
 }

@@ -9,6 +9,13 @@ namespace CinematicSwitch.Contracts.Events;
 /// </summary>
 public readonly record struct RequestIdentity(Guid RequestId, int ReplayCount)
 {
+    /// <summary>
+    /// The header that carries it. Part of the consumers' rule (README, "Exactly once"), so consumers outside the
+    /// services (the skills' client) read it by this name; the stream runtime, which knows no contracts, writes it as
+    /// StreamHeaders.Identity, the same text.
+    /// </summary>
+    public const string Header = "cs-identity";
+
     /// <summary>The attempt a request starts: a replay is a new attempt, a redelivery or a duplicate is not.</summary>
     public static RequestIdentity Of(TransformationRequested request) => new(request.RequestId, request.Replay?.ReplayCount ?? 0);
 

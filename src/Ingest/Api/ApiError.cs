@@ -71,6 +71,11 @@ internal static class Problems
 
     public static ApiException NotFound() => new(Body(ApiErrors.NotFound, UserMessages.RequestNotFound, 404));
 
+    /// <summary>What routing answers without a body (no such path, or not with this method), as the spec's error JSON.</summary>
+    public static ErrorBody Routing(int status) => status == StatusCodes.Status405MethodNotAllowed
+        ? Body(ApiErrors.MethodNotAllowed, UserMessages.MethodNotAllowed, status)
+        : Body(ApiErrors.NotFound, UserMessages.EndpointNotFound, status);
+
     public static ApiException InProgress() =>
         new(Body(ApiErrors.IdempotencyConflict, UserMessages.IdempotencyInProgress, 409, ("header", "Idempotency-Key")));
 
@@ -79,7 +84,15 @@ internal static class Problems
 
     /// <summary>503: a dependency (Kafka, the schema registry, S3) did not answer; nothing was accepted.</summary>
     public static ApiException Unavailable(string dependency, Exception cause) =>
-        new(Body(ApiErrors.ServiceUnavailable, UserMessages.ServiceUnavailable, 503, ("dependency", dependency)), cause);
+        new(Body(ApiErrors.ServiceUnavailable, UserMessages.ServiceUnavailable, 503, ("dependency", dependency), ("outcome", "not_accepted")), cause);
+
+    /// <summary>
+    /// 503: the brokers did not confirm the event in time, and it may have been written. The request exists or will
+    /// (<see cref="Intake.InDoubtRequests"/>): a retry with the same Idempotency-Key answers with this request id.
+    /// </summary>
+    public static ApiException OutcomeUnknown(Guid requestId, string dependency, Exception? cause) =>
+        new(Body(ApiErrors.ServiceUnavailable, UserMessages.OutcomeUnknown, 503,
+            ("dependency", dependency), ("outcome", "unknown"), ("request_id", requestId)), cause);
 
     public static ErrorBody Body(string code, string message, int status, params (string Key, object? Value)[] details) =>
         new(code, message, details.ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal), status);

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Connections;
+
 namespace CinematicSwitch.Ingest.Api;
 
 /// <summary>
@@ -58,9 +60,23 @@ internal sealed class BodyProgress : Stream
             : 0;
     }
 
+    /// <summary>Bytes of the body read so far (0 when it is not tracked): where a parser gave up, for its error.</summary>
+    public static long ReadSoFar(HttpContext context) => (context.Items[typeof(BodyProgress)] as BodyProgress)?.BytesRead ?? 0;
+
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = await _body.ReadAsync(buffer, cancellationToken);
+        int read;
+        try
+        {
+            read = await _body.ReadAsync(buffer, cancellationToken);
+        }
+        catch (IOException e) when (e is not BadHttpRequestException and not ConnectionResetException)
+        {
+            // Kestrel reports some framing errors (a bad chunk size) as a plain IOException once the body failed:
+            // every failure to read the body is the caller's, and answered as such.
+            throw new BadHttpRequestException("The request body could not be read.", StatusCodes.Status400BadRequest, e);
+        }
+
         Count(read, buffer.Length);
         return read;
     }

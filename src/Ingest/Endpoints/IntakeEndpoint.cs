@@ -16,8 +16,8 @@ namespace CinematicSwitch.Ingest.Endpoints;
 /// requester from the headers, the intake itself, and what the spec's Observability section asks the request's log
 /// line to say (sizes, lengths and timings, never content), added to the line Serilog's request logging writes.
 /// </summary>
-internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics metrics, IOptions<IngestOptions> options, TimeProvider time,
-    IDiagnosticContext diagnostics)
+internal sealed partial class IntakeEndpoint(IntakeService intake, TenantUploadGate gate, IngestMetrics metrics, IOptions<IngestOptions> options,
+    TimeProvider time, IDiagnosticContext diagnostics)
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const string CorrelationIdHeader = "X-Correlation-Id";
@@ -37,6 +37,7 @@ internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics
         var caller = http.Caller();
         var status = StatusCodes.Status500InternalServerError;
         string? code = null;
+        object? errorPosition = null;
         try
         {
             LimitBody(http, maxBodyBytes, contract);
@@ -44,7 +45,13 @@ internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics
             var context = CreateContext(http, contract, caller);
             log.RequestId = context.RequestId;
             http.Response.Headers[CorrelationIdHeader] = context.CorrelationId;
-            var result = await intake.AcceptAsync(context, log, readBody, http.RequestAborted);
+            IntakeResult result;
+            // Held while the body is read, stored and published; not while /dev/run waits for the outcome.
+            using (gate.Enter(caller.TenantId))
+            {
+                result = await intake.AcceptAsync(context, log, readBody, http.RequestAborted);
+            }
+
             if (result.Replayed)
             {
                 await DiscardBodyAsync(http);
@@ -63,6 +70,8 @@ internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics
         catch (ApiException e)
         {
             (status, code) = (e.Error.StatusCode, e.Error.Code);
+            // Where a parser gave up, never what it read there.
+            errorPosition = e.Error.Details.GetValueOrDefault("position");
             if (code == ApiErrors.IdempotencyConflict)
             {
                 await DiscardBodyAsync(http);
@@ -88,6 +97,7 @@ internal sealed partial class IntakeEndpoint(IntakeService intake, IngestMetrics
             diagnostics.Set("TenantId", caller.TenantId);
             diagnostics.Set("RequestId", log.RequestId);
             diagnostics.Set("ErrorCode", code);
+            diagnostics.Set("ErrorPosition", errorPosition);
             diagnostics.Set("MediaType", log.MediaType);
             diagnostics.Set("MediaBytes", log.MediaBytes);
             diagnostics.Set("DescriptionLength", log.DescriptionLength);

@@ -58,6 +58,7 @@ internal sealed partial class IntakeService(
     RequestValidator validator,
     RequestPublisher publisher,
     RequestStatusStore statuses,
+    InDoubtRequests inDoubt,
     TimeProvider time,
     ILogger<IntakeService> logger)
 {
@@ -79,7 +80,14 @@ internal sealed partial class IntakeService(
             throw Problems.InProgress();
         }
 
+        if (inDoubt.Get(context.RequestId, context.TenantId) is { } pending)
+        {
+            // A retry of a request whose publish timed out: the same event again (its media is stored), not a new upload.
+            return await ConfirmAsync(pending, log);
+        }
+
         var session = new IntakeSession(context, uploader, log);
+        TransformationRequested? requested = null;
         try
         {
             await readBody(session, cancellationToken);
@@ -90,7 +98,7 @@ internal sealed partial class IntakeService(
 
             // Events carry milliseconds (timestamp-millis): the local state must hold the time exactly as readers will see it.
             var now = time.GetUtcNow();
-            var e = new TransformationRequested(context.RequestId, context.TenantId, context.CorrelationId, context.Requester,
+            var e = requested = new TransformationRequested(context.RequestId, context.TenantId, context.CorrelationId, context.Requester,
                 now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond)),
                 request.Task, session.Media?.Reference, request.SceneDescription, request.StylePreset, request.Prompt, request.OutputCount,
                 request.AspectRatio, request.Video, request.Provider, null);
@@ -98,23 +106,22 @@ internal sealed partial class IntakeService(
             statuses.Apply(e.RequestId, s => RequestState.OnRequested(s, e));
             return new IntakeResult(context.RequestId, false, statuses.Get(e.RequestId, e.TenantId)!);
         }
-        catch (PublishFailedException e)
+        catch (PublishFailedException failure) when (failure.PossiblyPublished && requested is not null)
+        {
+            // The event may be in the log after all: its media stays, and the request is settled by publishing the same
+            // event again (a retry with the same Idempotency-Key, or InDoubtResolver). The caller is told exactly that.
+            inDoubt.Add(requested);
+            LogKeptAfterAmbiguousPublish(context.RequestId, session.Media?.Location.Uri);
+            throw Problems.OutcomeUnknown(context.RequestId, failure.Dependency, failure);
+        }
+        catch (PublishFailedException failure)
         {
             if (session.Media is { } media)
             {
-                if (e.PossiblyPublished)
-                {
-                    // The event may be in the log after all: its media must stay. A retry with the same
-                    // Idempotency-Key publishes the same request id, which the processor runs once.
-                    LogKeptAfterAmbiguousPublish(context.RequestId, media.Location.Uri);
-                }
-                else
-                {
-                    await DeleteAsync(media.Location, context.RequestId);
-                }
+                await DeleteAsync(media.Location, context.RequestId);
             }
 
-            throw Problems.Unavailable(e.Dependency, e);
+            throw Problems.Unavailable(failure.Dependency, failure);
         }
         catch (Exception e) when (session.Media is { } media)
         {
@@ -135,6 +142,25 @@ internal sealed partial class IntakeService(
             // A refused request is logged with the length of the description it sent, as an accepted one is.
             log.DescriptionLength ??= session.Fields.Get(context.Contract.DescriptionField)?.Text?.Trim().Length;
             _inFlight.TryRemove(context.RequestId, out _);
+        }
+    }
+
+    private async Task<IntakeResult> ConfirmAsync(TransformationRequested pending, IntakeLogEntry log)
+    {
+        log.Replayed = true;
+        try
+        {
+            if (statuses.Get(pending.RequestId, pending.TenantId) is null && !await inDoubt.ConfirmAsync(pending, publisher, statuses))
+            {
+                throw Problems.OutcomeUnknown(pending.RequestId, "kafka", null);
+            }
+
+            inDoubt.Seen(pending.RequestId);
+            return new IntakeResult(pending.RequestId, true, statuses.Get(pending.RequestId, pending.TenantId)!);
+        }
+        finally
+        {
+            _inFlight.TryRemove(pending.RequestId, out _);
         }
     }
 
@@ -162,8 +188,8 @@ internal sealed partial class IntakeService(
     private partial void LogDeleteFailed(Guid requestId, string uri, string error);
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Request {RequestId}: the brokers did not confirm the event in time, but it may have been written; keeping its media {Uri}")]
-    private partial void LogKeptAfterAmbiguousPublish(Guid requestId, string uri);
+        Message = "Request {RequestId}: the brokers did not confirm the event in time, but it may have been written; keeping its media {Uri} and publishing it again until confirmed")]
+    private partial void LogKeptAfterAmbiguousPublish(Guid requestId, string? uri);
 }
 
 /// <summary>

@@ -1,4 +1,8 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Ingest.Api;
 
@@ -47,6 +51,8 @@ internal sealed class JsonForms(JsonMedia jsonMedia)
             throw new ApiException(Problems.Body(ApiErrors.InvalidInput, UserMessages.InvalidJson, 400, ("reason", "The body must be a JSON object.")));
         }
 
+        CheckText(document);
+
         // Every field is known before the media is stored, so field errors never cost an upload (or a fetch).
         var media = read(document.RootElement);
         RequestValidator.CheckArrivedFields(session.Fields, session.Context.Contract);
@@ -69,6 +75,49 @@ internal sealed class JsonForms(JsonMedia jsonMedia)
                 ("reason", "The body could not be parsed as JSON."), ("line", e.LineNumber), ("position", e.BytePositionInLine)));
         }
     }
+
+    /// <summary>
+    /// The parser checks JSON's syntax, not the text inside its strings: invalid UTF-8, or an escaped lone surrogate
+    /// ("\ud800"), would only fail when a name or value is read. Refused here, once for the whole body, by position.
+    /// </summary>
+    private static void CheckText(JsonDocument document)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(document.RootElement);
+        if (!Utf8.IsValid(raw))
+        {
+            throw InvalidText(FirstInvalidByte(raw));
+        }
+
+        var reader = new Utf8JsonReader(raw);
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+            {
+                try
+                {
+                    _ = reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    throw InvalidText(reader.TokenStartIndex);
+                }
+            }
+        }
+    }
+
+    private static long FirstInvalidByte(ReadOnlySpan<byte> raw)
+    {
+        var index = 0;
+        while (index < raw.Length && Rune.DecodeFromUtf8(raw[index..], out _, out var consumed) == OperationStatus.Done)
+        {
+            index += consumed;
+        }
+
+        return index;
+    }
+
+    private static ApiException InvalidText(long position) => new(Problems.Body(ApiErrors.InvalidInput, UserMessages.InvalidJson, 400,
+        ("reason", "The body is not valid UTF-8, or a string in it escapes a lone surrogate."), ("position", position)));
 
     private static void Collect(JsonElement element, IntakeFields fields)
     {

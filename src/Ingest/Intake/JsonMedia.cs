@@ -1,24 +1,27 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using CinematicSwitch.Contracts;
+using CinematicSwitch.Fetching;
 using CinematicSwitch.Ingest.Api;
+using CinematicSwitch.ServiceDefaults.Storage;
 using Microsoft.Extensions.Options;
 
 namespace CinematicSwitch.Ingest.Intake;
 
 /// <summary>
 /// Media given inside JSON (the spec's /dev/run "image": "base64_encoded_image_data_or_url"): base64, a data: URI, or
-/// an http(s) URL that is fetched and streamed to S3 like an upload, with the same recognition and limits.
+/// an http(s) URL that is fetched through the SSRF guard and streamed to S3 like an upload, with the same recognition and
+/// limits. URLs on the project's own S3 endpoint are refused: fetching them would copy whatever object they name (the
+/// development S3 checks no signatures), another tenant's included.
 /// </summary>
-internal sealed class JsonMedia(IHttpClientFactory http, IOptions<IngestOptions> options)
+internal sealed class JsonMedia(IOptions<IngestOptions> options, IOptions<S3Options> s3) : IDisposable
 {
-    public const string ClientName = "media-fetch";
-
     private readonly MediaFetchOptions _fetch = options.Value.MediaFetch;
+
+    private readonly FetchGuard _guard = new(options.Value.MediaFetch,
+        refusedOrigins: s3.Value.ServiceUrl is { Length: > 0 } endpoint ? [new Uri(endpoint)] : null);
 
     public async Task UploadAsync(JsonElement value, IntakeSession session, CancellationToken cancellationToken)
     {
@@ -96,7 +99,7 @@ internal sealed class JsonMedia(IHttpClientFactory http, IOptions<IngestOptions>
         timeout.CancelAfter(TimeSpan.FromSeconds(_fetch.TimeoutSeconds));
         try
         {
-            using var response = await http.CreateClient(ClientName).GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            using var response = await _guard.GetAsync(uri, null, timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
                 throw Problems.Invalid(UserMessages.MediaUpload, field, $"Fetching the media URL answered HTTP {(int)response.StatusCode}.");
@@ -110,6 +113,11 @@ internal sealed class JsonMedia(IHttpClientFactory http, IOptions<IngestOptions>
             await using var content = await response.Content.ReadAsStreamAsync(timeout.Token);
             await session.UploadMediaAsync(content, timeout.Token);
         }
+        catch (FetchRefusedException e)
+        {
+            // The reason names the host and the rule, never the URL (it can carry a token).
+            throw Problems.Invalid(UserMessages.MediaUpload, field, $"The media URL is not one Ingest fetches: {e.Message}.");
+        }
         catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // The URL's server, not ours, failed: the caller's input is what cannot be used.
@@ -118,64 +126,5 @@ internal sealed class JsonMedia(IHttpClientFactory http, IOptions<IngestOptions>
         }
     }
 
-    /// <summary>
-    /// The fetching client's connection step: it connects only to public addresses (unless configured otherwise), so a
-    /// media URL cannot reach the service's own network (SSRF). Checked per connection, redirects included, on the
-    /// addresses actually dialled, so DNS answers cannot change between the check and the connect.
-    /// </summary>
-    public static SocketsHttpHandler CreateHandler(MediaFetchOptions options) => new()
-    {
-        AllowAutoRedirect = true,
-        MaxAutomaticRedirections = 3,
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
-            var allowed = addresses.Where(a => options.AllowPrivateNetworks || IsPublic(a)).ToArray();
-            if (allowed.Length == 0)
-            {
-                throw new HttpRequestException("The media URL does not resolve to a public address.");
-            }
-
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    };
-
-    public static bool IsPublic(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (IPAddress.IsLoopback(address) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast
-            || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Any))
-        {
-            return false;
-        }
-
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            var first = address.GetAddressBytes()[0];
-            return (first & 0xFE) != 0xFC; // fc00::/7, unique local
-        }
-
-        var b = address.GetAddressBytes();
-        return !(b[0] == 10
-                 || b[0] == 0
-                 || (b[0] == 100 && b[1] >= 64 && b[1] < 128) // carrier-grade NAT
-                 || (b[0] == 169 && b[1] == 254) // link-local, cloud metadata
-                 || (b[0] == 172 && b[1] >= 16 && b[1] < 32)
-                 || (b[0] == 192 && b[1] == 168)
-                 || b[0] >= 224); // multicast, reserved
-    }
+    public void Dispose() => _guard.Dispose();
 }

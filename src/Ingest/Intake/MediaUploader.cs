@@ -66,8 +66,10 @@ internal sealed partial class MediaUploader(ObjectStore store, IOptions<IngestOp
 
             if (length < _partSize)
             {
+                // Not cancelled with the caller: the media is all here, and a put cut off midway can leave an object
+                // behind (s3rver stores an empty one) that no request owns. The caller learns nothing of it either way.
                 using var body = new MemoryStream(first, 0, length, writable: false);
-                await store.PutAsync(location.Bucket, location.Key, body, format.ContentType, null, cancellationToken);
+                await store.PutAsync(location.Bucket, location.Key, body, format.ContentType, null, CancellationToken.None);
             }
             else
             {
@@ -157,13 +159,14 @@ internal sealed partial class MediaUploader(ObjectStore store, IOptions<IngestOp
                 parts.Add(await sending);
             }
 
+            // Every part is sent: completing is not cancelled with the caller (a completion cut off may still take effect).
             await store.Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
             {
                 BucketName = location.Bucket,
                 Key = location.Key,
                 UploadId = upload.UploadId,
                 PartETags = parts,
-            }, cancellationToken);
+            }, CancellationToken.None);
         }
         catch
         {

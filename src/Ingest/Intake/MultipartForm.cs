@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.RegularExpressions;
 using CinematicSwitch.Ingest.Api;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -9,7 +10,7 @@ namespace CinematicSwitch.Ingest.Intake;
 /// Reads multipart/form-data section by section (never through the form buffering of ASP.NET Core): text fields
 /// are read in full (they are small), the media section is streamed to S3 as it arrives.
 /// </summary>
-internal static class MultipartForm
+internal static partial class MultipartForm
 {
     /// <summary>Room for the text fields, part headers and boundaries around the largest media.</summary>
     public const long FieldsAllowance = 1024 * 1024;
@@ -28,6 +29,21 @@ internal static class MultipartForm
             throw Problems.UnsupportedContentType(request.ContentType);
         }
 
+        try
+        {
+            await ReadSectionsAsync(request, boundary, session, cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException || e.GetType() == typeof(IOException))
+        {
+            // The multipart reader's own refusals: a bad part header, a limit passed, the body ending before the closing
+            // boundary (a plain IOException; the body's own read failures and the caller's disconnection arrive as
+            // BadHttpRequestException and ConnectionResetException). Its messages quote the body: only the position is told.
+            throw Problems.Media("The multipart/form-data body is malformed.", ("position", BodyProgress.ReadSoFar(request.HttpContext)));
+        }
+    }
+
+    private static async Task ReadSectionsAsync(HttpRequest request, string boundary, IntakeSession session, CancellationToken cancellationToken)
+    {
         var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024, HeadersCountLimit = 16 };
         var sections = 0;
         while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
@@ -49,7 +65,10 @@ internal static class MultipartForm
             {
                 if (name != Fields.Media)
                 {
-                    throw Problems.InvalidValue(name, $"Only one file is accepted, in the field '{Fields.Media}'.");
+                    // The field is named back only when it is a plain name: the message must not carry arbitrary text.
+                    throw PlainName().IsMatch(name)
+                        ? Problems.InvalidValue(name, $"Only one file is accepted, in the field '{Fields.Media}'.")
+                        : Problems.Media($"Only one file is accepted, in the field '{Fields.Media}'.");
                 }
 
                 await session.UploadMediaAsync(section.Body, cancellationToken);
@@ -75,6 +94,9 @@ internal static class MultipartForm
         // complete form keeps the connection.
         await ReadTextAsync(request.Body, "epilogue", cancellationToken);
     }
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
+    private static partial Regex PlainName();
 
     private static async Task<string> ReadTextAsync(Stream body, string name, CancellationToken cancellationToken)
     {

@@ -77,7 +77,7 @@ internal sealed class RequestPublisher : IDisposable
         }
         catch (ProduceException<string, byte[]> e)
         {
-            throw new PublishFailedException("kafka", e.DeliveryResult?.Status is not PersistenceStatus.NotPersisted, e);
+            throw new PublishFailedException("kafka", e.DeliveryResult?.Status is not PersistenceStatus.NotPersisted || TimedOut(e.Error.Code), e);
         }
         catch (KafkaException e)
         {
@@ -86,6 +86,14 @@ internal sealed class RequestPublisher : IDisposable
 
         return _time.GetElapsedTime(started);
     }
+
+    /// <summary>
+    /// A message that timed out may have been written whatever its persistence status says: librdkafka reports messages
+    /// whose produce request timed out in flight as NotPersisted although the broker wrote them (seen when the embedded
+    /// cluster stalls its answers). Only a refusal the brokers (or the client, before sending) stated is "not written".
+    /// </summary>
+    private static bool TimedOut(Confluent.Kafka.ErrorCode code) => code is Confluent.Kafka.ErrorCode.Local_MsgTimedOut or Confluent.Kafka.ErrorCode.Local_TimedOut
+        or Confluent.Kafka.ErrorCode.RequestTimedOut or Confluent.Kafka.ErrorCode.NetworkException or Confluent.Kafka.ErrorCode.Local_Transport;
 
     public void Dispose()
     {

@@ -176,7 +176,7 @@ internal sealed class StatusViews(ObjectStore store, IOptions<IngestOptions> opt
     {
         var error = failed.Error;
         var api = ApiErrors.From(error);
-        var details = error.Details.ToDictionary(d => d.Key, d => (object?)d.Value, StringComparer.Ordinal);
+        var details = error.Details.ToDictionary(d => d.Key, d => DetailValues.Typed(d.Key, d.Value), StringComparer.Ordinal);
         if (error.Provider is { } provider and not Provider.Unknown)
         {
             details.TryAdd("provider", ProviderName(provider));

@@ -53,4 +53,6 @@ internal sealed class ChangelogJournal(IRecordState state) : IJobJournal
             state.Keep(payload);
         }
     }
+
+    public ValueTask EnsureCurrentAsync(CancellationToken cancellationToken) => state.EnsureOwnedAsync(cancellationToken);
 }

@@ -79,5 +79,7 @@ internal sealed partial class JobStartAnnouncer : IDisposable
                 await announcer.AnnounceAsync(request, checkpoint);
             }
         }
+
+        public ValueTask EnsureCurrentAsync(CancellationToken cancellationToken) => inner.EnsureCurrentAsync(cancellationToken);
     }
 }

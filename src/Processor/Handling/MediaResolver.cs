@@ -4,6 +4,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
+using CinematicSwitch.Fetching;
 using CinematicSwitch.Providers;
 using CinematicSwitch.ServiceDefaults.Storage;
 using CinematicSwitch.Streaming.Processing;
@@ -17,22 +18,44 @@ namespace CinematicSwitch.Processor.Handling;
 /// as fetchable by the provider or not (DataUri mode: S3 is private), or small images inline. The adapters then deliver
 /// it within each API's rules (the link itself, a data URI under the provider's cap, or the provider's upload API).
 /// Unreadable media fails the request with INVALID_INPUT; an S3 outage is retried.
+/// Tenant isolation: an s3:// object must lie under the request's own tenant prefix ("{tenant}/") in the inputs or the
+/// archive bucket, and an https URL must pass the SSRF guard's URL rules and not point at the project's own S3 endpoint
+/// (the guard checks its addresses again if the processor reads it); anything else fails INVALID_INPUT with the reason in
+/// details, before S3 or a provider is asked.
 /// </summary>
-internal sealed class MediaResolver(ObjectStore store, IOptions<ProcessorOptions> options)
+internal sealed class MediaResolver : IDisposable
 {
-    private readonly ProcessorOptions _options = options.Value;
+    private readonly ObjectStore _store;
+    private readonly ProcessorOptions _options;
 
-    public async Task<(MediaInput? Media, ErrorInfo? Error)> ResolveAsync(MediaReference? media, CancellationToken cancellationToken)
+    // Used for its URL rules only (the adapters fetch through their own guard, which trusts the S3 endpoint's presigned links).
+    private readonly FetchGuard _urls;
+
+    public MediaResolver(ObjectStore store, IOptions<ProcessorOptions> options)
     {
-        if (media is null)
+        _store = store;
+        _options = options.Value;
+        _urls = new FetchGuard(new FetchGuardOptions(),
+            refusedOrigins: store.Options.ServiceUrl is { Length: > 0 } endpoint ? [new Uri(endpoint)] : null);
+    }
+
+    public void Dispose() => _urls.Dispose();
+
+    public async Task<(MediaInput? Media, ErrorInfo? Error)> ResolveAsync(TransformationRequested request, CancellationToken cancellationToken)
+    {
+        if (request.Media is not { } media)
         {
             return (null, null);
         }
 
         if (media.Uri.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
-            // Upstream producers may hand over media the provider fetches itself.
-            return (new MediaInput(media.Uri, media.ContentType, media.Kind == MediaKind.Video, SizeBytes: media.SizeBytes > 0 ? media.SizeBytes : null), null);
+            // Upstream producers may hand over media the provider fetches itself; the processor reads it (through the
+            // guard) only when a provider cannot.
+            var refused = Uri.TryCreate(media.Uri, UriKind.Absolute, out var url) ? _urls.Refusal(url) : "not an absolute URL";
+            return refused is null
+                ? (new MediaInput(media.Uri, media.ContentType, media.Kind == MediaKind.Video, SizeBytes: media.SizeBytes > 0 ? media.SizeBytes : null), null)
+                : (null, Refused($"the media URL is not one the processor fetches: {refused}"));
         }
 
         if (!media.Uri.StartsWith("s3://", StringComparison.Ordinal))
@@ -41,6 +64,11 @@ internal sealed class MediaResolver(ObjectStore store, IOptions<ProcessorOptions
         }
 
         var location = S3ObjectRef.Parse(media.Uri);
+        if (OutsideTenant(location, request.TenantId) is { } outside)
+        {
+            return (null, Refused(outside));
+        }
+
         try
         {
             var (format, size) = await InspectAsync(location, cancellationToken);
@@ -58,7 +86,7 @@ internal sealed class MediaResolver(ObjectStore store, IOptions<ProcessorOptions
             var reachable = _options.MediaDelivery == MediaDelivery.PresignedUrl;
             var url = !reachable && !isVideo && size <= _options.MaxDataUriBytes
                 ? await DataUriAsync(location, format, cancellationToken)
-                : await store.PresignGetAsync(location, _options.PresignedUrlValidity);
+                : await _store.PresignGetAsync(location, _options.PresignedUrlValidity);
             return (new MediaInput(url, format.ContentType, isVideo, SizeBytes: size, ProviderReachable: reachable), null);
         }
         catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
@@ -73,7 +101,7 @@ internal sealed class MediaResolver(ObjectStore store, IOptions<ProcessorOptions
 
     private async Task<(MediaFormat? Format, long Size)> InspectAsync(S3ObjectRef location, CancellationToken cancellationToken)
     {
-        using var response = await store.Client.GetObjectAsync(new GetObjectRequest
+        using var response = await _store.Client.GetObjectAsync(new GetObjectRequest
         {
             BucketName = location.Bucket,
             Key = location.Key,
@@ -88,9 +116,37 @@ internal sealed class MediaResolver(ObjectStore store, IOptions<ProcessorOptions
 
     private async Task<string> DataUriAsync(S3ObjectRef location, MediaFormat format, CancellationToken cancellationToken)
     {
-        using var response = await store.GetAsync(location, cancellationToken);
+        using var response = await _store.GetAsync(location, cancellationToken);
         using var buffer = new MemoryStream();
         await response.ResponseStream.CopyToAsync(buffer, cancellationToken);
         return $"data:{format.ContentType};base64,{Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length)}";
     }
+
+    /// <summary>
+    /// Null when <paramref name="location"/> is the tenant's own: in the inputs or archive bucket, under "{tenant}/", with no
+    /// empty, "." or ".." segment (S3 keys are literal, but a file-backed server such as s3rver may resolve them as paths).
+    /// </summary>
+    private string? OutsideTenant(S3ObjectRef location, string tenant)
+    {
+        var buckets = new[] { _store.Options.InputsBucket, _store.Options.ArchiveBucket };
+        if (!buckets.Contains(location.Bucket, StringComparer.Ordinal))
+        {
+            return $"the media object is in bucket {location.Bucket}, not in the inputs or archive bucket";
+        }
+
+        // Tenant ids that would need escaping in a key (or that contain '/') own no prefix: Ingest never issues them.
+        var prefix = tenant + "/";
+        var safeTenant = tenant.Length > 0 && Uri.EscapeDataString(tenant) == tenant;
+        if (!safeTenant || !location.Key.StartsWith(prefix, StringComparison.Ordinal)
+            || location.Key.Split('/').Any(segment => segment is "" or "." or ".."))
+        {
+            return $"the media object is not under the request's own tenant prefix ({prefix})";
+        }
+
+        return null;
+    }
+
+    private static ErrorInfo Refused(string reason) =>
+        new(ErrorCode.InvalidInput, UserMessages.MediaUpload, null, null,
+            new Dictionary<string, string> { ["field"] = "media", ["reason"] = reason });
 }

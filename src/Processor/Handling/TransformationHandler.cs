@@ -54,7 +54,7 @@ internal sealed partial class TransformationHandler(
         MediaInput? input = null;
         if (error is null)
         {
-            (input, error) = await media.ResolveAsync(request.Media, cancellationToken);
+            (input, error) = await media.ResolveAsync(request, cancellationToken);
         }
 
         if (error is not null || generation is null)

@@ -73,7 +73,11 @@ public sealed record JobStatus(JobPhase Phase, IReadOnlyList<string> Outputs, Pr
 public sealed record JobCreated(string JobId, decimal? Credits, JobStatus? Status, string? CreditUnit = null, IReadOnlyList<string>? Uploads = null);
 
 /// <summary>Per-call facts an adapter needs: the request (for logs) and the job's deadline (bounds 429 waits).</summary>
-public sealed record JobContext(Guid RequestId, DateTimeOffset Deadline);
+public sealed record JobContext(Guid RequestId, DateTimeOffset Deadline)
+{
+    /// <summary>Awaited right before each attempt of a create call is sent (<see cref="IJobJournal.EnsureCurrentAsync"/>).</summary>
+    public Func<CancellationToken, ValueTask>? BeforeCreate { get; init; }
+}
 
 /// <summary>
 /// One provider behind the runner. Callers never see adapters: a provider is swapped by configuration

@@ -38,10 +38,10 @@ internal sealed class LeonardoAdapter : IProviderAdapter, IDisposable
     private readonly ProviderHttp http;
     private readonly MediaDelivery delivery;
 
-    public LeonardoAdapter(IOptions<ProvidersOptions> options, IHttpClientFactory factory, TimeProvider time, ILogger<LeonardoAdapter> logger)
+    public LeonardoAdapter(IOptions<ProvidersOptions> options, IHttpClientFactory factory, MediaDelivery delivery, TimeProvider time, ILogger<LeonardoAdapter> logger)
     {
         this.options = options.Value.Leonardo;
-        delivery = new MediaDelivery(factory);
+        this.delivery = delivery;
         http = new ProviderHttp(ProviderName.Leonardo, ClientName, this.options, factory, time, logger)
         {
             MessageOf = ProviderHttp.ErrorMember,
@@ -266,7 +266,7 @@ internal sealed class LeonardoAdapter : IProviderAdapter, IDisposable
         }
         catch (MediaUnavailableException ex)
         {
-            throw new ProviderException(ProviderErrors.Get(ex.TooLarge ? "leonardo.input-too-large" : "leonardo.input-unreadable")
+            throw new ProviderException(ProviderErrors.Get(ex.TooLarge ? "leonardo.input-too-large" : ex.Refused ? "leonardo.input-refused" : "leonardo.input-unreadable")
                 .ToFailure(new ErrorFacts(Message: ex.Message)), false, ex);
         }
 

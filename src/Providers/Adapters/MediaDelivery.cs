@@ -1,4 +1,7 @@
 using System.Net.Http.Headers;
+using CinematicSwitch.Fetching;
+using CinematicSwitch.Providers.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace CinematicSwitch.Providers.Adapters;
 
@@ -22,11 +25,13 @@ internal sealed record MediaBytes(byte[] Bytes, string ContentType)
 
 /// <summary>
 /// What the adapters share about delivering media within an API's rules: whether a provider can fetch a URL itself (https
-/// on a domain name, as Runway requires), the size of data URIs, and reading the bytes when the provider cannot fetch them.
+/// on a domain name, as Runway requires), the size of data URIs, and reading the bytes when the provider cannot fetch them
+/// — through the SSRF guard (<see cref="FetchGuard"/>, options <c>Providers:MediaFetch</c>), trusting only the
+/// <see cref="MediaStorageOrigin"/> whose presigned links the host made itself.
 /// </summary>
-internal sealed class MediaDelivery(IHttpClientFactory factory)
+internal sealed class MediaDelivery(IOptions<ProvidersOptions> options, IEnumerable<MediaStorageOrigin> storage) : IDisposable
 {
-    public const string ClientName = "CinematicSwitch.Providers.Media";
+    private readonly FetchGuard _guard = new(options.Value.MediaFetch, trustedOrigins: storage.Select(s => s.Origin));
 
     public static bool IsDataUri(string url) => url.StartsWith("data:", StringComparison.OrdinalIgnoreCase);
 
@@ -80,7 +85,7 @@ internal sealed class MediaDelivery(IHttpClientFactory factory)
 
         try
         {
-            using var response = await factory.CreateClient(ClientName).GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await _guard.GetAsync(url, null, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 throw new MediaUnavailableException($"the input could not be downloaded (HTTP {(int)response.StatusCode})", tooLarge: false);
@@ -108,11 +113,17 @@ internal sealed class MediaDelivery(IHttpClientFactory factory)
                 ? type
                 : media.ContentType);
         }
+        catch (FetchRefusedException ex)
+        {
+            throw new MediaUnavailableException($"the input URL is not one the processor fetches: {ex.Message}", tooLarge: false, ex) { Refused = true };
+        }
         catch (HttpRequestException ex)
         {
             throw new MediaUnavailableException($"the input could not be downloaded ({ex.HttpRequestError})", tooLarge: false, ex);
         }
     }
+
+    public void Dispose() => _guard.Dispose();
 
     /// <summary>A multipart form as presigned uploads want it: the given fields, then the file.</summary>
     public static MultipartFormDataContent Form(IEnumerable<KeyValuePair<string, string>> fields, string fileField, MediaBytes media, string fileName)
@@ -134,4 +145,7 @@ internal sealed class MediaDelivery(IHttpClientFactory factory)
 internal sealed class MediaUnavailableException(string reason, bool tooLarge, Exception? inner = null) : Exception(reason, inner)
 {
     public bool TooLarge { get; } = tooLarge;
+
+    /// <summary>The SSRF guard refused the URL: the request's input is at fault, not the configuration.</summary>
+    public bool Refused { get; init; }
 }

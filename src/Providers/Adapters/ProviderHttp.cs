@@ -63,6 +63,11 @@ internal sealed class ProviderHttp : IDisposable
         {
             using var response = await pipeline.Pipeline.ExecuteAsync(async ctx =>
             {
+                if (kind == CallKind.Create && context.BeforeCreate is { } beforeCreate)
+                {
+                    await beforeCreate(ctx.CancellationToken);
+                }
+
                 using var request = buildRequest();
                 method = request.Method.Method;
                 path = request.RequestUri?.AbsolutePath;

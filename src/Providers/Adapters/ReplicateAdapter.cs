@@ -32,10 +32,10 @@ internal sealed class ReplicateAdapter : IProviderAdapter, IDisposable
     private readonly ProviderHttp http;
     private readonly MediaDelivery delivery;
 
-    public ReplicateAdapter(IOptions<ProvidersOptions> options, IHttpClientFactory factory, TimeProvider time, ILogger<ReplicateAdapter> logger)
+    public ReplicateAdapter(IOptions<ProvidersOptions> options, IHttpClientFactory factory, MediaDelivery delivery, TimeProvider time, ILogger<ReplicateAdapter> logger)
     {
         this.options = options.Value.Replicate;
-        delivery = new MediaDelivery(factory);
+        this.delivery = delivery;
         http = new ProviderHttp(ProviderName.Replicate, ClientName, this.options, factory, time, logger)
         {
             MessageOf = ProblemDetail,
@@ -173,7 +173,7 @@ internal sealed class ReplicateAdapter : IProviderAdapter, IDisposable
         }
         catch (MediaUnavailableException ex)
         {
-            throw new ProviderException(ProviderErrors.Get(ex.TooLarge ? "replicate.input-too-large" : "replicate.input-unreadable")
+            throw new ProviderException(ProviderErrors.Get(ex.TooLarge ? "replicate.input-too-large" : ex.Refused ? "replicate.input-refused" : "replicate.input-unreadable")
                 .ToFailure(new ErrorFacts(Message: ex.Message)), false, ex);
         }
 

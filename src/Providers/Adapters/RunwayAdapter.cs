@@ -30,10 +30,10 @@ internal sealed class RunwayAdapter : IProviderAdapter, IDisposable
     private readonly ProviderHttp http;
     private readonly MediaDelivery delivery;
 
-    public RunwayAdapter(IOptions<ProvidersOptions> options, IHttpClientFactory factory, TimeProvider time, ILogger<RunwayAdapter> logger)
+    public RunwayAdapter(IOptions<ProvidersOptions> options, IHttpClientFactory factory, MediaDelivery delivery, TimeProvider time, ILogger<RunwayAdapter> logger)
     {
         this.options = options.Value.Runway;
-        delivery = new MediaDelivery(factory);
+        this.delivery = delivery;
         http = new ProviderHttp(ProviderName.Runway, ClientName, this.options, factory, time, logger)
         {
             MessageOf = ProviderHttp.ErrorMember,
@@ -284,7 +284,7 @@ internal sealed class RunwayAdapter : IProviderAdapter, IDisposable
         }
         catch (MediaUnavailableException ex)
         {
-            throw new ProviderException(ProviderErrors.Get(ex.TooLarge ? "runway.input-too-large" : "runway.input-unreadable")
+            throw new ProviderException(ProviderErrors.Get(ex.TooLarge ? "runway.input-too-large" : ex.Refused ? "runway.input-refused" : "runway.input-unreadable")
                 .ToFailure(new ErrorFacts(Message: ex.Message)), false, ex);
         }
 

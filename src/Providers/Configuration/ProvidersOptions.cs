@@ -1,3 +1,5 @@
+using CinematicSwitch.Fetching;
+
 namespace CinematicSwitch.Providers.Configuration;
 
 /// <summary>
@@ -15,6 +17,9 @@ public sealed class ProvidersOptions
     public LeonardoOptions Leonardo { get; set; } = new();
 
     public RoutingOptions Routing { get; set; } = new();
+
+    /// <summary>The SSRF guard's settings for the media the processor reads itself to hand to a provider as bytes.</summary>
+    public FetchGuardOptions MediaFetch { get; set; } = new();
 }
 
 /// <summary>

@@ -126,6 +126,8 @@ public static partial class ProviderErrors
             ProviderErrorCode.ProviderError, FailureOwner.Provider, $"{provider} kept rate-limiting beyond the job's deadline.") { Matches = f => f.Status == 429 },
         new($"{Prefix(provider)}.input-unreadable", provider, ErrorSource.Create, "the input could not be read here to hand it over (S3 link, data URI)",
             ProviderErrorCode.ProviderError, FailureOwner.Configuration, $"The input media could not be read for delivery to {provider}.") { Matches = _ => false },
+        new($"{Prefix(provider)}.input-refused", provider, ErrorSource.Create, "the input URL is one the SSRF guard refuses (an inside address, a redirect there)",
+            ProviderErrorCode.InvalidInput, FailureOwner.User, "The input media URL is not one the processor fetches.") { Matches = _ => false },
         new($"{Prefix(provider)}.input-too-large", provider, ErrorSource.Create, "the input is larger than every way the provider accepts media",
             ProviderErrorCode.ProviderError, FailureOwner.Configuration, $"The input media is larger than {provider} accepts.") { Matches = _ => false },
         new($"{Prefix(provider)}.unavailable", provider, ErrorSource.Create, "5xx, timeouts, broken connections, malformed answers, an open circuit",

@@ -247,7 +247,7 @@ internal sealed partial class GenerationRunner
     {
         var intent = time.GetUtcNow();
         await journal.RecordAsync(new JobCheckpoint(job.Step, adapter.Name, job.Model, null, JobState.Starting, intent), cancellationToken);
-        var context = new JobContext(request.RequestId, intent + adapter.Options.Timeout);
+        var context = new JobContext(request.RequestId, intent + adapter.Options.Timeout) { BeforeCreate = journal.EnsureCurrentAsync };
         try
         {
             var created = await adapter.CreateAsync(job, media, context, cancellationToken);

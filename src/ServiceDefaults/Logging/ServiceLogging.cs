@@ -38,6 +38,7 @@ public static class ServiceLogging
         var early = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
         Log.Logger = new LoggerConfiguration()
             .Enrich.WithProperty(ServiceProperty, serviceName)
+            .Enrich.With<ControlCharacterEscaper>()
             .WriteTo.ServiceConsole(IsJson(early))
             .CreateBootstrapLogger();
         try
@@ -74,6 +75,7 @@ public static class ServiceLogging
             {
                 logger.Enrich.FromLogContext()
                     .Enrich.WithProperty(ServiceProperty, serviceName)
+                    .Enrich.With<ControlCharacterEscaper>()
                     .MinimumLevel.Information()
                     // Framework chatter stays out; HttpClient's own per-request lines name full URLs (with signed queries).
                     .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)

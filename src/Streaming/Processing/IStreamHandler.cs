@@ -40,7 +40,11 @@ public interface IRecordState
     /// <summary>What was last saved for this record, by this or a previous owner; null on first processing.</summary>
     byte[]? Payload { get; }
 
-    /// <summary>Saves <paramref name="payload"/> durably (acknowledged by all in-sync replicas) before returning.</summary>
+    /// <summary>
+    /// Saves <paramref name="payload"/> durably (acknowledged by all in-sync replicas) and returns only while this member
+    /// still owns the record (throws <see cref="OperationCanceledException"/> once it does not), so that what follows the
+    /// save, a paid call for instance, is never done by a member that lost the record meanwhile.
+    /// </summary>
     Task SaveAsync(byte[] payload, CancellationToken cancellationToken);
 
     /// <summary>
@@ -48,6 +52,12 @@ public interface IRecordState
     /// decision. For state that only matters if the record is redone (e.g. a finished provider job's outputs).
     /// </summary>
     void Keep(byte[] payload);
+
+    /// <summary>
+    /// Returns while this member still owns the record; throws <see cref="OperationCanceledException"/> once it does not.
+    /// Awaited right before what must not be done twice (a paid call), after every wait that precedes it.
+    /// </summary>
+    ValueTask EnsureOwnedAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A record that can never be processed: it goes to the dead-letter topic at once, with this message as its reason.</summary>

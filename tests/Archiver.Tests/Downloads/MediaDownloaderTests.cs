@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using CinematicSwitch.Archiver.Downloads;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Simulators.Core;
+using CinematicSwitch.ServiceDefaults.Storage;
 using CinematicSwitch.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -159,7 +160,7 @@ public sealed class MediaDownloaderTests : IDisposable
 
         var error = await Assert.ThrowsAsync<FetchException>(() => downloader.DownloadAsync(server.Url("loop"), MediaKind.Image, CancellationToken.None));
 
-        Assert.Equal(FetchFailureReason.HttpError, error.Reason);
+        Assert.Equal(FetchFailureReason.TooManyRedirects, error.Reason);
         Assert.Equal(4, server.Requests);
     }
 
@@ -168,7 +169,8 @@ public sealed class MediaDownloaderTests : IDisposable
     [InlineData("ftp://replicate.delivery/out.png", "ftp: scheme")]
     [InlineData("data:image/png;base64,iVBORw0KGgo=", "data: scheme")]
     [InlineData("https://example.com/out.png", "not an allowed provider host")]
-    [InlineData("http://169.254.169.254/latest/meta-data/iam/", "plain http")]
+    [InlineData("http://169.254.169.254/latest/meta-data/iam/", "not a public address (link-local)")]
+    [InlineData("http://dnznrvs05pmza.cloudfront.net/out.mp4", "plain http")]
     [InlineData("not a url", "not an absolute URL")]
     public async Task Urls_outside_the_policy_are_refused_before_any_connection(string url, string reason)
     {
@@ -241,6 +243,21 @@ public sealed class MediaDownloaderTests : IDisposable
         Assert.Equal(0, secret.Requests);
     }
 
+    [Fact]
+    public async Task The_projects_own_S3_endpoint_is_never_fetched_even_among_the_loopback_origins()
+    {
+        // Stands for the development S3, which checks no signatures: any tenant's object would be copied.
+        await using var s3 = await LoopbackServer.StartAsync(context => Serve(context, "image/png", Png));
+        using var downloader = Downloader(s3, s3Endpoint: s3.OriginText);
+
+        var error = await Assert.ThrowsAsync<FetchException>(() =>
+            downloader.DownloadAsync(s3.Url("cinematic-archive/t01/0b1c/0.png"), MediaKind.Image, CancellationToken.None));
+
+        Assert.Equal(FetchFailureReason.Refused, error.Reason);
+        Assert.EndsWith("is this service's own storage", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, s3.Requests);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_temp))
@@ -249,11 +266,11 @@ public sealed class MediaDownloaderTests : IDisposable
         }
     }
 
-    private MediaDownloader Downloader(LoopbackServer? server, Action<DownloadOptions>? configure = null)
+    private MediaDownloader Downloader(LoopbackServer? server, Action<DownloadOptions>? configure = null, string? s3Endpoint = null)
     {
         var download = new DownloadOptions { TempDirectory = _temp, LoopbackOrigins = server is null ? [] : [server.OriginText] };
         configure?.Invoke(download);
-        return new MediaDownloader(Options.Create(new ArchiverOptions { Download = download }));
+        return new MediaDownloader(Options.Create(new ArchiverOptions { Download = download }), Options.Create(new S3Options { ServiceUrl = s3Endpoint }));
     }
 
     private static Task Serve(HttpContext context, string contentType, byte[] bytes)

@@ -79,11 +79,22 @@ public class IngestFixture : IAsyncLifetime
         await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = value.TenantId, Value = bytes });
     }
 
-    /// <summary>Keys of the objects under a prefix of the inputs bucket.</summary>
+    /// <summary>The objects under a prefix of the inputs bucket (every page of the listing).</summary>
     internal async Task<List<S3Object>> InputsAsync(string keyPrefix)
     {
-        var response = await Store.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Store.Options.InputsBucket, Prefix = keyPrefix });
-        return response.S3Objects ?? [];
+        var objects = new List<S3Object>();
+        var request = new ListObjectsV2Request { BucketName = Store.Options.InputsBucket, Prefix = keyPrefix };
+        while (true)
+        {
+            var response = await Store.Client.ListObjectsV2Async(request);
+            objects.AddRange(response.S3Objects ?? []);
+            if (response.IsTruncated != true)
+            {
+                return objects;
+            }
+
+            request.ContinuationToken = response.NextContinuationToken;
+        }
     }
 
     internal async Task<byte[]> ReadObjectAsync(string uri)

@@ -40,6 +40,13 @@ public sealed class Harness : IAsyncDisposable
             ["Providers:Leonardo:TimeoutMs"] = "10000",
             ["Providers:Leonardo:ResumeLookupGraceMs"] = "0",
         };
+        // Development allowance of the SSRF guard: the simulators serve sample media on loopback.
+        var origins = simulators.All.Select(s => s.Origin.GetLeftPart(UriPartial.Authority)).ToList();
+        for (var i = 0; i < origins.Count; i++)
+        {
+            settings[$"Providers:MediaFetch:LoopbackOrigins:{i}"] = origins[i];
+        }
+
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
@@ -83,6 +90,8 @@ public sealed class MemoryJournal : IJobJournal
         entries.Enqueue(checkpoint);
         return ValueTask.CompletedTask;
     }
+
+    public ValueTask EnsureCurrentAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
 
 /// <summary>A journal whose worker dies right after a job's Started checkpoint is durable.</summary>
@@ -97,4 +106,6 @@ public sealed class CrashAfterStarted : IJobJournal
         entries.Enqueue(checkpoint);
         return checkpoint.State == JobState.Started ? throw new OperationCanceledException("worker crashed") : ValueTask.CompletedTask;
     }
+
+    public ValueTask EnsureCurrentAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -135,6 +135,31 @@ public sealed class StreamProcessorTests
     }
 
     [Fact]
+    public async Task A_write_that_lands_after_a_newer_claim_does_not_hide_its_writers_earlier_entry()
+    {
+        var stack = await SharedStack.GetAsync();
+        await using var harness = await StreamProcessorHarness.CreateAsync(stack.Kafka, "late-write", partitions: 1);
+        await harness.ProduceAsync([("t1", new TestCommand("in-progress", 0, false).Encode())]);
+
+        // Owner A (epoch 0) saved its work's state; owner B claimed the partition and crashed; then a write of A that the
+        // producer had kept retrying through an outage landed, after B's claim: invalid, and the same identity and epoch.
+        using (var producer = harness.Clients.CreateProducer<byte[]?, byte[]?>("earlier-owners"))
+        {
+            async Task WriteAsync(ChangelogEntry entry) => await producer.ProduceAsync(new TopicPartition(harness.Topics.State, 0),
+                new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes(entry.Key), Value = entry.Serialize() });
+            await WriteAsync(ChangelogEntry.Claim("a", DateTimeOffset.UtcNow));
+            await WriteAsync(new ChangelogEntry(EntryKind.Journal, "in-progress", 0, 0, DateTimeOffset.UtcNow, Encoding.UTF8.GetBytes("job-42")));
+            await WriteAsync(ChangelogEntry.Claim("b", DateTimeOffset.UtcNow));
+            await WriteAsync(new ChangelogEntry(EntryKind.Journal, "in-progress", 0, 0, DateTimeOffset.UtcNow, Encoding.UTF8.GetBytes("job-43")));
+        }
+
+        var handler = harness.Start();
+        await harness.WaitForCommittedAsync(1, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(["job-42"], handler.Resumed);
+    }
+
+    [Fact]
     public async Task A_poison_record_dead_lettered_before_a_crash_is_neither_dead_lettered_nor_counted_again()
     {
         var stack = await SharedStack.GetAsync();

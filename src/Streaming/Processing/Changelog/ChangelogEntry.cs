@@ -18,8 +18,9 @@ internal enum EntryKind
 /// <summary>
 /// One entry of a processor's changelog: a compacted topic partitioned like the input, each entry written to the
 /// partition of the input record it belongs to. <see cref="Epoch"/> is the offset of the claim its writer made when it
-/// took the partition over. Keys carry it (<see cref="Key"/>), so that compaction keeps a valid entry of an identity
-/// beside a later one written by a fenced owner; every claim has a key of its own, so compaction keeps them all.
+/// took the partition over. Every entry has a key of its own (<see cref="Key"/>): a write that lands late (retried by the
+/// producer through a broker outage, after a newer owner's claim) is invalid, and with a shared key compaction would let
+/// it replace the valid entry its writer made earlier. Entries leave the log by the sweeper's tombstones only.
 /// </summary>
 internal sealed record ChangelogEntry(
     EntryKind Kind,
@@ -33,9 +34,14 @@ internal sealed record ChangelogEntry(
     bool DeadLettered = false,
     string? Member = null)
 {
-    private const string ClaimPrefix = "__claim/";
+    private const string ClaimIdentity = "__claim";
 
-    public string Key => $"{Identity}@{Epoch}";
+    /// <summary>This entry's key in the changelog, unique to it: "{identity}@{epoch}/{write id}".</summary>
+    [JsonIgnore]
+    public string Key { get; } = $"{Identity}@{Epoch}/{Guid.NewGuid():N}";
+
+    /// <summary>The identity a changelog key belongs to.</summary>
+    public static string IdentityOf(string key) => key[..key.LastIndexOf('@')];
 
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, ChangelogJson.Default.ChangelogEntry);
 
@@ -43,7 +49,7 @@ internal sealed record ChangelogEntry(
         JsonSerializer.Deserialize(value, ChangelogJson.Default.ChangelogEntry) ?? throw new InvalidDataException("Empty changelog entry.");
 
     /// <summary>A claim: its epoch is the offset it will be written at, unknown until then.</summary>
-    public static ChangelogEntry Claim(string member, DateTimeOffset at) => new(EntryKind.Claim, ClaimPrefix + Guid.NewGuid().ToString("N"), -1, -1, at, Member: member);
+    public static ChangelogEntry Claim(string member, DateTimeOffset at) => new(EntryKind.Claim, ClaimIdentity, -1, -1, at, Member: member);
 }
 
 /// <summary>A record to publish as it will be published: its place, key, value and headers (the runtime's included).</summary>

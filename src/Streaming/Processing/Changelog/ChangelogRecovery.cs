@@ -9,7 +9,8 @@ namespace CinematicSwitch.Streaming.Processing.Changelog;
 /// Takes an input partition over: reads its changelog, claims the partition (a claim entry, whose offset is the new
 /// owner's epoch), reads what was written until the claim, and keeps of every identity its latest valid entry. An entry
 /// is valid when the claim in force where it lies in the log is its writer's: whatever an earlier owner wrote after a
-/// newer owner's claim was written by a fenced member and is ignored, here and by every later owner. Then, for the decisions whose outputs may not all be out yet (their input
+/// newer owner's claim (a fenced member, or a write of it the producer retried past the claim) is ignored, here and by
+/// every later owner, and never hides that owner's earlier valid entries. Then, for the decisions whose outputs may not all be out yet (their input
 /// offset is not committed), it reads the output partitions back from where each decision said its outputs would land,
 /// so that only the missing outputs are published.
 /// </summary>
@@ -20,22 +21,43 @@ internal sealed class ChangelogRecovery(KafkaClientFactory clients, StreamTopics
     {
         using var reader = new PartitionReader(clients, "recovery", time);
         var changelog = new TopicPartition(topics.State, partition);
-        var log = new Dictionary<string, (long Offset, ChangelogEntry Entry)>(StringComparer.Ordinal);
+
+        // Read in offset order, each entry judged where it lies: valid when the claim in force there is its writer's.
+        var inForce = -1L;
+        var valid = new Dictionary<string, (string Key, ChangelogEntry Entry)>(StringComparer.Ordinal);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
         void Apply(ConsumeResult<byte[]?, byte[]?> record)
         {
-            if (record.Message.Key is not { } key)
+            if (record.Message.Key is not { } bytes)
             {
                 return;
             }
 
-            var name = Encoding.UTF8.GetString(key);
+            var key = Encoding.UTF8.GetString(bytes);
             if (record.Message.Value is null)
             {
-                log.Remove(name);
+                // The sweeper forgot this entry.
+                keys.Remove(key);
+                var identity = ChangelogEntry.IdentityOf(key);
+                if (valid.TryGetValue(identity, out var current) && current.Key == key)
+                {
+                    valid.Remove(identity);
+                }
+
+                return;
             }
-            else
+
+            var entry = ChangelogEntry.Deserialize(record.Message.Value);
+            if (entry.Kind == EntryKind.Claim)
             {
-                log[name] = (record.Offset.Value, ChangelogEntry.Deserialize(record.Message.Value));
+                inForce = record.Offset.Value;
+                return;
+            }
+
+            keys.Add(key);
+            if (entry.Epoch == inForce)
+            {
+                valid[entry.Identity] = (key, entry);
             }
         }
 
@@ -46,20 +68,14 @@ internal sealed class ChangelogRecovery(KafkaClientFactory clients, StreamTopics
         await reader.ReadRangeAsync(changelog, end, epoch, Apply, cancellationToken);
 
         var ledger = new PartitionLedger(epoch, committedOffset);
-        var claims = log.Values.Where(e => e.Entry.Kind == EntryKind.Claim).Select(e => e.Offset).Order().ToList();
-        foreach (var (offset, entry) in log.Values.Where(e => e.Entry.Kind != EntryKind.Claim).OrderBy(e => e.Offset))
+        foreach (var key in keys)
         {
-            // Valid: written under the claim in force where it lies in the log.
-            var index = claims.BinarySearch(offset);
-            var inForce = ~index > 0 ? claims[~index - 1] : -1;
-            if (inForce == entry.Epoch)
-            {
-                ledger.Put(entry);
-            }
-            else
-            {
-                ledger.Remember(entry);
-            }
+            ledger.Remember(ChangelogEntry.IdentityOf(key), key);
+        }
+
+        foreach (var (key, entry) in valid.Values)
+        {
+            ledger.Put(entry, key);
         }
 
         await ReadBackAsync(reader, ledger, cancellationToken);

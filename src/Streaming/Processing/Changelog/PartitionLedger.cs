@@ -13,7 +13,7 @@ internal sealed class PartitionLedger(long epoch, long committedOffset)
     private readonly ConcurrentDictionary<string, ChangelogEntry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Identity, int Output), byte> _published = new();
     private readonly ConcurrentDictionary<string, long> _frontier = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<long, byte>> _epochs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _keys = new(StringComparer.Ordinal);
 
     /// <summary>The owner's epoch (the offset of its claim): every entry it writes carries it.</summary>
     public long Epoch { get; } = epoch;
@@ -27,21 +27,22 @@ internal sealed class PartitionLedger(long epoch, long committedOffset)
 
     public ChangelogEntry? Entry(string identity) => _entries.GetValueOrDefault(identity);
 
-    public void Put(ChangelogEntry entry)
+    /// <summary>Makes <paramref name="entry"/>, written under <paramref name="key"/>, the identity's latest valid entry.</summary>
+    public void Put(ChangelogEntry entry, string key)
     {
         _entries[entry.Identity] = entry;
-        Remember(entry);
+        Remember(entry.Identity, key);
     }
 
-    /// <summary>Keeps an entry's key for the sweep without counting the entry (one a fenced owner wrote).</summary>
-    public void Remember(ChangelogEntry entry) => _epochs.GetOrAdd(entry.Identity, _ => new ConcurrentDictionary<long, byte>())[entry.Epoch] = 0;
+    /// <summary>Keeps a changelog key of an identity for the sweep without counting its entry (one a fenced owner wrote).</summary>
+    public void Remember(string identity, string key) => _keys.GetOrAdd(identity, _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal))[key] = 0;
 
-    /// <summary>Forgets an identity (a finished record past the deduplication window); returns its changelog keys, one per epoch that wrote it.</summary>
+    /// <summary>Forgets an identity (a finished record past the deduplication window); returns every changelog key it was written under.</summary>
     public IReadOnlyList<string> Forget(string identity)
     {
         _entries.TryRemove(identity, out _);
         ForgetPublished(identity);
-        return _epochs.TryRemove(identity, out var epochs) ? [.. epochs.Keys.Select(e => $"{identity}@{e}")] : [];
+        return _keys.TryRemove(identity, out var keys) ? [.. keys.Keys] : [];
     }
 
     public bool IsPublished(string identity, int output) => _published.ContainsKey((identity, output));

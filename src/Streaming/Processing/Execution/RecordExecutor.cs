@@ -4,7 +4,6 @@ using CinematicSwitch.Streaming.Processing.Output;
 using CinematicSwitch.Streaming.Processing.Ownership;
 using Microsoft.Extensions.Logging;
 using Polly;
-using Polly.Retry;
 
 namespace CinematicSwitch.Streaming.Processing.Execution;
 
@@ -46,26 +45,16 @@ internal sealed partial class RecordExecutor<TIn, TWork>
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _attempts = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
+        _attempts = StreamRetry.Pipeline(options, time,
+            (e, args) => RetriableException.IsRetriable(e)
+                ? time.GetUtcNow() - args.Context.Properties.GetValue(FirstFailure, time.GetUtcNow()) < options.TransientRetryDeadline
+                : args.AttemptNumber + 1 < options.MaxAttempts,
+            args =>
             {
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBackoff,
-                MaxDelay = options.MaxRetryBackoff,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && !HandOver.Is(e, args.Context.CancellationToken) && (
-                    RetriableException.IsRetriable(e)
-                        ? time.GetUtcNow() - args.Context.Properties.GetValue(FirstFailure, time.GetUtcNow()) < options.TransientRetryDeadline
-                        : args.AttemptNumber + 1 < options.MaxAttempts)),
-                OnRetry = args =>
-                {
-                    _metrics.HandlerFailed();
-                    LogRetrying(args.AttemptNumber + 1, args.Outcome.Exception!.GetType().Name, args.RetryDelay);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+                _metrics.HandlerFailed();
+                LogRetrying(args.AttemptNumber + 1, args.Outcome.Exception!.GetType().Name, args.RetryDelay);
+                return ValueTask.CompletedTask;
+            });
         _publishing = PartitionRetry.ForDecisions(options, metrics, time, logger);
     }
 

@@ -14,9 +14,15 @@ internal sealed class RecordStateHandle(ChangelogWriter changelog, PartitionOwne
         var entry = new ChangelogEntry(EntryKind.Journal, identity, ledger.Epoch, inputOffset, time.GetUtcNow(), payload);
         await owner.Lease.EnsureAsync(cancellationToken);
         await changelog.WriteAsync(owner.Number, entry);
-        ledger.Put(entry);
+        ledger.Put(entry, entry.Key);
         Payload = payload;
+
+        // What follows a save is often a paid call (a provider job whose intent this is). A member frozen while the write
+        // was in flight comes back to an acknowledgement and an expired lease: it must not go on to make that call.
+        await owner.Lease.EnsureAsync(cancellationToken);
     }
 
     public void Keep(byte[] payload) => Payload = payload;
+
+    public ValueTask EnsureOwnedAsync(CancellationToken cancellationToken) => owner.Lease.EnsureAsync(cancellationToken);
 }

@@ -19,7 +19,7 @@ internal sealed class DecisionPublisher(ChangelogWriter changelog, FrontierTrack
             deadLettered);
         await owner.Lease.EnsureAsync(cancellationToken);
         await changelog.WriteAsync(owner.Number, decision);
-        ledger.Put(decision);
+        ledger.Put(decision, decision.Key);
         await relay.RelayAsync(owner, ledger, decision, cancellationToken);
         return decision;
     }

@@ -5,15 +5,15 @@ namespace CinematicSwitch.Streaming.Processing.Ownership;
 
 /// <summary>
 /// Commits, for each owned partition, the offset after its contiguous prefix of finished records, unchanged offsets
-/// included: each commit the coordinator accepts, or answers as from a known member of the group, proves this member's
-/// session alive when it was sent, and renews the leases of every partition it owns. A commit refused as from an unknown
-/// member renews nothing: the partitions are being handed over.
+/// included: each commit the coordinator accepts proves this member's session alive, in the generation that gave it its
+/// partitions, when it was sent, and renews the leases of every partition it owns. A commit refused for any reason renews
+/// nothing, not even one answered "rebalance in progress" or "illegal generation": a member expelled while it could not
+/// reach the coordinator is rejoined by the client under a new member id, and those answers then come for that new member
+/// while another one already owns the partitions (seen on the embedded cluster after a coordinator outage). During a
+/// rebalance work waits for the first commit of the new generation instead.
 /// </summary>
 internal sealed partial class OffsetCommitter(TimeProvider time, StreamMetrics metrics, ILogger logger)
 {
-    /// <summary>Codes with which the coordinator answers a member it still knows (during a rebalance, or of an older generation).</summary>
-    private static readonly HashSet<ErrorCode> KnownMember = [ErrorCode.RebalanceInProgress, ErrorCode.IllegalGeneration, ErrorCode.StaleMemberEpoch];
-
     public void Commit(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyCollection<PartitionOwner> owners)
     {
         var offsets = new List<(PartitionOwner Owner, long Offset)>(owners.Count);
@@ -44,11 +44,6 @@ internal sealed partial class OffsetCommitter(TimeProvider time, StreamMetrics m
 
             Renew(owners, sentAt);
         }
-        catch (KafkaException e) when (KnownMember.Contains(e.Error.Code))
-        {
-            Renew(owners, sentAt);
-            LogDeferred(e.Error.Reason);
-        }
         catch (KafkaException e)
         {
             metrics.LeaseNotRenewed();
@@ -63,9 +58,6 @@ internal sealed partial class OffsetCommitter(TimeProvider time, StreamMetrics m
             owner.Lease.Renew(confirmedAt);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Commit deferred ({Reason}); the membership it answered for still counts")]
-    private partial void LogDeferred(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Commit refused ({Code}: {Reason}): this member's leases are not renewed")]
     private partial void LogNotRenewed(string code, string reason);

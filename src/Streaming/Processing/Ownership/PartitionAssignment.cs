@@ -4,15 +4,14 @@ using CinematicSwitch.Streaming.Processing.Execution;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Polly;
-using Polly.Retry;
 
 namespace CinematicSwitch.Streaming.Processing.Ownership;
 
 /// <summary>
 /// The partitions this member owns, through rebalances. Assigned: an owner per partition, which takes the partition over
 /// (claim, changelog, read-back) and then admits its records. Revoked: nothing new starts, the work in hand gets
-/// <see cref="StreamProcessorOptions.RevokeDrainTimeout"/> to finish (commits renewing the leases meanwhile), then is
-/// handed over, and what finished is committed. Lost (the session expired): handed over at once, nothing committed.
+/// <see cref="StreamProcessorOptions.RevokeDrainTimeout"/> to finish (while its leases last), then is handed over, and
+/// what finished is committed. Lost (the session expired): handed over at once, nothing committed.
 /// </summary>
 internal sealed partial class PartitionAssignment<TWork>(
     ChangelogRecovery recovery,
@@ -27,17 +26,7 @@ internal sealed partial class PartitionAssignment<TWork>(
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<TopicPartition, PartitionOwner> _owners = new();
-    private readonly ResiliencePipeline _recoveryRetry = new ResiliencePipelineBuilder { TimeProvider = time }
-        .AddRetry(new RetryStrategyOptions
-        {
-            MaxRetryAttempts = int.MaxValue,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = options.RetryBackoff,
-            MaxDelay = options.MaxRetryBackoff,
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && !HandOver.Is(e, args.Context.CancellationToken)),
-        })
-        .Build();
+    private readonly ResiliencePipeline _recoveryRetry = StreamRetry.Pipeline(options, time, (_, _) => true);
 
     public IReadOnlyCollection<PartitionOwner> Owners => [.. _owners.Values];
 
@@ -67,7 +56,9 @@ internal sealed partial class PartitionAssignment<TWork>(
         metrics.Rebalanced("revoked", partitions.Count);
         LogReleased("Revoked", string.Join(", ", partitions.Select(p => p.Partition.Value)));
         var released = Release(partitions);
-        // Until this callback returns no one else can have these partitions; commits keep proving it to the workers.
+        // The work in hand may finish while its leases last: a commit answered "rebalance in progress" renews nothing (not
+        // even here: a client expelled during a coordinator outage was seen to be told "revoked" about partitions another
+        // member already owned), so the leases lapse a session after the last accepted commit and the rest is handed over.
         var deadline = time.GetTimestamp();
         while (released.Any(o => o.InFlight > 0) && time.GetElapsedTime(deadline) < options.RevokeDrainTimeout)
         {

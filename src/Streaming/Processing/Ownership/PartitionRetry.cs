@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Polly;
-using Polly.Retry;
 
 namespace CinematicSwitch.Streaming.Processing.Ownership;
 
@@ -21,18 +20,7 @@ internal sealed partial class PartitionRetry
         _retriable = retriable;
         _metrics = metrics;
         _logger = logger;
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBackoff,
-                MaxDelay = options.MaxRetryBackoff,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && _retriable(e)
-                    && !Execution.HandOver.Is(e, args.Context.CancellationToken)),
-            })
-            .Build();
+        _pipeline = StreamRetry.Pipeline(options, time, (e, _) => _retriable(e));
     }
 
     /// <summary>

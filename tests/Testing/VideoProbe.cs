@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Xunit;
 
-namespace CinematicSwitch.Archiver.Tests.Support;
+namespace CinematicSwitch.Testing;
 
 /// <summary>What ffprobe says about a video file.</summary>
 public sealed record VideoFacts(string Codec, int Width, int Height, string FrameRate, double DurationSeconds, string Text);

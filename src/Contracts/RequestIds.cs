@@ -1,13 +1,15 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace CinematicSwitch.Ingest.Intake;
+namespace CinematicSwitch.Contracts;
 
 /// <summary>
 /// Request ids. With an Idempotency-Key the id is name-based (RFC 9562 UUID version 5 over the tenant and the key),
 /// so a retry on any instance, after any restart, gets the same id; without one it is a fresh time-ordered UUIDv7.
+/// Ingest derives its requests' ids here, and so does every other producer of requests (the skills' client), so that a
+/// key names the same request whichever way it was sent.
 /// </summary>
-internal static class RequestIds
+public static class RequestIds
 {
     public const int MaxIdempotencyKeyLength = 255;
 
@@ -16,7 +18,7 @@ internal static class RequestIds
 
     public static Guid New() => Guid.CreateVersion7();
 
-    // Tenant ids cannot contain a newline (see IngestOptions), so (tenant, key) pairs never collide as names.
+    // Tenant ids cannot contain a newline (Ingest's options refuse them), so (tenant, key) pairs never collide as names.
     public static Guid FromIdempotencyKey(string tenantId, string idempotencyKey) => NameBased(Namespace, $"{tenantId}\n{idempotencyKey}");
 
     /// <summary>RFC 9562 UUID version 5: SHA-1 of the namespace's bytes and the UTF-8 name.</summary>

@@ -1,0 +1,53 @@
+using System.Diagnostics.Metrics;
+using CinematicSwitch.Streaming.Embedded;
+using CinematicSwitch.Streaming.Processing;
+using CinematicSwitch.Streaming.Processing.Ownership;
+using CinematicSwitch.Testing;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CinematicSwitch.Streaming.Tests.Processing;
+
+/// <summary>Lease renewal by offset commits, against a private embedded cluster whose coordinator answers as told.</summary>
+public sealed class OffsetCommitterTests
+{
+    [Theory]
+    [InlineData(ErrorCode.RebalanceInProgress)]
+    [InlineData(ErrorCode.IllegalGeneration)]
+    public async Task Only_an_accepted_commit_renews_the_leases(ErrorCode refusal)
+    {
+        using var kafka = TestKafka.StartPrivate(brokers: 1);
+        await kafka.CreateTopicAsync("input", 1);
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var consumer = kafka.ClientFactory().ConsumerBuilder<byte[]?, byte[]?>("group", "test").Build();
+        consumer.Subscribe("input");
+        while (consumer.Assignment.Count == 0)
+        {
+            consumer.Consume(TimeSpan.FromMilliseconds(100));
+        }
+
+        var time = new FakeTimeProvider();
+        var owner = new PartitionOwner(new TopicPartition("input", 0), new OwnershipLease(time, TimeSpan.FromSeconds(4)), 0);
+        var committer = new OffsetCommitter(time, new StreamMetrics(services.GetRequiredService<IMeterFactory>(), "group", () => StreamHealthSnapshot.Starting),
+            NullLogger.Instance);
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        // The coordinator answers for a member id the client holds, but not with this member's generation accepted: a
+        // member expelled and rejoined under a new id gets these while another member owns its partitions.
+        kafka.Faults.InjectRequestErrors(KafkaApi.OffsetCommit, refusal);
+        committer.Commit(consumer, [owner]);
+        Assert.False(owner.Lease.IsValid);
+
+        // The client may rejoin after such an answer: the first commit of the generation it gets renews them.
+        for (var attempt = 0; attempt < 100 && !owner.Lease.IsValid; attempt++)
+        {
+            consumer.Consume(TimeSpan.FromMilliseconds(100));
+            committer.Commit(consumer, [owner]);
+        }
+
+        Assert.True(owner.Lease.IsValid);
+        consumer.Close();
+    }
+}
