@@ -1,5 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace CinematicSwitch.Streaming.Clients;
 
@@ -13,29 +15,44 @@ public static partial class TopicDiscovery
         ILogger logger, CancellationToken cancellationToken)
     {
         using var admin = clients.CreateAdmin();
-        while (true)
-        {
-            try
+        // No answer yet (null) or a metadata error: asked again at a steady pace until the topics are there or the caller stops.
+        var pipeline = new ResiliencePipelineBuilder<List<TopicPartition>?> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<List<TopicPartition>?>
             {
-                var metadata = await Task.Run(() => admin.GetMetadata(TimeSpan.FromSeconds(10)), cancellationToken);
-                var found = metadata.Topics
-                    .Where(t => topics.Contains(t.Topic) && t.Error.Code == ErrorCode.NoError && t.Partitions.Count > 0)
-                    .ToDictionary(t => t.Topic, StringComparer.Ordinal);
-                var missing = topics.Where(t => !found.ContainsKey(t)).ToList();
-                if (missing.Count == 0)
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Constant,
+                Delay = Retry,
+                ShouldHandle = new PredicateBuilder<List<TopicPartition>?>().Handle<KafkaException>().HandleResult(partitions => partitions is null),
+                OnRetry = args =>
                 {
-                    return found.Values.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId))).ToList();
-                }
+                    if (args.Outcome.Exception is KafkaException e)
+                    {
+                        LogMetadataError(logger, e.Error.Code, e.Error.Reason);
+                    }
 
-                LogTopicsMissing(logger, string.Join(", ", missing));
-            }
-            catch (KafkaException e)
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+
+        var partitions = await pipeline.ExecuteAsync(async token =>
+        {
+            var metadata = await Task.Run(() => admin.GetMetadata(TimeSpan.FromSeconds(10)), token);
+            var found = metadata.Topics
+                .Where(t => topics.Contains(t.Topic) && t.Error.Code == ErrorCode.NoError && t.Partitions.Count > 0)
+                .ToDictionary(t => t.Topic, StringComparer.Ordinal);
+            var missing = topics.Where(t => !found.ContainsKey(t)).ToList();
+            if (missing.Count > 0)
             {
-                LogMetadataError(logger, e.Error.Code, e.Error.Reason);
+                LogTopicsMissing(logger, string.Join(", ", missing));
+                return null;
             }
 
-            await Task.Delay(Retry, time, cancellationToken);
-        }
+            return found.Values.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId))).ToList();
+        }, cancellationToken);
+
+        // The pipeline returns only an answer it does not retry (or throws when cancelled).
+        return partitions!;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Topics {Topics} do not exist yet; retrying")]
