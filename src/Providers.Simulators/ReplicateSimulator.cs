@@ -256,7 +256,9 @@ public sealed class ReplicateSimulator(string apiKey, TimeSpan latency, MediaSto
     private HttpRequestMessage SignedWebhook(SimJob job)
     {
         var body = System.Text.Encoding.UTF8.GetBytes(Prediction(job).ToJsonString());
-        var id = "msg_" + NewId();
+        // One message per prediction (its completed event): a retry of it keeps the id, as Standard Webhooks has it, and is signed
+        // again with a fresh timestamp.
+        var id = "msg_" + job.Id;
         var timestamp = Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var key = Convert.FromBase64String(WebhookSecret["whsec_".Length..]);
         var signed = System.Text.Encoding.UTF8.GetBytes($"{id}.{timestamp}.").Concat(body).ToArray();

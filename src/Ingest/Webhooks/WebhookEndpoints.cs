@@ -9,7 +9,8 @@ namespace CinematicSwitch.Ingest.Webhooks;
 /// <summary>
 /// POST /webhooks/replicate and POST /webhooks/leonardo: the providers' doorbells. A delivery is authenticated (Replicate: Standard
 /// Webhooks signature and timestamp; Leonardo: its callback key), and one saying a job ended is written to
-/// cinematic.provider.job-events (provider, job id, time received; nothing of the body). Refused: 400 (headers missing or
+/// cinematic.provider.job-events (provider, job id, time received; nothing of the body), once per job (a redelivery is
+/// acknowledged, not written again: <see cref="WrittenJobEnds"/>). Refused: 400 (headers missing or
 /// malformed, a body that is not the provider's event), 401 (no valid signature or key, a timestamp outside the tolerance),
 /// 404 (the provider's webhooks are off); 503 when the doorbell cannot be written (the provider retries). Bodies are never logged.
 /// </summary>
@@ -22,8 +23,8 @@ internal static partial class WebhookEndpoints
         return app;
     }
 
-    private static async Task<IResult> ReplicateAsync(HttpContext http, IProviderWebhooks webhooks, JobEventPublisher publisher, IngestMetrics metrics,
-        TimeProvider time, ILoggerFactory loggers)
+    private static async Task<IResult> ReplicateAsync(HttpContext http, IProviderWebhooks webhooks, JobEventPublisher publisher, WrittenJobEnds written,
+        IngestMetrics metrics, TimeProvider time, ILoggerFactory loggers)
     {
         if (!webhooks.Enabled(ProviderName.Replicate))
         {
@@ -44,11 +45,11 @@ internal static partial class WebhookEndpoints
             return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
         }
 
-        return await AnswerAsync(ProviderName.Replicate, check, body.Length, publisher, metrics, time, Logger(loggers), http.RequestAborted);
+        return await AnswerAsync(ProviderName.Replicate, check, body.Length, publisher, written, metrics, time, Logger(loggers), http.RequestAborted);
     }
 
-    private static async Task<IResult> LeonardoAsync(HttpContext http, IProviderWebhooks webhooks, JobEventPublisher publisher, IngestMetrics metrics,
-        TimeProvider time, ILoggerFactory loggers)
+    private static async Task<IResult> LeonardoAsync(HttpContext http, IProviderWebhooks webhooks, JobEventPublisher publisher, WrittenJobEnds written,
+        IngestMetrics metrics, TimeProvider time, ILoggerFactory loggers)
     {
         if (!webhooks.Enabled(ProviderName.Leonardo))
         {
@@ -57,15 +58,20 @@ internal static partial class WebhookEndpoints
 
         var body = await ReadAsync(http);
         var check = webhooks.CheckLeonardo(http.Request.Headers.Authorization, body);
-        return await AnswerAsync(ProviderName.Leonardo, check, body.Length, publisher, metrics, time, Logger(loggers), http.RequestAborted);
+        return await AnswerAsync(ProviderName.Leonardo, check, body.Length, publisher, written, metrics, time, Logger(loggers), http.RequestAborted);
     }
 
-    private static async Task<IResult> AnswerAsync(ProviderName provider, WebhookCheck check, int bodyLength, JobEventPublisher publisher, IngestMetrics metrics,
-        TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    private static async Task<IResult> AnswerAsync(ProviderName provider, WebhookCheck check, int bodyLength, JobEventPublisher publisher,
+        WrittenJobEnds written, IngestMetrics metrics, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
+        if (check is { Verdict: WebhookVerdict.JobEnded, JobId: { } ended } && written.Contains(provider, ended))
+        {
+            check = check with { Verdict = WebhookVerdict.Duplicate };
+        }
+
         var status = check.Verdict switch
         {
-            WebhookVerdict.JobEnded or WebhookVerdict.Ignored => StatusCodes.Status200OK,
+            WebhookVerdict.JobEnded or WebhookVerdict.Ignored or WebhookVerdict.Duplicate => StatusCodes.Status200OK,
             WebhookVerdict.Malformed or WebhookVerdict.Unreadable => StatusCodes.Status400BadRequest,
             _ => StatusCodes.Status401Unauthorized,
         };
@@ -74,6 +80,7 @@ internal static partial class WebhookEndpoints
             try
             {
                 await publisher.PublishAsync(new ProviderJobEvent(provider.ToString().ToLowerInvariant(), jobId, time.GetUtcNow()), cancellationToken);
+                written.Add(provider, jobId);
             }
             catch (KafkaException e)
             {

@@ -12,6 +12,9 @@ public enum WebhookVerdict
     /// <summary>Authentic, but not about a job's end (another event, an unfinished status): acknowledged, nothing written.</summary>
     Ignored,
 
+    /// <summary>Authentic, about a job whose end was written already (a redelivery): acknowledged, nothing written again.</summary>
+    Duplicate,
+
     /// <summary>A header the verification needs is missing or malformed.</summary>
     Malformed,
 
