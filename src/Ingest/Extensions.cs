@@ -49,7 +49,7 @@ public static class Extensions
         services.AddSingleton<RequestValidator>();
         services.AddSingleton<RequestPublisher>();
         services.AddSingleton<JobEventPublisher>();
-        services.AddSingleton<WrittenJobEnds>();
+        services.AddSingleton<WrittenDeliveries>();
         services.AddHostedService<PublisherWarmUp>();
         services.AddSingleton<InDoubtRequests>();
         services.AddHostedService<InDoubtResolver>();

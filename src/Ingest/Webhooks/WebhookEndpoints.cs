@@ -9,8 +9,8 @@ namespace CinematicSwitch.Ingest.Webhooks;
 /// <summary>
 /// POST /webhooks/replicate and POST /webhooks/leonardo: the providers' doorbells. A delivery is authenticated (Replicate: Standard
 /// Webhooks signature and timestamp; Leonardo: its callback key), and one saying a job ended is written to
-/// cinematic.provider.job-events (provider, job id, time received; nothing of the body), once per job (a redelivery is
-/// acknowledged, not written again: <see cref="WrittenJobEnds"/>). Refused: 400 (headers missing or
+/// cinematic.provider.job-events (provider, job id, time received; nothing of the body), once per message (a redelivery is
+/// acknowledged, not written again: <see cref="WrittenDeliveries"/>). Refused: 400 (headers missing or
 /// malformed, a body that is not the provider's event), 401 (no valid signature or key, a timestamp outside the tolerance),
 /// 404 (the provider's webhooks are off); 503 when the doorbell cannot be written (the provider retries). Bodies are never logged.
 /// </summary>
@@ -23,7 +23,7 @@ internal static partial class WebhookEndpoints
         return app;
     }
 
-    private static async Task<IResult> ReplicateAsync(HttpContext http, IProviderWebhooks webhooks, JobEventPublisher publisher, WrittenJobEnds written,
+    private static async Task<IResult> ReplicateAsync(HttpContext http, IProviderWebhooks webhooks, JobEventPublisher publisher, WrittenDeliveries written,
         IngestMetrics metrics, TimeProvider time, ILoggerFactory loggers)
     {
         if (!webhooks.Enabled(ProviderName.Replicate))
@@ -48,7 +48,7 @@ internal static partial class WebhookEndpoints
         return await AnswerAsync(ProviderName.Replicate, check, body.Length, publisher, written, metrics, time, Logger(loggers), http.RequestAborted);
     }
 
-    private static async Task<IResult> LeonardoAsync(HttpContext http, IProviderWebhooks webhooks, JobEventPublisher publisher, WrittenJobEnds written,
+    private static async Task<IResult> LeonardoAsync(HttpContext http, IProviderWebhooks webhooks, JobEventPublisher publisher, WrittenDeliveries written,
         IngestMetrics metrics, TimeProvider time, ILoggerFactory loggers)
     {
         if (!webhooks.Enabled(ProviderName.Leonardo))
@@ -62,9 +62,9 @@ internal static partial class WebhookEndpoints
     }
 
     private static async Task<IResult> AnswerAsync(ProviderName provider, WebhookCheck check, int bodyLength, JobEventPublisher publisher,
-        WrittenJobEnds written, IngestMetrics metrics, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+        WrittenDeliveries written, IngestMetrics metrics, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
-        if (check is { Verdict: WebhookVerdict.JobEnded, JobId: { } ended } && written.Contains(provider, ended))
+        if (check is { Verdict: WebhookVerdict.JobEnded, DeliveryId: { } repeated } && written.Contains(provider, repeated))
         {
             check = check with { Verdict = WebhookVerdict.Duplicate };
         }
@@ -80,7 +80,10 @@ internal static partial class WebhookEndpoints
             try
             {
                 await publisher.PublishAsync(new ProviderJobEvent(provider.ToString().ToLowerInvariant(), jobId, time.GetUtcNow()), cancellationToken);
-                written.Add(provider, jobId);
+                if (check.DeliveryId is { } delivered)
+                {
+                    written.Add(provider, delivered);
+                }
             }
             catch (KafkaException e)
             {

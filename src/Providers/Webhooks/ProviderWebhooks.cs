@@ -58,7 +58,7 @@ internal sealed class ProviderWebhooks(IOptions<ProvidersOptions> options, IEnum
             return WebhookCheck.Of(WebhookVerdict.Unreadable);
         }
 
-        return EndedStatuses.Contains(ProviderHttp.Text(prediction, "status")) ? new WebhookCheck(WebhookVerdict.JobEnded, id) : WebhookCheck.Of(WebhookVerdict.Ignored);
+        return EndedStatuses.Contains(ProviderHttp.Text(prediction, "status")) ? new WebhookCheck(WebhookVerdict.JobEnded, id, headers.Id) : WebhookCheck.Of(WebhookVerdict.Ignored);
     }
 
     public WebhookCheck CheckLeonardo(string? authorization, ReadOnlySpan<byte> body)

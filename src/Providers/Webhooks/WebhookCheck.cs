@@ -12,7 +12,7 @@ public enum WebhookVerdict
     /// <summary>Authentic, but not about a job's end (another event, an unfinished status): acknowledged, nothing written.</summary>
     Ignored,
 
-    /// <summary>Authentic, about a job whose end was written already (a redelivery): acknowledged, nothing written again.</summary>
+    /// <summary>Authentic, and a redelivery of a message whose doorbell was written already: acknowledged, nothing written again.</summary>
     Duplicate,
 
     /// <summary>A header the verification needs is missing or malformed.</summary>
@@ -28,8 +28,11 @@ public enum WebhookVerdict
     Unreadable,
 }
 
-/// <summary>A verdict, and the job it is about when it ended.</summary>
-public sealed record WebhookCheck(WebhookVerdict Verdict, string? JobId = null)
+/// <summary>
+/// A verdict, the job it is about when it ended, and the provider's id of the message, which its redeliveries keep (Replicate's
+/// webhook-id; null where the provider gives none, as Leonardo).
+/// </summary>
+public sealed record WebhookCheck(WebhookVerdict Verdict, string? JobId = null, string? DeliveryId = null)
 {
     public static WebhookCheck Of(WebhookVerdict verdict) => new(verdict);
 }
