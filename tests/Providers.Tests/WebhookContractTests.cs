@@ -98,9 +98,26 @@ public sealed class WebhookContractTests(SimulatorFixture fixture) : IClassFixtu
         Assert.Equal([500, 200], replicate.Requests.Where(r => r.Method == "GET" && r.Path == $"/v1/predictions/{job.Id}").Select(r => r.Status));
     }
 
-    private static Task<Receiver> ReplicateReceiverAsync() => Receiver.StartAsync((harness, context, body) => harness.Get<IProviderWebhooks>().CheckReplicateAsync(
+    [Fact]
+    public async Task A_doorbell_rung_again_for_the_same_job_costs_no_second_read()
+    {
+        // As when a redelivery reaches another Ingest instance, or Leonardo repeats a callback: two doorbells for one end.
+        var replicate = fixture.Simulators.Replicate;
+        await using var receiver = await ReplicateReceiverAsync(rings: 2);
+        await using var harness = receiver.Attach(ReplicateHarness(receiver));
+        replicate.Latency = TimeSpan.FromMilliseconds(400);
+
+        var outcome = await harness.RunAsync(Requests.Image()).WaitAsync(TimeSpan.FromMilliseconds(SafetyNetMs - 1_000));
+
+        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        var job = Assert.Single(replicate.Jobs);
+        Assert.Single(receiver.Checks);
+        Assert.Single(replicate.Requests, r => r.Method == "GET" && r.Path == $"/v1/predictions/{job.Id}");
+    }
+
+    private static Task<Receiver> ReplicateReceiverAsync(int rings = 1) => Receiver.StartAsync((harness, context, body) => harness.Get<IProviderWebhooks>().CheckReplicateAsync(
         new StandardWebhookHeaders(context.Request.Headers["webhook-id"], context.Request.Headers["webhook-timestamp"], context.Request.Headers["webhook-signature"]),
-        body, context.RequestAborted), ProviderName.Replicate);
+        body, context.RequestAborted), ProviderName.Replicate, rings);
 
     /// <summary>Replicate with webhooks to <paramref name="receiver"/>, asynchronous creates, and a safety net beyond the test's wait.</summary>
     private Harness ReplicateHarness(Receiver receiver)
@@ -175,7 +192,9 @@ public sealed class WebhookContractTests(SimulatorFixture fixture) : IClassFixtu
 
         public List<WebhookCheck> Checks { get; } = [];
 
-        public static async Task<Receiver> StartAsync(Func<Harness, HttpContext, ReadOnlyMemory<byte>, Task<WebhookCheck>> check, ProviderName provider)
+        /// <param name="rings">How often the doorbell is rung for one ended job.</param>
+        public static async Task<Receiver> StartAsync(Func<Harness, HttpContext, ReadOnlyMemory<byte>, Task<WebhookCheck>> check, ProviderName provider,
+            int rings = 1)
         {
             Receiver? receiver = null;
             var server = await LoopbackServer.StartAsync(app => app.MapPost("/hook", async (HttpContext context) =>
@@ -190,7 +209,10 @@ public sealed class WebhookContractTests(SimulatorFixture fixture) : IClassFixtu
 
                 if (result is { Verdict: WebhookVerdict.JobEnded, JobId: { } id })
                 {
-                    receiver.harness!.Get<IJobDoorbell>().Ring(provider, id);
+                    for (var ring = 0; ring < rings; ring++)
+                    {
+                        receiver.harness!.Get<IJobDoorbell>().Ring(provider, id);
+                    }
                 }
 
                 return result.Verdict is WebhookVerdict.JobEnded or WebhookVerdict.Ignored ? Results.Ok() : Results.StatusCode(401);
