@@ -10,12 +10,16 @@ internal sealed class IngestMetrics : IDisposable
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _mediaBytes;
+    private readonly Counter<long> _inputsDeleted;
+    private readonly Counter<long> _inputBytesDeleted;
 
     public IngestMetrics()
     {
         _requests = _meter.CreateCounter<long>("ingest.requests", description: "POST requests by endpoint and HTTP status");
         _duration = _meter.CreateHistogram<double>("ingest.request.duration", "ms", "Time to accept or refuse a POST");
         _mediaBytes = _meter.CreateCounter<long>("ingest.media.bytes", "By", "Media bytes stored, by media type");
+        _inputsDeleted = _meter.CreateCounter<long>("ingest.inputs.deleted", description: "Inputs deleted by retention");
+        _inputBytesDeleted = _meter.CreateCounter<long>("ingest.inputs.deleted.bytes", "By", "Bytes of the inputs deleted by retention");
     }
 
     public void Request(string endpoint, int status, string? mediaType, long? mediaBytes, TimeSpan elapsed)
@@ -27,6 +31,12 @@ internal sealed class IngestMetrics : IDisposable
         {
             _mediaBytes.Add(bytes, new KeyValuePair<string, object?>("media_type", mediaType));
         }
+    }
+
+    public void InputsDeleted(int count, long bytes)
+    {
+        _inputsDeleted.Add(count);
+        _inputBytesDeleted.Add(bytes);
     }
 
     public void Dispose() => _meter.Dispose();
