@@ -2,6 +2,7 @@ using CinematicSwitch.Ingest.Api;
 using CinematicSwitch.Ingest.Dashboard;
 using CinematicSwitch.Ingest.Endpoints;
 using CinematicSwitch.Ingest.Intake;
+using CinematicSwitch.Ingest.Retention;
 using CinematicSwitch.Ingest.Status;
 using CinematicSwitch.Ingest.Tenancy;
 using CinematicSwitch.Ingest.Webhooks;
@@ -64,6 +65,8 @@ public static class Extensions
         services.AddSingleton<StatusProjection>();
         services.AddSingleton<DashboardPage>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusProjection>());
+        services.AddSingleton<InputSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<InputSweeper>());
         services.AddHealthChecks().AddCheck<StatusProjectionHealthCheck>("status-projection", tags: [ServiceDefaults.Extensions.ReadyTag]);
         return builder;
     }

@@ -11,6 +11,8 @@ internal sealed class IngestMetrics : IDisposable
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _mediaBytes;
     private readonly Counter<long> _webhooks;
+    private readonly Counter<long> _inputsDeleted;
+    private readonly Counter<long> _inputBytesDeleted;
 
     public IngestMetrics()
     {
@@ -18,6 +20,8 @@ internal sealed class IngestMetrics : IDisposable
         _duration = _meter.CreateHistogram<double>("ingest.request.duration", "ms", "Time to accept or refuse a POST");
         _mediaBytes = _meter.CreateCounter<long>("ingest.media.bytes", "By", "Media bytes stored, by media type");
         _webhooks = _meter.CreateCounter<long>("ingest.webhooks", description: "Providers' webhook deliveries by provider, verdict and HTTP status");
+        _inputsDeleted = _meter.CreateCounter<long>("ingest.inputs.deleted", description: "Inputs deleted by retention");
+        _inputBytesDeleted = _meter.CreateCounter<long>("ingest.inputs.deleted.bytes", "By", "Bytes of the inputs deleted by retention");
     }
 
     public void Request(string endpoint, int status, string? mediaType, long? mediaBytes, TimeSpan elapsed)
@@ -33,6 +37,12 @@ internal sealed class IngestMetrics : IDisposable
 
     public void Webhook(Providers.ProviderName provider, Providers.Webhooks.WebhookVerdict verdict, int status) =>
         _webhooks.Add(1, new TagList { { "provider", provider.ToString().ToLowerInvariant() }, { "verdict", verdict.ToString() }, { "status", status } });
+
+    public void InputsDeleted(int count, long bytes)
+    {
+        _inputsDeleted.Add(count);
+        _inputBytesDeleted.Add(bytes);
+    }
 
     public void Dispose() => _meter.Dispose();
 }

@@ -50,6 +50,8 @@ public sealed partial class IngestOptions : IValidatableOptions
 
     public LimitsOptions Limits { get; set; } = new();
 
+    public RetentionOptions Retention { get; set; } = new();
+
     public IEnumerable<string> Validate()
     {
         if (Tenants.Count == 0)
@@ -129,6 +131,25 @@ public sealed class StatusOptions
     /// </summary>
     [Range(1, 300)]
     public int EventsHeartbeatSeconds { get; set; } = 15;
+}
+
+/// <summary>
+/// How long uploaded inputs outlive their request (README, "Retention"): an input is deleted once its request's outcome
+/// is final (archived, or failed) and <see cref="KeepInputsFor"/> has passed since, so that a failed request can still be
+/// replayed within that time. The inputs bucket's lifecycle rule (docker-compose.yml) is the backstop for what this misses.
+/// </summary>
+public sealed class RetentionOptions
+{
+    /// <summary>Off: inputs are left to the bucket's lifecycle rule alone.</summary>
+    public bool DeleteInputs { get; set; } = true;
+
+    /// <summary>Time an input is kept after its request's final outcome: the window for replays of a failed request.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    public TimeSpan KeepInputsFor { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often the inputs bucket is swept: an input goes at most this long after its time.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>Media given as a URL: fetched through the SSRF guard, whose settings (LoopbackOrigins, MaxRedirects, ConnectTimeout) are inherited.</summary>

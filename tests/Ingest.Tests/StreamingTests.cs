@@ -24,6 +24,11 @@ public sealed class StreamingTests(IngestFixture fixture) : IClassFixture<Ingest
     // A buffering implementation holds the whole 100 MiB (at least once); streaming holds two 8 MiB part buffers.
     private const long MemoryBound = 40 * Mib;
 
+    // What streaming 100 MiB may allocate: the part buffers come from a pool, but on a loaded machine the host's other work
+    // (Kestrel's memory pool releasing idle blocks and growing again, clients' buffers) was seen to add up to 48 MiB. A
+    // buffering implementation allocates at least the 100 MiB it holds, so the bound still tells the two apart.
+    private const long StreamingAllocationBound = 64 * Mib;
+
     [Fact]
     public async Task A_100_MiB_video_streams_through_with_bounded_memory_and_arrives_byte_exact()
     {
@@ -57,7 +62,7 @@ public sealed class StreamingTests(IngestFixture fixture) : IClassFixture<Ingest
         var idleBefore = GC.GetTotalAllocatedBytes(precise: true);
         await Task.Delay(took);
         var idle = GC.GetTotalAllocatedBytes(precise: true) - idleBefore;
-        Assert.True(allocated - idle < MemoryBound, $"{allocated / Mib} MiB were allocated while 100 MiB streamed through, {idle / Mib} MiB of them by the idle host");
+        Assert.True(allocated - idle < StreamingAllocationBound, $"{allocated / Mib} MiB were allocated while 100 MiB streamed through, {idle / Mib} MiB of them by the idle host");
         Assert.True(peakGrowth < 2 * MemoryBound, $"the working set grew by {peakGrowth / Mib} MiB while 100 MiB streamed through");
 
         var id = body.RequestId();

@@ -63,7 +63,7 @@ public sealed class ProcessorOutcomeTests
     }
 
     [Fact]
-    public async Task Unreadable_media_fails_with_invalid_input_before_any_provider_call()
+    public async Task Unreadable_media_fails_with_invalid_input_before_any_provider_call_and_a_replay_whose_input_is_gone_says_INPUT_EXPIRED()
     {
         await using var bed = await PipelineTestbed.StartAsync("invalid-media", partitions: 1, latencyMs: 50);
         var missing = new MediaReference($"s3://{bed.Store.Options.InputsBucket}/tenant-a/{bed.Prefix}nothing-here.png", "image/png", MediaKind.Image, 100, "00");
@@ -71,13 +71,18 @@ public sealed class ProcessorOutcomeTests
         var missingRequest = PipelineTestbed.Request("tenant-a", missing, "a medieval knight in a castle");
         var textRequest = PipelineTestbed.Request("tenant-a", notMedia, "a medieval knight in a castle");
         var shortDescription = PipelineTestbed.Request("tenant-a", missing, "too short");
-        foreach (var request in new[] { missingRequest, textRequest, shortDescription })
+        // A replay whose input retention deleted since its first attempt (the ops command refuses it; one got through).
+        var expiredReplay = PipelineTestbed.Request("tenant-a", missing, "a 1920s flapper in a speakeasy") with
+        {
+            Replay = new ReplayInfo(1, DateTimeOffset.UtcNow, "ops:test", ErrorCode.TimeoutError, UserMessages.Timeout),
+        };
+        foreach (var request in new[] { missingRequest, textRequest, shortDescription, expiredReplay })
         {
             await bed.PublishAsync(request);
         }
 
         bed.StartProcessor("processor");
-        var outcomes = await bed.OutcomesAsync(3, TimeSpan.FromSeconds(120));
+        var outcomes = await bed.OutcomesAsync(4, TimeSpan.FromSeconds(120));
 
         Assert.Empty(outcomes.Completed);
         var byId = outcomes.Failed.ToDictionary(f => f.RequestId);
@@ -86,6 +91,9 @@ public sealed class ProcessorOutcomeTests
         Assert.Equal(UserMessages.UnsupportedFormat, byId[textRequest.RequestId].Error.Message);
         Assert.Equal(UserMessages.TextValidation, byId[shortDescription.RequestId].Error.Message);
         Assert.Equal(textRequest, byId[textRequest.RequestId].Request);
+        Assert.Equal(UserMessages.MediaUpload, byId[expiredReplay.RequestId].Error.Message);
+        Assert.Equal(RetentionCodes.InputExpired, byId[expiredReplay.RequestId].Error.Details["code"]);
+        Assert.False(byId[missingRequest.RequestId].Error.Details.ContainsKey("code"));
         Assert.Empty(bed.Simulators.Replicate.Jobs);
         Assert.Empty(await bed.StartedAsync(0, TimeSpan.FromSeconds(2)));
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Ingest.Api;
+using CinematicSwitch.Ingest.Retention;
 using CinematicSwitch.Ingest.Status;
 using CinematicSwitch.ServiceDefaults.Storage;
 
@@ -35,7 +36,7 @@ internal sealed class IntakeSession(IntakeContext context, MediaUploader uploade
             throw Problems.Media("Only one media file is accepted per request.");
         }
 
-        Media = await uploader.UploadAsync(content, $"{context.TenantId}/{context.RequestId}/input", context.Contract.MediaField, format =>
+        Media = await uploader.UploadAsync(content, InputKeys.Of(context.TenantId, context.RequestId), context.Contract.MediaField, format =>
         {
             log.MediaType = format.ContentType;
             RequestValidator.CheckArrivedFields(Fields, context.Contract);

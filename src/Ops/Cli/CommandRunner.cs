@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Amazon.Runtime;
 using CinematicSwitch.Ops.Connection;
 using CinematicSwitch.SchemaRegistry.Serdes;
 using Confluent.Kafka;
@@ -40,6 +41,11 @@ internal sealed class CommandRunner(GlobalOptions globals, OpsEnvironment enviro
         {
             console.Warning("Interrupted.");
             return ExitCodes.Interrupted;
+        }
+        catch (Exception e) when (e is AmazonServiceException or AmazonClientException)
+        {
+            console.Failure($"S3: {e.Message}");
+            return ExitCodes.Failure;
         }
         catch (KafkaException e)
         {

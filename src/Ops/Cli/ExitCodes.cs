@@ -5,7 +5,7 @@ internal static class ExitCodes
 {
     public const int Ok = 0;
 
-    /// <summary>The cluster, the registry or a topic could not be reached or read.</summary>
+    /// <summary>The cluster, the registry, S3 or a topic could not be reached or read; or some object could not be deleted.</summary>
     public const int Failure = 1;
 
     /// <summary>An invalid command line or configuration.</summary>

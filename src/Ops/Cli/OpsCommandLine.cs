@@ -3,6 +3,7 @@ using CinematicSwitch.Ops.Credits;
 using CinematicSwitch.Ops.DeadLetters;
 using CinematicSwitch.Ops.Failures;
 using CinematicSwitch.Ops.Status;
+using CinematicSwitch.Ops.Tenants;
 using CinematicSwitch.Ops.Topology;
 
 namespace CinematicSwitch.Ops.Cli;
@@ -14,13 +15,14 @@ internal static class OpsCommandLine
     {
         var globals = new GlobalOptions();
         var runner = new CommandRunner(globals, environment);
-        var root = new RootCommand("cinematic-ops: inspect and replay failed requests and dead letters, report topics and lag, apply the topology, sum credits.")
+        var root = new RootCommand("cinematic-ops: inspect and replay failed requests and dead letters, report topics and lag, apply the topology, sum credits, delete a tenant's data.")
         {
             FailedCommands.Create(runner),
             DeadLetterCommands.Create(runner),
             TopicsCommands.Create(runner),
             TopologyCommands.Create(runner),
             CreditsCommands.Create(runner),
+            TenantCommands.Create(runner),
         };
         globals.AddTo(root);
 

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using CinematicSwitch.Ops.Cli;
 using CinematicSwitch.SchemaRegistry;
 using CinematicSwitch.ServiceDefaults.Endpoints;
+using CinematicSwitch.ServiceDefaults.Storage;
 using CinematicSwitch.ServiceDefaults.Topology;
 using CinematicSwitch.Streaming.Clients;
 using Microsoft.Extensions.Configuration;
@@ -11,13 +12,14 @@ namespace CinematicSwitch.Ops.Connection;
 /// <summary>
 /// Where the tool attaches and how. Configuration comes from, lowest first: the embedded stack's endpoints file
 /// (when no bootstrap servers are configured otherwise, or when --endpoints names one), environment variables under
-/// the services' own names (Kafka__BootstrapServers, SchemaRegistry__Url, Processor__Stream__GroupId, ...), and
+/// the services' own names (Kafka__BootstrapServers, SchemaRegistry__Url, S3__ServiceUrl, Processor__Stream__GroupId, ...), and
 /// the command line.
 /// </summary>
 internal sealed record OpsSettings(
     KafkaOptions Kafka,
     SchemaRegistryOptions SchemaRegistry,
     TopologyOptions Topology,
+    S3Options S3,
     string ProcessorGroup,
     string ArchiverGroup,
     bool Embedded,
@@ -27,7 +29,7 @@ internal sealed record OpsSettings(
     public const string DefaultArchiverGroup = "cinematic-archiver";
     public const string EndpointsPath = ".devstack/endpoints.json";
 
-    private static readonly string[] Sections = ["Kafka", "SchemaRegistry", "Topology", "Processor", "Archiver"];
+    private static readonly string[] Sections = ["Kafka", "SchemaRegistry", "Topology", "S3", "Processor", "Archiver"];
 
     public static async Task<OpsSettings> LoadAsync(ConnectionInput input, OpsEnvironment environment, CancellationToken cancellationToken)
     {
@@ -63,13 +65,17 @@ internal sealed record OpsSettings(
         configuration.GetSection(SchemaRegistryOptions.SectionName).Bind(registry);
         var topology = new TopologyOptions();
         configuration.GetSection(TopologyOptions.SectionName).Bind(topology);
+        var s3 = new S3Options();
+        configuration.GetSection(S3Options.SectionName).Bind(s3);
         ThrowIfInvalid(kafka, KafkaOptions.SectionName);
         ThrowIfInvalid(topology, TopologyOptions.SectionName);
+        ThrowIfInvalid(s3, S3Options.SectionName);
 
         return new OpsSettings(
             kafka,
             registry,
             topology,
+            s3,
             configuration["Processor:Stream:GroupId"] is { Length: > 0 } processor ? processor : DefaultProcessorGroup,
             configuration["Archiver:Stream:GroupId"] is { Length: > 0 } archiver ? archiver : DefaultArchiverGroup,
             embedded,
@@ -124,6 +130,14 @@ internal sealed record OpsSettings(
             ["Kafka:TopicPrefix"] = endpoints.Kafka.TopicPrefix,
             ["Topology:Partitions"] = endpoints.Kafka.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["SchemaRegistry:Url"] = endpoints.SchemaRegistryUrl,
+            ["S3:ServiceUrl"] = endpoints.S3.Endpoint is { Length: > 0 } endpoint ? endpoint : null,
+            ["S3:Region"] = endpoints.S3.Region,
+            ["S3:AccessKey"] = endpoints.S3.AccessKey,
+            ["S3:SecretKey"] = endpoints.S3.SecretKey,
+            ["S3:ForcePathStyle"] = endpoints.S3.ForcePathStyle.ToString(),
+            ["S3:DisableChunkedUploads"] = endpoints.S3.DisableChunkedUploads.ToString(),
+            ["S3:InputsBucket"] = endpoints.S3.InputsBucket,
+            ["S3:ArchiveBucket"] = endpoints.S3.ArchiveBucket,
         };
     }
 

@@ -44,7 +44,8 @@ internal static class FailedCommands
         };
         var replay = new Command("replay", "Publishes each matching open failure's request again as a new attempt (its replay count + 1, " +
             "with the failure it answers), keyed by tenant. INVALID_INPUT and INPUT_VALIDATION_ERROR failures are replayed only when --code " +
-            "names them (the request itself is at fault). A dry run unless --yes.");
+            "names them (the request itself is at fault); a request whose input retention deleted is skipped as " + RetentionCodes.InputExpired + ". " +
+            "A dry run unless --yes.");
         filter.AddTo(replay);
         replayOptions.AddTo(replay);
         replay.Options.Add(ignoreRetention);
@@ -127,10 +128,18 @@ internal static class FailedCommands
         var matched = Matching(log.Classify(settings.MaxReplays, ignoreRetention), filter).ToList();
         var topic = session.Topic(Topics.Requested);
         var serializer = session.Serdes.Serializer<TransformationRequested>();
-        var plan = matched.Select(c => new PlannedReplay(
+        var skipReasons = new List<string?>(matched.Count);
+        foreach (var classified in matched)
+        {
+            // Inputs are checked before anything is published (and in a dry run), only for what would be replayed.
+            skipReasons.Add(SkipReason(classified, filter)
+                ?? await InputCheck.ExpiredAsync(session.Store, classified.Failure.Event.Request, cancellationToken));
+        }
+
+        var plan = matched.Select((c, i) => new PlannedReplay(
             $"{c.Failure.Event.RequestId} (replay {c.Failure.ReplayCount + 1})",
             topic,
-            SkipReason(c, filter),
+            skipReasons[i],
             async token =>
             {
                 var replayed = AsReplay(c.Failure, session.Time.GetUtcNow(), settings.ReplayedBy);

@@ -17,7 +17,8 @@ namespace CinematicSwitch.Processor.Handling;
 /// exists, is within the limits and is what its first bytes say it is: a presigned link with the object's size, marked
 /// as fetchable by the provider or not (DataUri mode: S3 is private), or small images inline. The adapters then deliver
 /// it within each API's rules (the link itself, a data URI under the provider's cap, or the provider's upload API).
-/// Unreadable media fails the request with INVALID_INPUT; an S3 outage is retried.
+/// Unreadable media fails the request with INVALID_INPUT (a replay whose input retention deleted says INPUT_EXPIRED in
+/// its details); an S3 outage is retried.
 /// Tenant isolation: an s3:// object must lie under the request's own tenant prefix ("{tenant}/") in the inputs or the
 /// archive bucket, and an https URL must pass the SSRF guard's URL rules and not point at the project's own S3 endpoint
 /// (the guard checks its addresses again if the processor reads it); anything else fails INVALID_INPUT with the reason in
@@ -88,6 +89,16 @@ internal sealed class MediaResolver : IDisposable
                 ? await DataUriAsync(location, format, cancellationToken)
                 : await _store.PresignGetAsync(location, _options.PresignedUrlValidity);
             return (new MediaInput(url, format.ContentType, isVideo, SizeBytes: size, ProviderReachable: reachable), null);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && request.Replay is not null)
+        {
+            // The first attempt read it: retention deleted it since (its outcome was final for longer than the keep time).
+            return (null, new ErrorInfo(ErrorCode.InvalidInput, UserMessages.MediaUpload, null, null, new Dictionary<string, string>
+            {
+                ["field"] = "media",
+                ["code"] = RetentionCodes.InputExpired,
+                ["reason"] = "the request's input was deleted by retention after its outcome; it can no longer be replayed",
+            }));
         }
         catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
         {

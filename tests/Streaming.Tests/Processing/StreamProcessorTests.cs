@@ -111,7 +111,7 @@ public sealed class StreamProcessorTests
         {
             async Task WriteAsync(ChangelogEntry entry) => await producer.ProduceAsync(new TopicPartition(harness.Topics.State, 0),
                 new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes(entry.Key), Value = entry.Serialize() });
-            await WriteAsync(ChangelogEntry.Claim("crashed", DateTimeOffset.UtcNow));
+            await WriteAsync(ChangelogEntry.Claim("crashed", ClaimChain.None, DateTimeOffset.UtcNow));
             await WriteAsync(new ChangelogEntry(EntryKind.Decision, "answered", 0, 0, DateTimeOffset.UtcNow, Outputs: outputs,
                 ScanFrom: new Dictionary<string, long> { [PartitionLedger.ScanKey(harness.Topics.Outputs[0], 0)] = 0 }));
             await WriteAsync(new ChangelogEntry(EntryKind.Journal, "in-progress", 0, 1, DateTimeOffset.UtcNow, Encoding.UTF8.GetBytes("job-42")));
@@ -147,10 +147,35 @@ public sealed class StreamProcessorTests
         {
             async Task WriteAsync(ChangelogEntry entry) => await producer.ProduceAsync(new TopicPartition(harness.Topics.State, 0),
                 new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes(entry.Key), Value = entry.Serialize() });
-            await WriteAsync(ChangelogEntry.Claim("a", DateTimeOffset.UtcNow));
+            await WriteAsync(ChangelogEntry.Claim("a", ClaimChain.None, DateTimeOffset.UtcNow));
             await WriteAsync(new ChangelogEntry(EntryKind.Journal, "in-progress", 0, 0, DateTimeOffset.UtcNow, Encoding.UTF8.GetBytes("job-42")));
-            await WriteAsync(ChangelogEntry.Claim("b", DateTimeOffset.UtcNow));
+            await WriteAsync(ChangelogEntry.Claim("b", 0, DateTimeOffset.UtcNow));
             await WriteAsync(new ChangelogEntry(EntryKind.Journal, "in-progress", 0, 0, DateTimeOffset.UtcNow, Encoding.UTF8.GetBytes("job-43")));
+        }
+
+        var handler = harness.Start();
+        await harness.WaitForCommittedAsync(1, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(["job-42"], handler.Resumed);
+    }
+
+    [Fact]
+    public async Task A_claim_that_lands_after_a_newer_claim_fences_no_one()
+    {
+        var stack = await SharedStack.GetAsync();
+        await using var harness = await StreamProcessorHarness.CreateAsync(stack.Kafka, "late-claim", partitions: 1);
+        await harness.ProduceAsync([("t1", new TestCommand("in-progress", 0, false).Encode())]);
+
+        // Member X read the empty changelog and sent its claim, which the producer kept retrying through an outage while
+        // X lost the partition; owner A read the same empty log, claimed it (epoch 0) and saved its work's state after X's
+        // claim finally landed. A's entry counts: X's claim superseded a claim no longer in force.
+        using (var producer = harness.Clients.CreateProducer<byte[]?, byte[]?>("earlier-owners"))
+        {
+            async Task WriteAsync(ChangelogEntry entry) => await producer.ProduceAsync(new TopicPartition(harness.Topics.State, 0),
+                new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes(entry.Key), Value = entry.Serialize() });
+            await WriteAsync(ChangelogEntry.Claim("a", ClaimChain.None, DateTimeOffset.UtcNow));
+            await WriteAsync(ChangelogEntry.Claim("x", ClaimChain.None, DateTimeOffset.UtcNow));
+            await WriteAsync(new ChangelogEntry(EntryKind.Journal, "in-progress", 0, 0, DateTimeOffset.UtcNow, Encoding.UTF8.GetBytes("job-42")));
         }
 
         var handler = harness.Start();
@@ -181,7 +206,7 @@ public sealed class StreamProcessorTests
         {
             async Task WriteAsync(ChangelogEntry entry) => await producer.ProduceAsync(new TopicPartition(harness.Topics.State, 0),
                 new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes(entry.Key), Value = entry.Serialize() });
-            await WriteAsync(ChangelogEntry.Claim("crashed", DateTimeOffset.UtcNow));
+            await WriteAsync(ChangelogEntry.Claim("crashed", ClaimChain.None, DateTimeOffset.UtcNow));
             await WriteAsync(new ChangelogEntry(EntryKind.Decision, identity, 0, 0, DateTimeOffset.UtcNow, Outputs: [letter],
                 ScanFrom: new Dictionary<string, long> { [PartitionLedger.ScanKey(harness.Topics.DeadLetter, 0)] = 0 }, DeadLettered: true));
             var headers = new Headers();

@@ -32,7 +32,8 @@ internal sealed record ChangelogEntry(
     IReadOnlyList<StoredOutput>? Outputs = null,
     IReadOnlyDictionary<string, long>? ScanFrom = null,
     bool DeadLettered = false,
-    string? Member = null)
+    string? Member = null,
+    long Supersedes = 0)
 {
     private const string ClaimIdentity = "__claim";
 
@@ -48,8 +49,12 @@ internal sealed record ChangelogEntry(
     public static ChangelogEntry Deserialize(ReadOnlySpan<byte> value) =>
         JsonSerializer.Deserialize(value, ChangelogJson.Default.ChangelogEntry) ?? throw new InvalidDataException("Empty changelog entry.");
 
-    /// <summary>A claim: its epoch is the offset it will be written at, unknown until then.</summary>
-    public static ChangelogEntry Claim(string member, DateTimeOffset at) => new(EntryKind.Claim, ClaimIdentity, -1, -1, at, Member: member);
+    /// <summary>
+    /// A claim: its epoch is the offset it will be written at, unknown until then; <paramref name="supersedes"/> is the claim
+    /// in force where its writer read the log to its end (<see cref="ClaimChain"/>).
+    /// </summary>
+    public static ChangelogEntry Claim(string member, long supersedes, DateTimeOffset at) =>
+        new(EntryKind.Claim, ClaimIdentity, -1, -1, at, Member: member, Supersedes: supersedes);
 }
 
 /// <summary>A record to publish as it will be published: its place, key, value and headers (the runtime's included).</summary>

@@ -10,7 +10,9 @@ namespace CinematicSwitch.Streaming.Processing.Changelog;
 /// owner's epoch), reads what was written until the claim, and keeps of every identity its latest valid entry. An entry
 /// is valid when the claim in force where it lies in the log is its writer's: whatever an earlier owner wrote after a
 /// newer owner's claim (a fenced member, or a write of it the producer retried past the claim) is ignored, here and by
-/// every later owner, and never hides that owner's earlier valid entries. Then, for the decisions whose outputs may not all be out yet (their input
+/// every later owner, and never hides that owner's earlier valid entries. A claim of its own that another claim beat to
+/// the log does not take force (<see cref="ClaimChain"/>): the takeover fails and is tried again on what is there now.
+/// Then, for the decisions whose outputs may not all be out yet (their input
 /// offset is not committed), it reads the output partitions back from where each decision said its outputs would land,
 /// so that only the missing outputs are published.
 /// </summary>
@@ -23,7 +25,7 @@ internal sealed class ChangelogRecovery(KafkaClientFactory clients, StreamTopics
         var changelog = new TopicPartition(topics.State, partition);
 
         // Read in offset order, each entry judged where it lies: valid when the claim in force there is its writer's.
-        var inForce = -1L;
+        var claims = new ClaimChain();
         var valid = new Dictionary<string, (string Key, ChangelogEntry Entry)>(StringComparer.Ordinal);
         var keys = new HashSet<string>(StringComparer.Ordinal);
         void Apply(ConsumeResult<byte[]?, byte[]?> record)
@@ -50,12 +52,12 @@ internal sealed class ChangelogRecovery(KafkaClientFactory clients, StreamTopics
             var entry = ChangelogEntry.Deserialize(record.Message.Value);
             if (entry.Kind == EntryKind.Claim)
             {
-                inForce = record.Offset.Value;
+                claims.Apply(record.Offset.Value, entry.Supersedes);
                 return;
             }
 
             keys.Add(key);
-            if (entry.Epoch == inForce)
+            if (claims.Counts(entry.Epoch))
             {
                 valid[entry.Identity] = (key, entry);
             }
@@ -63,9 +65,14 @@ internal sealed class ChangelogRecovery(KafkaClientFactory clients, StreamTopics
 
         var end = await reader.ReadAsync(changelog, 0, Apply, cancellationToken);
         await lease.EnsureAsync(cancellationToken);
-        var epoch = await writer.WriteAsync(partition, ChangelogEntry.Claim(member, time.GetUtcNow()));
+        var supersedes = claims.InForce;
+        var epoch = await writer.WriteAsync(partition, ChangelogEntry.Claim(member, supersedes, time.GetUtcNow()));
         // A fenced owner may have written between the first read and the claim: those entries are read too.
         await reader.ReadRangeAsync(changelog, end, epoch, Apply, cancellationToken);
+        if (!claims.Apply(epoch, supersedes))
+        {
+            throw new ClaimSupersededException($"the claim at {epoch} of changelog partition {partition} came after another member's");
+        }
 
         var ledger = new PartitionLedger(epoch, committedOffset);
         foreach (var key in keys)
@@ -107,3 +114,7 @@ internal sealed class ChangelogRecovery(KafkaClientFactory clients, StreamTopics
         }
     }
 }
+
+/// <summary>Another member's claim reached the changelog between this member's read and its own claim.</summary>
+internal sealed class ClaimSupersededException(string message) : Exception(message);
+
