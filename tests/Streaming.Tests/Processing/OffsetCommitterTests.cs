@@ -11,6 +11,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace CinematicSwitch.Streaming.Tests.Processing;
 
 /// <summary>Lease renewal by offset commits, against a private embedded cluster whose coordinator answers as told.</summary>
+[Trait("Category", "Stack")]
 public sealed class OffsetCommitterTests
 {
     [Theory]
