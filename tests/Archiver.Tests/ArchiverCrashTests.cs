@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace CinematicSwitch.Archiver.Tests;
 
 /// <summary>The archiver as its own OS process, killed with SIGKILL in the middle of a batch and started again.</summary>
+[Trait("Category", "Stack")]
 public sealed class ArchiverCrashTests(ITestOutputHelper output)
 {
     private const int Requests = 120;

@@ -11,6 +11,7 @@ using Xunit.Abstractions;
 namespace CinematicSwitch.Archiver.Tests;
 
 /// <summary>The archiver as its own process against the shared cluster, s3rver, the registry and the provider simulators.</summary>
+[Trait("Category", "Stack")]
 public sealed class ArchiverServiceTests(ITestOutputHelper log)
 {
     private static readonly HttpClient Http = new();

@@ -11,6 +11,7 @@ namespace CinematicSwitch.Contracts.Tests;
 
 /// <summary>Every event type through Kafka (the embedded cluster, or the configured one) and the schema registry over
 /// HTTP, with the project's serializers (Confluent's serdes): what a producer writes is what a consumer reads, field by field.</summary>
+[Trait("Category", "Stack")]
 public sealed class EventRoundTripTests
 {
     private static readonly Dictionary<Type, string> TopicOf = new()

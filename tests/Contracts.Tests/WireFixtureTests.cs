@@ -13,6 +13,7 @@ namespace CinematicSwitch.Contracts.Tests;
 /// with it) decode with the current deserializer: each fixture's writer schema is registered in the test registry,
 /// its new id patched into the bytes, and the decoded event compared field by field with the record captured with it.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class WireFixtureTests
 {
     public static TheoryData<string> EventTypes => [.. EventSchemas.EventTypes.Select(t => t.Name)];

@@ -17,6 +17,7 @@ namespace CinematicSwitch.Dashboard.Tests;
 /// processes, embedded Kafka, registry, s3rver, provider simulators). The browser side is browser/dashboard.spec.mjs;
 /// this side checks what the page downloaded against the archive itself.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class DashboardTests(ITestOutputHelper output)
 {
     // The provider refuses the first request whose prompt has this (content policy), so "Try again" succeeds.

@@ -9,6 +9,7 @@ namespace CinematicSwitch.Deployment.Tests;
 /// docker stop sends SIGTERM and waits stop_grace_period: the processor must use that time to finish the generations it
 /// has started, publish their outcomes, commit, and exit 0, so that nothing is paid for twice after a redeploy.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class ProcessorShutdownTests(ITestOutputHelper output)
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace CinematicSwitch.Deployment.Tests;
 /// endpoints file, and whatever way it ends, a SIGTERM as from Ctrl-C or a SIGKILL (with its children stopped), none of
 /// its services and no s3rver outlives it.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class RunCommandTests(ITestOutputHelper output)
 {
     [Theory]

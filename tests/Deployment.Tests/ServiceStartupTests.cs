@@ -6,8 +6,10 @@ namespace CinematicSwitch.Deployment.Tests;
 /// <summary>
 /// Each service started by hand from its build output with the environment docker-compose.yml gives its container
 /// (addresses pointed at the embedded stack and the provider simulators): it answers /readyz with Kafka, the schema
-/// registry and S3 reachable, stops with exit code 0 on SIGTERM, and refuses to start on an invalid option, naming it.
+/// registry and S3 reachable (the health checks Docker runs pass, and fail once it has stopped), stops with exit code 0
+/// on SIGTERM, and refuses to start on an invalid option, naming it.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class ServiceStartupTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Services => new() { "ingest", "processor", "archiver" };
@@ -28,7 +30,7 @@ public sealed class ServiceStartupTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Services))]
-    public async Task Started_with_the_compose_environment_it_is_ready_then_exits_0_on_SIGTERM(string name)
+    public async Task Started_with_the_compose_environment_it_is_ready_and_healthy_then_exits_0_on_SIGTERM_and_is_unhealthy(string name)
     {
         await using var service = await ComposedService.StartAsync(DeployedService.Named(name));
 
@@ -39,10 +41,14 @@ public sealed class ServiceStartupTests(ITestOutputHelper output)
         Assert.Equal("Healthy", checks["s3"]);
         // The compose environment is what configured it: Logging__Format=json makes every line a compact JSON object (CLEF).
         Assert.Contains(service.Output, line => line.StartsWith("{\"@t\"", StringComparison.Ordinal));
+        // The health checks Docker would run (compose's and the image's) pass against the ready service...
+        Assert.All(await HealthChecks.RunAsync(name, service.BaseAddress.Port), check => Assert.True(check.Value == 0, $"{check.Key}: exit {check.Value}"));
 
         var exitCode = await service.TerminateAsync(TimeSpan.FromSeconds(60));
         output.WriteLine(service.Log);
         Assert.Equal(0, exitCode);
+        // ...and fail once it is gone.
+        Assert.All(await HealthChecks.RunAsync(name, service.BaseAddress.Port), check => Assert.True(check.Value != 0, $"{check.Key}: exit 0 with the service stopped"));
     }
 
     [Theory]

@@ -16,6 +16,7 @@ namespace CinematicSwitch.Deployment.Tests;
 /// from Ingest's HTTP server span through Kafka (trace context in record headers) to the provider call, the archive and
 /// the credits record; a request an upstream producer publishes with its own traceparent continues that trace.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class TracingTests(TracingTests.Pipeline pipeline, ITestOutputHelper output) : IClassFixture<TracingTests.Pipeline>
 {
     private const string Tenant = "tracing";

@@ -6,6 +6,7 @@ using CinematicSwitch.Ingest.Tests.Support;
 namespace CinematicSwitch.Ingest.Tests;
 
 /// <summary>API keys (configured as SHA-256 hashes) decide the tenant; without a valid one nothing is read or published.</summary>
+[Trait("Category", "Stack")]
 public sealed class AuthenticationTests(IngestFixture fixture) : IClassFixture<IngestFixture>
 {
     public static TheoryData<string, string?, string?, bool> Keys => new()

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 namespace CinematicSwitch.Ingest.Tests;
 
 /// <summary>A misconfigured Ingest does not start, and says which option is wrong (never its secret value).</summary>
+[Trait("Category", "Stack")]
 public sealed class ConfigurationTests
 {
     public static TheoryData<string, string?, string> Broken => new()

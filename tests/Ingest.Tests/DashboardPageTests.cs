@@ -7,6 +7,7 @@ using CinematicSwitch.Providers.Planning;
 namespace CinematicSwitch.Ingest.Tests;
 
 /// <summary>/dashboard/cinematic-switch as served: its files from the assembly, its policy, and the settings its checks use.</summary>
+[Trait("Category", "Stack")]
 public sealed partial class DashboardPageTests(IngestFixture fixture) : IClassFixture<IngestFixture>
 {
     private const string Page = "/dashboard/cinematic-switch";

@@ -13,6 +13,7 @@ public sealed class DevRunFixture : IngestFixture
 }
 
 /// <summary>POST /dev/run: the spec's JSON contract, request and response shapes as written there.</summary>
+[Trait("Category", "Stack")]
 public sealed class DevRunTests(DevRunFixture fixture) : IClassFixture<DevRunFixture>
 {
     private const string Prompt = "Transform this person into a medieval knight in a castle setting, wearing armor and holding a sword.";

@@ -7,6 +7,7 @@ using CinematicSwitch.Streaming.Clients;
 namespace CinematicSwitch.Ingest.Tests;
 
 /// <summary>An upload, all the way: HTTP in, the object in S3, the event on the topic decoded through the registry.</summary>
+[Trait("Category", "Stack")]
 public sealed class EndToEndTests(IngestFixture fixture) : IClassFixture<IngestFixture>
 {
     [Fact]

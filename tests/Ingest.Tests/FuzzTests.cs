@@ -34,6 +34,7 @@ public sealed class FuzzFixture : IngestFixture
 /// holds exactly the accepted requests, S3 exactly their media, none of it empty); and no log line carries a
 /// description, media bytes, a key, or a line break from the request.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed partial class FuzzTests(FuzzFixture fixture, ITestOutputHelper output) : IClassFixture<FuzzFixture>
 {
     private const int Seed = 20_261_207;

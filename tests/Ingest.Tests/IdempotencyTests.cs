@@ -4,6 +4,7 @@ using CinematicSwitch.Ingest.Tests.Support;
 namespace CinematicSwitch.Ingest.Tests;
 
 /// <summary>An Idempotency-Key makes a retried POST return the same request id without a second event.</summary>
+[Trait("Category", "Stack")]
 public sealed class IdempotencyTests(IngestFixture fixture) : IClassFixture<IngestFixture>
 {
     [Fact]

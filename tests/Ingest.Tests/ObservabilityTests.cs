@@ -11,6 +11,7 @@ namespace CinematicSwitch.Ingest.Tests;
 /// The spec's "Observability &amp; Logging": method, endpoint, media size and type, description length, timings and
 /// outcome codes are logged; content and keys never are. Also who the events say asked (requester, correlation).
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class ObservabilityTests(IngestFixture fixture) : IClassFixture<IngestFixture>
 {
     private const string Secret = "SECRET-CONTENT-7f3a";

@@ -7,6 +7,7 @@ using CinematicSwitch.Testing;
 namespace CinematicSwitch.Ingest.Tests;
 
 /// <summary>GET /requests: the calling tenant's latest requests, newest first, as GET /requests/{id} shows each.</summary>
+[Trait("Category", "Stack")]
 public sealed class RecentRequestsTests(IngestFixture fixture) : IClassFixture<IngestFixture>
 {
     [Fact]

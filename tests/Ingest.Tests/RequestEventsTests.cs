@@ -14,6 +14,7 @@ public sealed class RequestEventsFixture : IngestFixture
 }
 
 /// <summary>GET /requests/{id}/events: the status view as server-sent events, for the request's own tenant only.</summary>
+[Trait("Category", "Stack")]
 public sealed class RequestEventsTests(RequestEventsFixture fixture) : IClassFixture<RequestEventsFixture>
 {
     [Fact]

@@ -23,6 +23,7 @@ public sealed class SlowClientFixture : IngestFixture
 }
 
 /// <summary>Issue 17 item 2: slow clients of one tenant cannot starve the others, and a stalled upload is dropped.</summary>
+[Trait("Category", "Stack")]
 public sealed class SlowClientTests(SlowClientFixture fixture) : IClassFixture<SlowClientFixture>
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);

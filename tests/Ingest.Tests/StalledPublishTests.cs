@@ -17,6 +17,7 @@ namespace CinematicSwitch.Ingest.Tests;
 /// publish timeout) and then goes down; every answer given meanwhile is checked against what is on the topic and in S3,
 /// and retries with the same Idempotency-Key converge on the one request that exists.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class StalledPublishTests(ITestOutputHelper output)
 {
     [Fact]

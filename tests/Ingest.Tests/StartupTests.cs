@@ -11,6 +11,7 @@ namespace CinematicSwitch.Ingest.Tests;
 /// Ingest readies its publisher as it starts (the request schema's id, the producer's connection), so that the first
 /// request after a deploy does not wait for them; doing so publishes nothing.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class StartupTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using CinematicSwitch.Ingest.Tests.Support;
 namespace CinematicSwitch.Ingest.Tests;
 
 /// <summary>GET /requests/{id} and GET /credits, answered from the projection of the topics.</summary>
+[Trait("Category", "Stack")]
 public sealed class StatusTests(IngestFixture fixture) : IClassFixture<IngestFixture>
 {
     [Fact]

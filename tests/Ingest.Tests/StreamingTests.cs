@@ -17,6 +17,7 @@ public sealed class MemoryMeasuringCollection
 /// read. The Ingest host runs in this process, so its allocations and working set are this process's.
 /// </summary>
 [Collection(MemoryMeasuringCollection.Name)]
+[Trait("Category", "Stack")]
 public sealed class StreamingTests(IngestFixture fixture) : IClassFixture<IngestFixture>
 {
     private const long Mib = 1024 * 1024;

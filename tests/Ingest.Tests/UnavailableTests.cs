@@ -13,6 +13,7 @@ namespace CinematicSwitch.Ingest.Tests;
 /// cannot tell), so the answer says the outcome is unknown, names the request id and keeps the media; a retry with the
 /// same key converges on that one request.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class UnavailableTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace CinematicSwitch.Ingest.Tests;
 /// (multipart, as a browser sends it): the status, the error JSON and its exact message, and that nothing was published
 /// or left in S3 for a refused request.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class ValidationTests(IngestFixture fixture) : IClassFixture<IngestFixture>
 {
     private const long Mib = 1024 * 1024;

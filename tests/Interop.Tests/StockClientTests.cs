@@ -13,6 +13,7 @@ namespace CinematicSwitch.Interop.Tests;
 /// its idempotent producer and decodes every event the services write. What broke before: kafkajs could not read the
 /// services' LZ4 batches, and its idempotent producer could not find the controller the embedded cluster named.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class StockClientTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private PipelineTestbed _bed = null!;

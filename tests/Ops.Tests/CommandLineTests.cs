@@ -3,6 +3,7 @@ using CinematicSwitch.Ops.Tests.Support;
 namespace CinematicSwitch.Ops.Tests;
 
 /// <summary>Exit codes scripts can rely on: 2 for a bad command line or configuration, 1 when the cluster cannot be reached.</summary>
+[Trait("Category", "Stack")]
 public sealed class CommandLineTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("ops-cli-").FullName;

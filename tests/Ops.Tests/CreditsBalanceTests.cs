@@ -11,6 +11,7 @@ using Confluent.Kafka;
 namespace CinematicSwitch.Ops.Tests;
 
 /// <summary>credits balance over a ledger written as the archiver writes it (Avro through the registry, cs-identity headers).</summary>
+[Trait("Category", "Stack")]
 public sealed class CreditsBalanceTests
 {
     [Fact]

@@ -16,6 +16,7 @@ namespace CinematicSwitch.Ops.Tests;
 /// an output schema that was not registered (the processor does not register schemas itself), and a processor
 /// deployed against the wrong schema registry.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class DeadLetterReplayTests(ITestOutputHelper output)
 {
     [Fact]

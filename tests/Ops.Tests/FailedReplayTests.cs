@@ -12,6 +12,7 @@ namespace CinematicSwitch.Ops.Tests;
 /// failed list / show / replay against the processor running as a process: requests time out while the Replicate simulator
 /// never finishes a job (an outage), then are replayed once the simulator is healthy again.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class FailedReplayTests(ITestOutputHelper output)
 {
     private static readonly Dictionary<string, string> ShortTimeout = new() { ["Providers:Replicate:TimeoutMs"] = "3000" };

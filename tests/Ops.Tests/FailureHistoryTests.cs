@@ -6,6 +6,7 @@ using CinematicSwitch.Testing;
 namespace CinematicSwitch.Ops.Tests;
 
 /// <summary>Which failure is still a request's latest outcome: the rules, one by one.</summary>
+[Trait("Category", "Stack")]
 public sealed class FailureHistoryTests
 {
     private static readonly DateTimeOffset T0 = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);

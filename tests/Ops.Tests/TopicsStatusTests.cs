@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace CinematicSwitch.Ops.Tests;
 
 /// <summary>topics status: offsets of the project's topics and the consumer groups' lag, in-process and as the built CLI.</summary>
+[Trait("Category", "Stack")]
 public sealed class TopicsStatusTests(ITestOutputHelper output)
 {
     [Fact]

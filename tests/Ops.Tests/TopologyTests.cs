@@ -4,6 +4,7 @@ using CinematicSwitch.Testing;
 namespace CinematicSwitch.Ops.Tests;
 
 /// <summary>topology apply on the embedded stack: verification only, said plainly; mismatches and missing topics exit with 3.</summary>
+[Trait("Category", "Stack")]
 public sealed class TopologyTests
 {
     [Fact]

@@ -22,6 +22,7 @@ namespace CinematicSwitch.Processor.Tests;
 /// poison; everything committed. CINEMATIC_CHAOS_SEED replays a run's schedule: the order of the faults, their durations,
 /// the broker taken down and the instances killed (a pause takes the instance busiest at the time).
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class ChaosTests(ITestOutputHelper output)
 {
     private const int Requests = 2000;

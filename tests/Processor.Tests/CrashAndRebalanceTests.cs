@@ -8,6 +8,7 @@ namespace CinematicSwitch.Processor.Tests;
 /// instance joining mid-run. Checked from the outcome topics and from the provider simulator's own record
 /// of every job it was asked to create.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
 {
     [Fact]

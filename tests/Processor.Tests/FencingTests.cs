@@ -8,6 +8,7 @@ namespace CinematicSwitch.Processor.Tests;
 /// and resumed after its successor took its partitions over and finished their requests: it publishes nothing more and
 /// starts no provider job, because its leases expired while it was frozen and are never renewed.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class FencingTests(ITestOutputHelper output)
 {
     [Fact]

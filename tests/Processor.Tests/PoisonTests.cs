@@ -13,6 +13,7 @@ namespace CinematicSwitch.Processor.Tests;
 /// on: the requests of the same tenant behind it complete. A failure that is not the record's (the registry out of
 /// reach) stops the partition visibly instead: /readyz says which partition and why.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class PoisonTests
 {
     [Fact]

@@ -9,6 +9,7 @@ using CinematicSwitch.Testing;
 namespace CinematicSwitch.Processor.Tests;
 
 /// <summary>The processor as a process: outcomes, variations, partial success, invalid media, dead letters.</summary>
+[Trait("Category", "Stack")]
 public sealed class ProcessorOutcomeTests
 {
     [Fact]

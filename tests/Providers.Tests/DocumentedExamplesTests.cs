@@ -12,6 +12,7 @@ namespace CinematicSwitch.Providers.Tests;
 /// The simulators against the providers' own documented requests and responses (Fixtures/), so that a simulator cannot
 /// drift into a private dialect: each documented request must be accepted, and each answer must have the documented shape.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class DocumentedExamplesTests(SimulatorFixture fixture) : IClassFixture<SimulatorFixture>, IDisposable
 {
     private readonly HttpClient http = new();

@@ -9,6 +9,7 @@ namespace CinematicSwitch.Providers.Tests;
 /// adapters: each ends in its row's code and owner, and the next provider is tried exactly when the row allows it.
 /// Video rows run on a route with a fallback (Runway then Leonardo, or Leonardo then Runway); Replicate has none.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class ErrorTableTests(SimulatorFixture fixture) : IClassFixture<SimulatorFixture>
 {
     private sealed record Trigger(FaultKind? Fault = null, FaultTarget On = FaultTarget.Create, Dictionary<string, string?>? Settings = null,
@@ -55,7 +56,13 @@ public sealed class ErrorTableTests(SimulatorFixture fixture) : IClassFixture<Si
         ["replicate.rate-limited"] = new(FaultKind.RateLimited),
         ["replicate.unavailable"] = new(FaultKind.Unavailable),
         ["replicate.job-unknown"] = new(FaultKind.UnknownJob, FaultTarget.Poll, new() { ["Providers:Replicate:PreferWaitSeconds"] = "0" }),
-        ["replicate.timeout"] = new(FaultKind.NeverFinish, Settings: new() { ["Providers:Replicate:TimeoutMs"] = "600" }),
+        // Replicate ends the job itself at the Cancel-After deadline (whole seconds: 1 s here), which is "replicate.job.deadline":
+        // no Prefer wait (it would hold the create call until that same second) and a timeout well before it.
+        ["replicate.timeout"] = new(FaultKind.NeverFinish, Settings: new()
+        {
+            ["Providers:Replicate:TimeoutMs"] = "200",
+            ["Providers:Replicate:PreferWaitSeconds"] = "0",
+        }),
         ["replicate.input-unreadable"] = new(Request: r => r with { Media = r.Media! with { Url = "ftp://media.example/photo.png" } }),
         ["replicate.input-refused"] = new(Request: r => r with { Media = r.Media! with { Url = "http://169.254.169.254/latest/meta-data/photo.png" } }),
         ["leonardo.create.tokens"] = new(FaultKind.InsufficientCredits),

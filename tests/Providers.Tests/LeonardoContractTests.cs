@@ -4,6 +4,7 @@ using CinematicSwitch.Providers.Tests.Support;
 namespace CinematicSwitch.Providers.Tests;
 
 /// <summary>The Leonardo adapter against the Leonardo simulator (chosen as the preferred provider), over loopback HTTP.</summary>
+[Trait("Category", "Stack")]
 public sealed class LeonardoContractTests(SimulatorFixture fixture) : IClassFixture<SimulatorFixture>
 {
     private Simulators.LeonardoSimulator Leonardo => fixture.Simulators.Leonardo;

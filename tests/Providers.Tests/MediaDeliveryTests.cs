@@ -14,6 +14,7 @@ namespace CinematicSwitch.Providers.Tests;
 /// URLs only where the provider can fetch them, data URIs only under each cap, the providers' upload APIs above; and the
 /// simulators refuse what the real APIs refuse.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class MediaDeliveryTests(SimulatorFixture fixture) : IClassFixture<SimulatorFixture>
 {
     private ProviderSimulators Simulators => fixture.Simulators;
@@ -181,7 +182,7 @@ public sealed class MediaDeliveryTests(SimulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task With_the_loopback_allowance_the_simulator_accepts_loopback_origins_only()
     {
-        await using var lenient = await ProviderSimulators.StartAsync(new SimulatorOptions { AcceptLoopbackOrigins = true }, CancellationToken.None);
+        await using var lenient = await TestSimulators.StartAsync(new SimulatorOptions { AcceptLoopbackOrigins = true });
 
         using var loopback = await CreateRunwayTaskAsync(lenient.Runway, "http://127.0.0.1:9/input.png");
         using var remote = await CreateRunwayTaskAsync(lenient.Runway, "http://203.0.113.7/input.png");

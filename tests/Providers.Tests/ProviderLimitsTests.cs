@@ -10,6 +10,7 @@ namespace CinematicSwitch.Providers.Tests;
 /// Rate limits by construction (request budgets, back-off, daily caps, THROTTLED, Cancel-After), seeds, Leonardo's cost and
 /// init images, and the simulators' lifecycle details (outputs while processing, data removal after an hour, listings).
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class ProviderLimitsTests(SimulatorFixture fixture) : IClassFixture<SimulatorFixture>
 {
     private ProviderSimulators Simulators => fixture.Simulators;

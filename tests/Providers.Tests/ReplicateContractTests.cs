@@ -6,6 +6,7 @@ using CinematicSwitch.Providers.Tests.Support;
 namespace CinematicSwitch.Providers.Tests;
 
 /// <summary>The Replicate adapter against the Replicate simulator, over loopback HTTP.</summary>
+[Trait("Category", "Stack")]
 public sealed class ReplicateContractTests(SimulatorFixture fixture) : IClassFixture<SimulatorFixture>
 {
     private Simulators.ReplicateSimulator Replicate => fixture.Simulators.Replicate;

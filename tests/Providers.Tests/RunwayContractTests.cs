@@ -5,6 +5,7 @@ using CinematicSwitch.Providers.Tests.Support;
 namespace CinematicSwitch.Providers.Tests;
 
 /// <summary>The Runway adapter (and its fallback to Leonardo) against the simulators, over loopback HTTP.</summary>
+[Trait("Category", "Stack")]
 public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixture<SimulatorFixture>
 {
     private Simulators.RunwaySimulator Runway => fixture.Simulators.Runway;

@@ -4,6 +4,7 @@ using CinematicSwitch.Providers.Tests.Support;
 namespace CinematicSwitch.Providers.Tests;
 
 /// <summary>Keys never reach logs or exceptions, whatever happens to the run.</summary>
+[Trait("Category", "Stack")]
 public sealed class SecretHygieneTests(SimulatorFixture fixture) : IClassFixture<SimulatorFixture>
 {
     [Fact]

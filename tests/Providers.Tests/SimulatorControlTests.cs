@@ -7,6 +7,7 @@ using CinematicSwitch.Providers.Tests.Support;
 namespace CinematicSwitch.Providers.Tests;
 
 /// <summary>The simulators' control API over HTTP (as other processes use it), prompt markers, and the concurrency limit.</summary>
+[Trait("Category", "Stack")]
 public sealed class SimulatorControlTests(SimulatorFixture fixture) : IClassFixture<SimulatorFixture>, IDisposable
 {
     private readonly HttpClient http = new();

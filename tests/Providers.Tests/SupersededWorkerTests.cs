@@ -8,6 +8,7 @@ namespace CinematicSwitch.Providers.Tests;
 /// frozen or waiting for a rate-limit token) must not send the create call: its successor looks the job up, finds none,
 /// and creates it.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class SupersededWorkerTests(SimulatorFixture fixture) : IClassFixture<SimulatorFixture>
 {
     public static TheoryData<string> Kinds => ["image", "video"];

@@ -8,6 +8,7 @@ namespace CinematicSwitch.SchemaRegistry.Tests;
 
 /// <summary>Confluent's registry client against the development registry over HTTP: the API as the client uses it,
 /// and how failures surface (what the stream runtime retries and what it does not).</summary>
+[Trait("Category", "Stack")]
 public sealed class ConfluentClientTests(DevRegistryFixture registry) : IClassFixture<DevRegistryFixture>
 {
     [Fact]

@@ -6,6 +6,7 @@ using Confluent.SchemaRegistry;
 namespace CinematicSwitch.SchemaRegistry.Tests;
 
 /// <summary>Soft and permanent deletes, compatibility levels and modes, as operators use them.</summary>
+[Trait("Category", "Stack")]
 public sealed class DeletionAndConfigTests(DevRegistryFixture registry) : IClassFixture<DevRegistryFixture>
 {
     [Fact]

@@ -14,6 +14,7 @@ using Microsoft.Extensions.Options;
 namespace CinematicSwitch.SchemaRegistry.Tests;
 
 /// <summary>The DI entry point, option validation at startup, and the in-process server's own checks.</summary>
+[Trait("Category", "Stack")]
 public sealed class HostingTests
 {
     [Fact]

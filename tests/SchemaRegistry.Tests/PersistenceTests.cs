@@ -6,6 +6,7 @@ using CinematicSwitch.Testing;
 namespace CinematicSwitch.SchemaRegistry.Tests;
 
 /// <summary>The development registry keeps its state in its Kafka topic, and only there.</summary>
+[Trait("Category", "Stack")]
 public sealed class PersistenceTests
 {
     [Fact]

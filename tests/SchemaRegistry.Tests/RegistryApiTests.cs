@@ -5,6 +5,7 @@ using CinematicSwitch.SchemaRegistry.Server.Rest;
 namespace CinematicSwitch.SchemaRegistry.Tests;
 
 /// <summary>The development registry's REST surface: the Confluent Schema Registry API's paths, shapes and error codes.</summary>
+[Trait("Category", "Stack")]
 public sealed class RegistryApiTests(DevRegistryFixture registry) : IClassFixture<DevRegistryFixture>
 {
     [Fact]

@@ -16,6 +16,7 @@ using Records = io.cinematicswitch.events;
 namespace CinematicSwitch.SchemaRegistry.Tests;
 
 /// <summary>The events' serializers and deserializers (Confluent's serdes) against the test registry over HTTP.</summary>
+[Trait("Category", "Stack")]
 public sealed class SerdeTests
 {
     [Fact]

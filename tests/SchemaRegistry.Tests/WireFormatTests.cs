@@ -13,6 +13,7 @@ namespace CinematicSwitch.SchemaRegistry.Tests;
 /// wrong. None of them is retriable (stream processors dead-letter such records), unlike an unreachable registry;
 /// none carries a retriable cause, which the stream runtime would retry; none repeats the value's content.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class WireFormatTests
 {
     public static TheoryData<string> Cases => ["empty", "short header", "magic byte", "unknown id", "truncated body", "header only", "corrupt length"];

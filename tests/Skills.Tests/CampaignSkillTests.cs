@@ -13,6 +13,7 @@ namespace CinematicSwitch.Skills.Tests;
 /// credits. The same sample code runs on Runway and on Leonardo; only the processor's configuration differs.
 /// </summary>
 [Collection(SkillsCollection.Name)]
+[Trait("Category", "Stack")]
 public sealed class CampaignSkillTests(ITestOutputHelper output)
 {
     private const string Campaign = "summer-cup";

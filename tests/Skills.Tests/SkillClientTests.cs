@@ -7,6 +7,7 @@ namespace CinematicSwitch.Skills.Tests;
 
 /// <summary>The client's promises, on the real pipeline: a timed-out wait, a restart and retries make one request, one video, one charge.</summary>
 [Collection(SkillsCollection.Name)]
+[Trait("Category", "Stack")]
 public sealed class SkillClientTests(ITestOutputHelper output)
 {
     private const string Campaign = "autumn-league";

@@ -8,6 +8,7 @@ namespace CinematicSwitch.Streaming.Tests;
 /// A broker goes down mid-stream, and produce requests fail and time out, while records are in flight:
 /// the idempotent producer (acks=all) still delivers every record exactly once and in order per partition.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class BrokerFailureTests
 {
     [Fact]

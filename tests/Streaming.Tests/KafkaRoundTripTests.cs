@@ -4,6 +4,7 @@ using Confluent.Kafka;
 namespace CinematicSwitch.Streaming.Tests;
 
 /// <summary>Produce and consume over TCP through a consumer group, with the project's client settings.</summary>
+[Trait("Category", "Stack")]
 public sealed class KafkaRoundTripTests
 {
     [Fact]

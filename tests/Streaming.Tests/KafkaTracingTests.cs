@@ -11,6 +11,7 @@ namespace CinematicSwitch.Streaming.Tests;
 /// W3C trace context through record headers on the embedded cluster: the send span's context is what a consumer
 /// reads, and the process span continues it. The tests of this class run one after another, and only they listen.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class KafkaTracingTests
 {
     private static readonly ActivitySource Upload = new("KafkaTracingTests");

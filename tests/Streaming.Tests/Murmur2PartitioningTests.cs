@@ -9,6 +9,7 @@ namespace CinematicSwitch.Streaming.Tests;
 /// The reference hash is written here from the algorithm and checked against Apache Kafka's own
 /// vectors (UtilsTest.testMurmur2), independently of the producer under test.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class Murmur2PartitioningTests
 {
     [Theory]

@@ -5,6 +5,7 @@ using CinematicSwitch.Testing;
 
 namespace CinematicSwitch.Streaming.Tests;
 
+[Trait("Category", "Stack")]
 public sealed class S3RoundTripTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using CinematicSwitch.Testing;
 
 namespace CinematicSwitch.Streaming.Tests;
 
+[Trait("Category", "Stack")]
 public sealed class TopologyTests
 {
     [Fact]

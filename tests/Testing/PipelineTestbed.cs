@@ -64,7 +64,7 @@ public sealed class PipelineTestbed : IAsyncDisposable
     {
         var prefix = TestKafka.NewPrefix(test);
         await stack.Kafka.CreateTopologyAsync(prefix, partitions);
-        var simulators = await ProviderSimulators.StartAsync(new SimulatorOptions { LatencyMs = latencyMs }, CancellationToken.None);
+        var simulators = await TestSimulators.StartAsync(new SimulatorOptions { LatencyMs = latencyMs });
         return new PipelineTestbed(stack, ownsStack, prefix, simulators);
     }
 

@@ -8,7 +8,11 @@ public static class SharedStack
 {
     private static readonly Lazy<Task<TestStack>> Instance = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public static Task<TestStack> GetAsync() => Instance.Value;
+    public static Task<TestStack> GetAsync()
+    {
+        TestLane.RequireStack("the shared stack");
+        return Instance.Value;
+    }
 
     private static async Task<TestStack> StartAsync()
     {

@@ -49,6 +49,7 @@ public sealed class TestKafka : IDisposable
 
     public static TestKafka FromEnvironment()
     {
+        TestLane.RequireStack("a Kafka cluster");
         if (TestEnvironment.KafkaBootstrapServers is { } servers)
         {
             return new TestKafka(servers, null, TestEnvironment.KafkaReplicationFactor);
@@ -60,7 +61,11 @@ public sealed class TestKafka : IDisposable
     }
 
     /// <summary>A cluster of its own, for tests that take brokers down or inject errors.</summary>
-    public static TestKafka StartPrivate(int brokers = 3) => Embedded(EmbeddedKafka.Start(brokers));
+    public static TestKafka StartPrivate(int brokers = 3)
+    {
+        TestLane.RequireStack("a Kafka cluster of its own");
+        return Embedded(EmbeddedKafka.Start(brokers));
+    }
 
     /// <summary>The embedded cluster, for fault injection. Only available on a private cluster.</summary>
     public EmbeddedKafka Faults => _embedded ?? throw new InvalidOperationException("Fault injection needs the embedded cluster.");

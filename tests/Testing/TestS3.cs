@@ -19,6 +19,7 @@ public sealed class TestS3 : IAsyncDisposable
 
     public static async Task<TestS3> StartAsync(CancellationToken cancellationToken)
     {
+        TestLane.RequireStack("an S3 endpoint");
         var run = $"{Guid.NewGuid():N}"[..8];
         if (TestEnvironment.S3Endpoint is { } endpoint)
         {

@@ -16,6 +16,7 @@ namespace CinematicSwitch.Archiver.Tests.Archiving;
 /// The archiver's retry of a download, on its own clock (a fake one here): real HTTP to a loopback server, with the
 /// pauses between attempts and the deadline read from the <see cref="TimeProvider"/> the archiver is given.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class OutputArchiverTests : IAsyncDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(5);

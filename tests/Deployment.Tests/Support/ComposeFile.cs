@@ -37,9 +37,16 @@ internal sealed class ComposeFile
         ProcessRunner.RunAsync("docker-compose", ["--env-file", Repository.File(".env.example"), "-f", path, "config"], variables,
             workingDirectory: Path.GetDirectoryName(path));
 
-    public static async Task<ComposeFile> LoadAsync(string? path = null, IReadOnlyDictionary<string, string>? variables = null)
+    /// <summary>The repository's file with the test secrets, resolved once per test run (it does not change during one).</summary>
+    private static readonly Lazy<Task<ComposeFile>> RepositoryFile = new(() => ResolveAsync(DefaultPath, Secrets));
+
+    /// <summary>The file at <paramref name="path"/> (default: the repository's) as docker-compose resolves it with <paramref name="variables"/> (default: <see cref="Secrets"/>).</summary>
+    public static Task<ComposeFile> LoadAsync(string? path = null, IReadOnlyDictionary<string, string>? variables = null) =>
+        path is null && variables is null ? RepositoryFile.Value : ResolveAsync(path ?? DefaultPath, variables ?? Secrets);
+
+    private static async Task<ComposeFile> ResolveAsync(string path, IReadOnlyDictionary<string, string> variables)
     {
-        var config = await ConfigAsync(path ?? DefaultPath, variables ?? Secrets);
+        var config = await ConfigAsync(path, variables);
         Assert.True(config.ExitCode == 0, $"docker-compose config failed: {config.Error}");
         var json = await ProcessRunner.RunAsync("python3", ["-c", YamlToJson], new Dictionary<string, string>(), config.Output);
         Assert.True(json.ExitCode == 0, json.Error);

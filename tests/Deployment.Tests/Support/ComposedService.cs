@@ -14,7 +14,6 @@ namespace CinematicSwitch.Deployment.Tests.Support;
 /// </summary>
 internal sealed class ComposedService : IAsyncDisposable
 {
-    private static readonly Lazy<Task<ComposeFile>> Compose = new(() => ComposeFile.LoadAsync());
     private readonly ProviderSimulators _simulators;
 
     private ComposedService(ServiceProcess process, Uri baseAddress, ProviderSimulators simulators, ConcurrentQueue<string> output)
@@ -35,11 +34,11 @@ internal sealed class ComposedService : IAsyncDisposable
     /// <param name="changes">Variables to set (or, with a null value, to leave out) after the compose environment and the addresses.</param>
     public static async Task<ComposedService> StartAsync(DeployedService service, IReadOnlyDictionary<string, string?>? changes = null)
     {
-        var compose = await Compose.Value;
+        var compose = await ComposeFile.LoadAsync();
         var stack = await SharedStack.GetAsync();
         var prefix = TestKafka.NewPrefix(service.ComposeName);
         await stack.Kafka.CreateTopologyAsync(prefix);
-        var simulators = await ProviderSimulators.StartAsync(new SimulatorOptions { LatencyMs = 200 }, CancellationToken.None);
+        var simulators = await TestSimulators.StartAsync(new SimulatorOptions { LatencyMs = 200 });
 
         var environment = compose.Environment(service.ComposeName);
         var port = LoopbackPorts.Free();

@@ -65,6 +65,14 @@ internal static class ConfigurationCheck
         return [.. app.Services.GetServices<OptionsSection>()];
     }
 
+    /// <summary>The options of type <typeparamref name="T"/> the service binds from <paramref name="environment"/>, validated as at startup.</summary>
+    public static async Task<T> OptionsAsync<T>(DeployedService service, IReadOnlyDictionary<string, string> environment)
+        where T : class
+    {
+        await using var app = Build(service, new RecordingSource(environment.ToDictionary(kv => ToKey(kv.Key), kv => (string?)kv.Value)));
+        return app.Services.GetRequiredService<IOptions<T>>().Value;
+    }
+
     /// <summary>The service composed as its Program.cs does it, over its appsettings.json and <paramref name="source"/> alone.</summary>
     private static WebApplication Build(DeployedService service, IConfigurationSource source)
     {

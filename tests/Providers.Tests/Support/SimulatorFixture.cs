@@ -1,4 +1,5 @@
 using CinematicSwitch.Providers.Simulators;
+using CinematicSwitch.Testing;
 
 namespace CinematicSwitch.Providers.Tests.Support;
 
@@ -8,7 +9,7 @@ public sealed class SimulatorFixture : IAsyncLifetime
     public ProviderSimulators Simulators { get; private set; } = null!;
 
     public async Task InitializeAsync() =>
-        Simulators = await ProviderSimulators.StartAsync(new SimulatorOptions { LatencyMs = 150 }, CancellationToken.None);
+        Simulators = await TestSimulators.StartAsync(new SimulatorOptions { LatencyMs = 150 });
 
     public async Task DisposeAsync() => await Simulators.DisposeAsync();
 }

@@ -3,6 +3,7 @@ using CinematicSwitch.Testing;
 namespace CinematicSwitch.Streaming.Tests.Processing;
 
 /// <summary>Duplicates of a record that arrive while the first copy is still queued or running.</summary>
+[Trait("Category", "Stack")]
 public sealed class DuplicateDeliveryTests
 {
     [Theory]

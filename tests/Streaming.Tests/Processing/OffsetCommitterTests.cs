@@ -11,12 +11,13 @@ using Microsoft.Extensions.Time.Testing;
 namespace CinematicSwitch.Streaming.Tests.Processing;
 
 /// <summary>Lease renewal by offset commits, against a private embedded cluster whose coordinator answers as told.</summary>
+[Trait("Category", "Stack")]
 public sealed class OffsetCommitterTests
 {
     [Theory]
     [InlineData(ErrorCode.RebalanceInProgress)]
     [InlineData(ErrorCode.IllegalGeneration)]
-    public async Task Only_an_accepted_commit_renews_the_leases(ErrorCode refusal)
+    public async Task Only_a_commit_accepted_in_a_generation_the_client_was_handed_renews_the_leases(ErrorCode refusal)
     {
         using var kafka = TestKafka.StartPrivate(brokers: 1);
         await kafka.CreateTopicAsync("input", 1);
@@ -40,7 +41,20 @@ public sealed class OffsetCommitterTests
         committer.Commit(consumer, [owner]);
         Assert.False(owner.Lease.IsValid);
 
-        // The client may rejoin after such an answer: the first commit of the generation it gets renews them.
+        // Until the client is handed a generation's assignment, commits the coordinator accepts renew nothing: after such an
+        // answer the client commits without a generation, and the embedded cluster takes those.
+        var partition = new TopicPartition("input", 0);
+        for (var attempt = 0; attempt < 100 && consumer.Committed([partition], TimeSpan.FromSeconds(5))[0].Offset.IsSpecial; attempt++)
+        {
+            consumer.Consume(TimeSpan.FromMilliseconds(100));
+            committer.Commit(consumer, [owner]);
+        }
+
+        Assert.Equal(0, consumer.Committed([partition], TimeSpan.FromSeconds(5))[0].Offset.Value);
+        Assert.False(owner.Lease.IsValid);
+
+        // The rebalance callback hands it an assignment: the first commit accepted after that renews them.
+        committer.GenerationJoined();
         for (var attempt = 0; attempt < 100 && !owner.Lease.IsValid; attempt++)
         {
             consumer.Consume(TimeSpan.FromMilliseconds(100));

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace CinematicSwitch.Streaming.Tests.Processing;
 
 /// <summary>A record's journal as its handler writes it, on the embedded cluster with a fake clock for the lease.</summary>
+[Trait("Category", "Stack")]
 public sealed class RecordStateHandleTests
 {
     [Fact]

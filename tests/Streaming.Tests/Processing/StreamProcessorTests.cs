@@ -9,6 +9,7 @@ using Confluent.Kafka;
 namespace CinematicSwitch.Streaming.Tests.Processing;
 
 /// <summary>The key-parallel processor over the embedded cluster: parallelism, ordering, DLQ, recovery, rebalance.</summary>
+[Trait("Category", "Stack")]
 public sealed class StreamProcessorTests
 {
     [Fact]

@@ -10,10 +10,19 @@ namespace CinematicSwitch.Streaming.Processing.Ownership;
 /// nothing, not even one answered "rebalance in progress" or "illegal generation": a member expelled while it could not
 /// reach the coordinator is rejoined by the client under a new member id, and those answers then come for that new member
 /// while another one already owns the partitions (seen on the embedded cluster after a coordinator outage). During a
-/// rebalance work waits for the first commit of the new generation instead.
+/// rebalance work waits for the first commit of the new generation instead. And once the coordinator has said this member
+/// is not in the generation it committed with, accepted commits renew nothing until the client has been handed a new
+/// generation's assignment: the client then commits without a generation, and the embedded cluster accepts such a commit
+/// (seen: an expelled member's revocation drain renewed its leases that way and archived a record its successor had
+/// archived 40 s earlier).
 /// </summary>
 internal sealed partial class OffsetCommitter(TimeProvider time, StreamMetrics metrics, ILogger logger)
 {
+    private volatile bool _outOfGeneration;
+
+    /// <summary>The client was handed an assignment (the rebalance callback): its commits speak for a generation again.</summary>
+    public void GenerationJoined() => _outOfGeneration = false;
+
     public void Commit(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyCollection<PartitionOwner> owners)
     {
         var offsets = new List<(PartitionOwner Owner, long Offset)>(owners.Count);
@@ -42,14 +51,26 @@ internal sealed partial class OffsetCommitter(TimeProvider time, StreamMetrics m
                 }
             }
 
+            if (_outOfGeneration)
+            {
+                metrics.LeaseNotRenewed();
+                return;
+            }
+
             Renew(owners, sentAt);
         }
         catch (KafkaException e)
         {
+            _outOfGeneration |= NotInGeneration(e.Error.Code);
             metrics.LeaseNotRenewed();
             LogNotRenewed(e.Error.Code.ToString(), e.Error.Reason);
         }
     }
+
+    // Answers that mean the member must rejoin (or is rejoining) before it owns anything; a timeout or a coordinator move
+    // does not, and a stale KIP-848 member epoch is caught up by the next heartbeat without a new assignment.
+    private static bool NotInGeneration(ErrorCode code) => code is ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId
+        or ErrorCode.RebalanceInProgress or ErrorCode.FencedInstanceId or ErrorCode.FencedMemberEpoch;
 
     private static void Renew(IEnumerable<PartitionOwner> owners, long confirmedAt)
     {

@@ -38,6 +38,7 @@ internal sealed partial class PartitionAssignment<TWork>(
     {
         metrics.Rebalanced("assigned", partitions.Count);
         LogAssigned(string.Join(", ", partitions.Select(p => p.Partition.Value)));
+        committer.GenerationJoined();
         var committed = consumer.Committed(partitions, RequestTimeout).ToDictionary(c => c.TopicPartition, c => c.Offset);
         foreach (var partition in partitions)
         {
