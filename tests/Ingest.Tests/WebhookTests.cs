@@ -13,6 +13,7 @@ namespace CinematicSwitch.Ingest.Tests;
 /// Ingest's webhook endpoints as the providers call them, over HTTP, writing to the real broker: what verifies becomes one job
 /// event (provider, job id, time; nothing of the body); everything else is refused with a 4xx and writes nothing.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class WebhookTests
 {
     private const string LeonardoKey = "leonardo-callback-key-for-tests";

@@ -11,6 +11,7 @@ namespace CinematicSwitch.Processor.Tests;
 /// reaches Ingest, Ingest's doorbell reaches the processor through Kafka, and the processor reads the job once. The simulator
 /// counts the processor's reads (GET /v1/predictions/{id}).
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class WebhookTests
 {
     [Fact]

@@ -16,6 +16,7 @@ namespace CinematicSwitch.Providers.Tests;
 /// they send; a receiver that checks deliveries with the library's checks and rings its doorbell gets a job read once, at once,
 /// though the safety-net poll is far off.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class WebhookContractTests(SimulatorFixture fixture) : IClassFixture<SimulatorFixture>
 {
     private const int SafetyNetMs = 9_500;
