@@ -1,12 +1,8 @@
 using CinematicSwitch.Deployment.Tests.Support;
-using CinematicSwitch.Testing;
 
 namespace CinematicSwitch.Deployment.Tests;
 
-/// <summary>
-/// The minio-buckets job's lifecycle rules, run as compose resolves them: its script in a shell, with its environment,
-/// against a stand-in <c>mc</c> that records its calls (there is no Docker daemon here to run the image).
-/// </summary>
+/// <summary>The minio-buckets job's lifecycle rules, the job run as compose resolves it (<see cref="BucketsJob"/>).</summary>
 public sealed class BucketLifecycleTests
 {
     [Fact]
@@ -38,34 +34,6 @@ public sealed class BucketLifecycleTests
         Assert.InRange(archiveRemoved, 0, archiveAdded - 1);
     }
 
-    /// <summary>
-    /// The job's command as compose hands it to the container's shell, run by /bin/sh with the job's environment; the
-    /// stand-in mc fails "ilm rule rm" as a bucket without rules would. Returns mc's calls, in order.
-    /// </summary>
-    private static async Task<List<string>> RunBucketsJobAsync(Dictionary<string, string> variables)
-    {
-        var compose = await ComposeFile.LoadAsync(variables: ComposeFile.Secrets.Concat(variables).ToDictionary());
-        // "$$" in the file is a literal "$" for the container's shell; docker-compose config prints it still escaped.
-        var command = compose.Service("minio-buckets").GetProperty("command").EnumerateArray().Single().GetString()!.Replace("$$", "$", StringComparison.Ordinal);
-        var directory = Directory.CreateTempSubdirectory("mc-stand-in-").FullName;
-        try
-        {
-            var log = Path.Combine(directory, "calls.log");
-            var mc = Path.Combine(directory, "mc");
-            await File.WriteAllTextAsync(mc, "#!/bin/sh\necho \"$*\" >> \"$MC_LOG\"\ncase \"$*\" in \"ilm rule rm\"*) exit 1;; esac\n");
-            Assert.Equal(0, (await ProcessRunner.RunAsync("chmod", ["+x", mc], new Dictionary<string, string>())).ExitCode);
-            var environment = compose.Environment("minio-buckets");
-            environment["PATH"] = $"{directory}:{Environment.GetEnvironmentVariable("PATH")}";
-            environment["MC_LOG"] = log;
-
-            var result = await ProcessRunner.RunAsync("/bin/sh", ["-c", command], environment);
-
-            Assert.True(result.ExitCode == 0, $"the job failed: {result.Error}");
-            return [.. await File.ReadAllLinesAsync(log)];
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
+    private static async Task<List<string>> RunBucketsJobAsync(Dictionary<string, string> variables) =>
+        await BucketsJob.RunAsync(await ComposeFile.LoadAsync(variables: ComposeFile.Secrets.Concat(variables).ToDictionary()));
 }

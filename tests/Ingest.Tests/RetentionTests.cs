@@ -25,6 +25,7 @@ public sealed class RetentionFixture : IngestFixture
 /// Retention of uploaded inputs against the real bucket (s3rver) and the projection of real topics: an input goes once
 /// its request's outcome is final and the keep time passed, never before, and never while the request has no outcome.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class RetentionTests(RetentionFixture fixture) : IClassFixture<RetentionFixture>
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace CinematicSwitch.Ops.Tests;
 /// What retention means for operators, against the shared stack's S3 (s3rver) and topics: a replay refuses a request
 /// whose input is gone before publishing anything, and tenant delete removes exactly one tenant's objects.
 /// </summary>
+[Trait("Category", "Stack")]
 public sealed class RetentionTests(ITestOutputHelper output)
 {
     [Fact]
