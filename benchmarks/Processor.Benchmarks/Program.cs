@@ -57,6 +57,9 @@ foreach (var (measure, value, target, baseline) in rows)
 
 return;
 
+// Where the run is, on standard error (the figures come at the end, on standard output).
+static void Progress(string step) => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {step}");
+
 // The processor in this process at L = 200 ms, 200 tenants, cap 64, against a partition-at-a-time consumer, the ideal
 // bound and, for its overhead and its speed with an instant provider, a raw consume-produce copy.
 async Task ThroughputAsync()
@@ -68,6 +71,7 @@ async Task ThroughputAsync()
 
     // (a) the processor, on a backlog.
     var processorCount = Count(3000);
+    Progress($"(a) the processor on a backlog of {processorCount}");
     var processor = await MeasureProcessorAsync("proc", processorCount, tenants);
     var processorRate = processor.Rate;
 
@@ -79,6 +83,7 @@ async Task ThroughputAsync()
     using (var watcher = new OutputWatcher(bench.BootstrapServers, baselinePrefix + Topics.Completed))
     using (var stop = new CancellationTokenSource())
     {
+        Progress($"(b) a partition-at-a-time consumer on {baselineCount}");
         var run = Task.Run(() => Scenarios.RunPartitionAtATimeAsync(bench, baselinePrefix, cap, stop.Token));
         watcher.WaitFor(baselineCount, TimeSpan.FromMinutes(10));
         baselineRate = watcher.Rate;
@@ -106,6 +111,7 @@ async Task ThroughputAsync()
     var overheadCount = Count(2400);
     var overheadPrefix = await bench.NewTopologyAsync("ovh");
     List<double> overheads, afterHandler, endToEnd, providerTimes;
+    Progress($"overhead at {rate:F0}/s over {overheadCount} requests");
     await using (var app = await Scenarios.StartProcessorAsync(bench, overheadPrefix, cap))
     {
         using (var warmup = new OutputWatcher(bench.BootstrapServers, overheadPrefix + Topics.Completed))
@@ -137,6 +143,7 @@ async Task ThroughputAsync()
     List<double> hops;
     using (var stop = new CancellationTokenSource())
     {
+        Progress("the raw copy's hop");
         var run = Task.Run(() => Scenarios.RunRawCopy(bench, hopPrefix + Topics.Requested, hopTopic, stop.Token));
         using (var warmup = new OutputWatcher(bench.BootstrapServers, hopTopic))
         {
@@ -172,6 +179,7 @@ async Task ThroughputAsync()
     var instantCount = Count(20000);
     var instantPrefix = await bench.NewTopologyAsync("inst");
     await bench.PublishAsync(instantPrefix, instantCount, tenants);
+    Progress($"an instant provider over {instantCount} requests, then a raw copy");
     var instant = await RunProcessorOnAsync(instantPrefix, instantCount);
     var instantRate = instant.Rate;
     var copyTopic = instantPrefix + "copy";
@@ -205,6 +213,7 @@ async Task ScaleOutAsync()
     var results = new List<ScaleOutResult>();
     foreach (var instances in new[] { 1, 2, 4 })
     {
+        Progress($"scale-out: {instances} processor process(es)");
         results.Add(await ScaleOut.MeasureAsync(bench, instances, perInstance, tenants, Count(1000) * instances));
     }
 
@@ -235,6 +244,7 @@ async Task FailoverAsync()
     var (before, after) = quick ? (TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(16)) : (TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20));
     async Task<FailoverResult> Measure(FailoverSetting setting)
     {
+        Progress($"failover: {setting.Name}");
         var result = await Failover.MeasureAsync(bench, setting, perInstance, tenants, perSecond, before, after);
         var gap = result.VictimGap is { } g ? $"{g:F2}" : "never moved again";
         rows.Add(($"failover, {setting.Name}: longest gap in the killed instance's partitions' outputs after the SIGKILL, s " +
