@@ -4,9 +4,8 @@ using System.Diagnostics.Metrics;
 namespace CinematicSwitch.Ingest;
 
 /// <summary>The service's instruments (meter "CinematicSwitch.Ingest"), read by /metrics and the periodic metrics log.</summary>
-internal sealed class IngestMetrics : IDisposable
+internal sealed class IngestMetrics
 {
-    private readonly Meter _meter = new("CinematicSwitch.Ingest");
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _mediaBytes;
@@ -14,14 +13,16 @@ internal sealed class IngestMetrics : IDisposable
     private readonly Counter<long> _inputsDeleted;
     private readonly Counter<long> _inputBytesDeleted;
 
-    public IngestMetrics()
+    // The factory owns (and disposes) the meter, as it does every other service's.
+    public IngestMetrics(IMeterFactory meters)
     {
-        _requests = _meter.CreateCounter<long>("ingest.requests", description: "POST requests by endpoint and HTTP status");
-        _duration = _meter.CreateHistogram<double>("ingest.request.duration", "ms", "Time to accept or refuse a POST");
-        _mediaBytes = _meter.CreateCounter<long>("ingest.media.bytes", "By", "Media bytes stored, by media type");
-        _webhooks = _meter.CreateCounter<long>("ingest.webhooks", description: "Providers' webhook deliveries by provider, verdict and HTTP status");
-        _inputsDeleted = _meter.CreateCounter<long>("ingest.inputs.deleted", description: "Inputs deleted by retention");
-        _inputBytesDeleted = _meter.CreateCounter<long>("ingest.inputs.deleted.bytes", "By", "Bytes of the inputs deleted by retention");
+        var meter = meters.Create("CinematicSwitch.Ingest");
+        _requests = meter.CreateCounter<long>("ingest.requests", description: "POST requests by endpoint and HTTP status");
+        _duration = meter.CreateHistogram<double>("ingest.request.duration", "ms", "Time to accept or refuse a POST");
+        _mediaBytes = meter.CreateCounter<long>("ingest.media.bytes", "By", "Media bytes stored, by media type");
+        _webhooks = meter.CreateCounter<long>("ingest.webhooks", description: "Providers' webhook deliveries by provider, verdict and HTTP status");
+        _inputsDeleted = meter.CreateCounter<long>("ingest.inputs.deleted", description: "Inputs deleted by retention");
+        _inputBytesDeleted = meter.CreateCounter<long>("ingest.inputs.deleted.bytes", "By", "Bytes of the inputs deleted by retention");
     }
 
     public void Request(string endpoint, int status, string? mediaType, long? mediaBytes, TimeSpan elapsed)
@@ -43,6 +44,4 @@ internal sealed class IngestMetrics : IDisposable
         _inputsDeleted.Add(count);
         _inputBytesDeleted.Add(bytes);
     }
-
-    public void Dispose() => _meter.Dispose();
 }
