@@ -6,10 +6,17 @@ namespace CinematicSwitch.Processor;
 /// <summary>The processor's own instruments (meter "CinematicSwitch.Processor"); the stream runtime adds in-flight, queues and lag.</summary>
 internal sealed class ProcessorMetrics
 {
-    private static readonly Meter Meter = new("CinematicSwitch.Processor");
-    private readonly Counter<long> _outcomes = Meter.CreateCounter<long>("cinematic.processor.outcomes", "{request}", "Outcomes published, by code and provider.");
-    private readonly Histogram<double> _providerLatency = Meter.CreateHistogram<double>("cinematic.processor.provider_latency", "ms",
-        "Time spent with the provider per request, from the first call to the last poll.");
+    private readonly Counter<long> _outcomes;
+    private readonly Histogram<double> _providerLatency;
+
+    // The factory owns (and disposes) the meter, as it does every other service's.
+    public ProcessorMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create("CinematicSwitch.Processor");
+        _outcomes = meter.CreateCounter<long>("cinematic.processor.outcomes", "{request}", "Outcomes published, by code and provider.");
+        _providerLatency = meter.CreateHistogram<double>("cinematic.processor.provider_latency", "ms",
+            "Time spent with the provider per request, from the first call to the last poll.");
+    }
 
     public void Completed(TransformationCompleted completed)
     {
