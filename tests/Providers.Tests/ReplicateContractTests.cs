@@ -161,7 +161,7 @@ public sealed class ReplicateContractTests(SimulatorFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task A_job_that_never_finishes_is_cancelled_at_its_timeout()
+    public async Task A_job_that_never_finishes_ends_at_its_timeout_by_a_cancel_or_by_Replicates_own_deadline()
     {
         await using var harness = new Harness(fixture.Simulators, new Dictionary<string, string?> { ["Providers:Replicate:TimeoutMs"] = "1500" });
         Replicate.Faults.Add(new FaultRule(FaultKind.NeverFinish));
@@ -171,9 +171,22 @@ public sealed class ReplicateContractTests(SimulatorFixture fixture) : IClassFix
         Assert.Equal(ProviderErrorCode.Timeout, outcome.Failure!.Code);
         Assert.Equal("AI task timed out after 1 seconds", outcome.Failure.Message);
         var job = Assert.Single(Replicate.Jobs);
-        Assert.NotNull(job.CanceledAt);
-        Assert.Contains(Replicate.Requests, r => r.Path == $"/v1/predictions/{job.Id}/cancel");
-        Assert.Equal(JobState.Canceled, harness.Journal.Entries[^1].State);
+        Assert.NotNull(job.EndedAt);
+        Assert.Contains(job.Status, new[] { nameof(SimJobPhase.Canceled), nameof(SimJobPhase.Aborted) });
+        // Which end comes first is a race the test does not fix: the runner cancels at 1.5 s, Replicate ends the job itself at
+        // the whole-second Cancel-After it was given (2 s); on a loaded machine the runner's last poll can come after that.
+        var last = harness.Journal.Entries[^1];
+        if (job.CanceledAt is not null)
+        {
+            Assert.Contains(Replicate.Requests, r => r.Path == $"/v1/predictions/{job.Id}/cancel");
+            Assert.Equal(JobState.Canceled, last.State);
+        }
+        else
+        {
+            Assert.Equal(JobState.Failed, last.State);
+        }
+
+        Assert.Equal(ProviderErrorCode.Timeout, last.Failure!.Code);
     }
 
     [Fact]
