@@ -44,12 +44,16 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
     {
         const int requests = 200;
         await using var bed = await PipelineTestbed.StartAsync("rebalance", partitions: 6, latencyMs: 500);
-        var published = await PublishAsync(bed, requests, tenants: 40);
+        var published = await PublishAsync(bed, requests / 2, tenants: 40);
         var settings = new Dictionary<string, string> { ["Processor:Stream:MaxInFlight"] = "8", ["Kafka:GroupProtocol"] = groupProtocol };
 
         bed.StartProcessor("processor-1", settings);
         await bed.Simulators.Replicate.WaitForJobsAsync(40, TimeSpan.FromMinutes(3));
         bed.StartProcessor("processor-2", settings);
+        // The second half goes out once processor-2 owns partitions, so both instances have work after the rebalance however
+        // long the second one took to start (on a loaded machine processor-1 was seen to finish everything before that).
+        await WaitForLogAsync(bed, "processor-2 |", "taken over", TimeSpan.FromMinutes(3));
+        published.AddRange(await PublishAsync(bed, requests / 2, tenants: 40, first: requests / 2));
         var outcomes = await bed.OutcomesAsync(requests, TimeSpan.FromMinutes(5));
         Report(bed, outcomes);
 
@@ -58,12 +62,22 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
         Assert.Contains(bed.Logs, l => l.StartsWith("processor-2 |", StringComparison.Ordinal) && l.Contains("completed by", StringComparison.Ordinal));
     }
 
+    private static async Task WaitForLogAsync(PipelineTestbed bed, string service, string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!bed.Logs.Any(l => l.StartsWith(service, StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{service} logged no \"{text}\" within {timeout}");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>Requests over tenants, each with a token in its description that its provider job's prompt carries.</summary>
-    internal static async Task<List<TrackedRequest>> PublishAsync(PipelineTestbed bed, int requests, int tenants)
+    internal static async Task<List<TrackedRequest>> PublishAsync(PipelineTestbed bed, int requests, int tenants, int first = 0)
     {
         var media = await bed.UploadImagesAsync(TrackedRequest.Tenants(tenants));
         var published = new List<TrackedRequest>();
-        for (var i = 0; i < requests; i++)
+        for (var i = first; i < first + requests; i++)
         {
             var (request, tracked) = TrackedRequest.Create(i, tenants, media);
             await bed.PublishAsync(request);

@@ -80,8 +80,10 @@ public sealed class ProviderLimitsTests(SimulatorFixture fixture) : IClassFixtur
 
         var outcome = await harness.RunAsync(Requests.ImageToVideo());
 
+        // How much of the 4 s hold the polls saw depends on when they ran (one came 2.99 s apart on a loaded machine): that
+        // the task succeeded is what shows the queue was not charged; that some was seen is what shows it is reported.
         Assert.True(outcome.Succeeded, outcome.Failure?.Message);
-        Assert.True(outcome.Result!.QueuedTime >= TimeSpan.FromMilliseconds(3000), $"queued {outcome.Result.QueuedTime}");
+        Assert.True(outcome.Result!.QueuedTime > TimeSpan.Zero);
         Assert.Contains(harness.Logs.Lines, e => e.Message.Contains("in the provider's queue", StringComparison.Ordinal));
     }
 
@@ -188,7 +190,13 @@ public sealed class ProviderLimitsTests(SimulatorFixture fixture) : IClassFixtur
         var request = Requests.TextToVideo(ratio: "16:9");
         var journal = new CrashAfterStarted();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.Runner.RunAsync(request, [], journal, CancellationToken.None));
-        await using var filler = new Harness(Simulators, new Dictionary<string, string?> { ["Providers:Routing:VideoProviders:0"] = "Leonardo" }, keepState: true);
+        // The filler only has to put 60 generations in the listing: Leonardo's default budget (60 creates a minute) would
+        // pace it at one a second.
+        await using var filler = new Harness(Simulators, new Dictionary<string, string?>
+        {
+            ["Providers:Routing:VideoProviders:0"] = "Leonardo",
+            ["Providers:Leonardo:RateLimits:CreatesPerMinute"] = "6000",
+        }, keepState: true);
         for (var i = 0; i < 60; i++)
         {
             Assert.True((await filler.RunAsync(Requests.TextToVideo(description: $"another generation number {i}"))).Succeeded);

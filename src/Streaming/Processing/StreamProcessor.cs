@@ -104,6 +104,7 @@ public sealed partial class StreamProcessor<TIn, TWork> : IDisposable
             if (Due(ref nextCommit, _options.CommitInterval))
             {
                 _committer.Commit(consumer, assignment.Owners);
+                assignment.TakeOverLapsed(consumer);
             }
 
             if (Due(ref nextSweep, TimeSpan.FromMinutes(1)))

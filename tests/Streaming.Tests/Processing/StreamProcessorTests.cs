@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Text;
+using CinematicSwitch.Streaming.Embedded;
 using CinematicSwitch.Streaming.Processing;
 using CinematicSwitch.Streaming.Processing.Changelog;
 using CinematicSwitch.Streaming.Processing.Output;
@@ -183,6 +184,40 @@ public sealed class StreamProcessorTests
         await harness.WaitForCommittedAsync(1, TimeSpan.FromSeconds(60));
 
         Assert.Equal(["job-42"], handler.Resumed);
+    }
+
+    [Fact]
+    public async Task A_member_whose_lease_ran_out_takes_its_partition_over_again_and_sees_what_a_successor_did_meanwhile()
+    {
+        using var kafka = TestKafka.StartPrivate(brokers: 1);
+        await using var harness = await StreamProcessorHarness.CreateAsync(kafka, "lapsed", partitions: 1);
+        await harness.ProduceAsync([("t1", new TestCommand("slow", 15_000, false).Encode())]);
+        var handler = harness.Start();
+        for (var wait = 0; wait < 600 && handler.Started.IsEmpty; wait++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Single(handler.Started);
+
+        // The member's commits fail for longer than its lease (a session of 6 s: 4.3 s), as through a coordinator outage;
+        // meanwhile a successor claims the partition and saves the work's state. Commits then succeed again, in the same
+        // generation as far as the client can tell.
+        kafka.Faults.InjectRequestErrors(KafkaApi.OffsetCommit, Enumerable.Repeat(ErrorCode.OffsetMetadataTooLarge, 40).ToArray());
+        using (var producer = harness.Clients.CreateProducer<byte[]?, byte[]?>("successor"))
+        {
+            async Task WriteAsync(ChangelogEntry entry) => await producer.ProduceAsync(new TopicPartition(harness.Topics.State, 0),
+                new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes(entry.Key), Value = entry.Serialize() });
+            // The member's claim is at offset 0 (epoch 0) and its saved state at 1: the successor's claim lands at 2.
+            await WriteAsync(ChangelogEntry.Claim("successor", 0, DateTimeOffset.UtcNow));
+            await WriteAsync(new ChangelogEntry(EntryKind.Journal, "slow", 2, 0, DateTimeOffset.UtcNow, Encoding.UTF8.GetBytes("job-43")));
+        }
+
+        await harness.WaitForCommittedAsync(1, TimeSpan.FromSeconds(120));
+
+        // The work in hand stopped when the lease lapsed; taken over again, the partition's changelog showed the successor's state.
+        Assert.Equal(["job-43"], handler.Resumed);
+        Assert.Equal(["done:slow"], await harness.OutputsAsync(1));
     }
 
     [Fact]

@@ -8,13 +8,36 @@ namespace CinematicSwitch.Streaming.Processing.Ownership;
 /// timeout less a heartbeat interval and a margin (<see cref="StreamProcessorOptions"/>). A process that was paused
 /// (SIGSTOP, a long GC, a frozen VM) comes back with its monotonic clock past the lease, and waits: its next commit
 /// fails as an unknown member and the partition is handed over, so it never acts for it again.
+/// A lease that ran out is never revived: in the gap another member may have owned and claimed the partition, even if the
+/// client never heard of it (seen: a commit hung 60 s through a coordinator outage, a successor claimed the partitions,
+/// and the next generation handed the client the same ones back). A confirmation sent after it ran out marks it
+/// <see cref="Lapsed"/> instead, and the partition is taken over again under a new lease.
 /// </summary>
-internal sealed class OwnershipLease(TimeProvider time, TimeSpan duration)
+/// <param name="confirmed">
+/// Whether the lease holds from now (the client was just handed the partition) or only once a commit sent after now
+/// confirms it (the partition is taken over again after a lapse).
+/// </param>
+internal sealed class OwnershipLease(TimeProvider time, TimeSpan duration, bool confirmed = true)
 {
     private readonly Lock _gate = new();
-    private long _validUntil = time.GetTimestamp() + Ticks(time, duration);
+    private readonly long _madeAt = time.GetTimestamp();
+    private long _validUntil = time.GetTimestamp() + (confirmed ? Ticks(time, duration) : 0);
+    private bool _confirmed = confirmed;
     private bool _ended;
+    private bool _lapsed;
     private TaskCompletionSource _changed = NewSignal();
+
+    /// <summary>Ran out before a commit renewed it: ended, and the partition must be taken over again before anything is done for it.</summary>
+    public bool Lapsed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lapsed;
+            }
+        }
+    }
 
     public bool IsValid
     {
@@ -34,6 +57,23 @@ internal sealed class OwnershipLease(TimeProvider time, TimeSpan duration)
         {
             if (_ended)
             {
+                return;
+            }
+
+            if (!_confirmed)
+            {
+                if (confirmedAt < _madeAt)
+                {
+                    return;
+                }
+
+                _confirmed = true;
+            }
+            else if (confirmedAt >= _validUntil)
+            {
+                _lapsed = true;
+                _ended = true;
+                Signal();
                 return;
             }
 

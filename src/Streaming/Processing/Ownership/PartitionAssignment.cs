@@ -11,7 +11,8 @@ namespace CinematicSwitch.Streaming.Processing.Ownership;
 /// The partitions this member owns, through rebalances. Assigned: an owner per partition, which takes the partition over
 /// (claim, changelog, read-back) and then admits its records. Revoked: nothing new starts, the work in hand gets
 /// <see cref="StreamProcessorOptions.RevokeDrainTimeout"/> to finish (while its leases last), then is handed over, and
-/// what finished is committed. Lost (the session expired): handed over at once, nothing committed.
+/// what finished is committed. Lost (the session expired): handed over at once, nothing committed. Lapsed (the lease ran
+/// out before a commit renewed it): handed over at once and taken over again.
 /// </summary>
 internal sealed partial class PartitionAssignment<TWork>(
     ChangelogRecovery recovery,
@@ -39,6 +40,41 @@ internal sealed partial class PartitionAssignment<TWork>(
         metrics.Rebalanced("assigned", partitions.Count);
         LogAssigned(string.Join(", ", partitions.Select(p => p.Partition.Value)));
         committer.GenerationJoined();
+        Own(consumer, partitions, [], handedOver: true);
+    }
+
+    /// <summary>
+    /// Partitions whose lease ran out before a commit renewed it (<see cref="OwnershipLease.Lapsed"/>): another member may
+    /// have claimed them in the gap, so their work in hand is handed over and they are taken over again from the committed
+    /// offset (changelog read, new claim) once a commit sent from now on confirms this member's generation.
+    /// </summary>
+    public void TakeOverLapsed(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        var lapsed = _owners.Values.Where(o => o.Lease.Lapsed && !o.Released).Select(o => o.Partition).ToList();
+        if (lapsed.Count == 0)
+        {
+            return;
+        }
+
+        metrics.Rebalanced("lapsed", lapsed.Count);
+        LogReleased("Lease lapsed on", string.Join(", ", lapsed.Select(p => p.Partition.Value)));
+        var previous = Release(lapsed);
+        foreach (var owner in previous)
+        {
+            owner.HandOver();
+        }
+
+        Remove(previous);
+        Own(consumer, lapsed, previous.Where(o => o.Paused).Select(o => o.Partition).ToHashSet(), handedOver: false);
+    }
+
+    /// <param name="paused">Partitions the consumer has paused (back-pressure), which stay so until flow control resumes them.</param>
+    /// <param name="handedOver">
+    /// The client was just handed these partitions (its fetch starts at the committed offset and the lease holds from now);
+    /// otherwise they are taken over again: reading goes back to the committed offset and the lease waits for a commit.
+    /// </param>
+    private void Own(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions, HashSet<TopicPartition> paused, bool handedOver)
+    {
         var committed = consumer.Committed(partitions, RequestTimeout).ToDictionary(c => c.TopicPartition, c => c.Offset);
         foreach (var partition in partitions)
         {
@@ -46,7 +82,15 @@ internal sealed partial class PartitionAssignment<TWork>(
             var start = committed.GetValueOrDefault(partition, Offset.Unset) is { IsSpecial: false } offset
                 ? offset.Value
                 : consumer.QueryWatermarkOffsets(partition, RequestTimeout).Low.Value;
-            var owner = new PartitionOwner(partition, new OwnershipLease(time, leaseDuration), start);
+            if (!handedOver)
+            {
+                consumer.Seek(new TopicPartitionOffset(partition, start));
+            }
+
+            var owner = new PartitionOwner(partition, new OwnershipLease(time, leaseDuration, confirmed: handedOver), start)
+            {
+                Paused = paused.Contains(partition),
+            };
             _owners[partition] = owner;
             owner.IntakeLoop = Task.Run(() => TakeOverAsync(owner, consumer.MemberId));
         }
