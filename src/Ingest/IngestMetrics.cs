@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using CinematicSwitch.Contracts.Events;
 
 namespace CinematicSwitch.Ingest;
 
@@ -36,7 +37,7 @@ internal sealed class IngestMetrics
         }
     }
 
-    public void Webhook(Providers.ProviderName provider, Providers.Webhooks.WebhookVerdict verdict, int status) =>
+    public void Webhook(Provider provider, Providers.Webhooks.WebhookVerdict verdict, int status) =>
         _webhooks.Add(1, new TagList { { "provider", provider.ToString().ToLowerInvariant() }, { "verdict", verdict.ToString() }, { "status", status } });
 
     public void InputsDeleted(int count, long bytes)

@@ -1,28 +1,6 @@
+using CinematicSwitch.Contracts.Events;
+
 namespace CinematicSwitch.Providers;
-
-/// <summary>The hosted AI providers the library can call.</summary>
-public enum ProviderName
-{
-    Replicate,
-    Runway,
-    Leonardo,
-}
-
-/// <summary>What a request asks for; decides which providers and models can serve it.</summary>
-public enum GenerationTask
-{
-    /// <summary>A photo in, transformed photos out (Replicate flux-dev).</summary>
-    ImageTransform,
-
-    /// <summary>A still image animated into a video.</summary>
-    ImageToVideo,
-
-    /// <summary>A video from the description alone.</summary>
-    TextToVideo,
-
-    /// <summary>A video in, a transformed video out.</summary>
-    VideoToVideo,
-}
 
 /// <summary>
 /// The user's media: a URL (a presigned S3 URL, say) or a data: URI. The adapters deliver it within each API's rules: the URL
@@ -39,13 +17,13 @@ public sealed record MediaInput(string Url, string ContentType, bool IsVideo, in
 /// <summary>Video options (the game skills' intro and outcome loops).</summary>
 public sealed record VideoSpec(int DurationSeconds, bool SeamlessLoop, long? Seed = null, string? CameraMotion = null);
 
-/// <summary>One transformation request, as the processor hands it over.</summary>
+/// <summary>One transformation request, as the providers see it: built from the event by <see cref="From"/>.</summary>
 /// <param name="OutputCount">Variations wanted, 1 to 5.</param>
 /// <param name="AspectRatio">"original", "16:9", "9:16", "1:1", "4:3", ...</param>
 public sealed record GenerationRequest(
     Guid RequestId,
     string TenantId,
-    GenerationTask Task,
+    TransformationTask Task,
     MediaInput? Media,
     string SceneDescription,
     string? StylePreset,
@@ -53,16 +31,29 @@ public sealed record GenerationRequest(
     int OutputCount,
     string AspectRatio,
     VideoSpec? Video,
-    ProviderName? PreferredProvider);
-
-/// <summary>Where the credits of a result come from.</summary>
-public enum CreditSource
+    Provider? PreferredProvider)
 {
-    /// <summary>The provider's own response said what the generation cost.</summary>
-    ProviderResponse,
-
-    /// <summary>Estimated from the configured per-model rate table (the provider does not report cost).</summary>
-    RateTable,
+    /// <summary>
+    /// The one mapping from the event contract to a generation: Ingest checks its capabilities with it before it publishes
+    /// the event, the processor runs it, so that both decide on the same request. The media is the event's reference (its
+    /// kind is all that capabilities depend on); the processor swaps in a URL a provider can use before it runs the request.
+    /// </summary>
+    public static GenerationRequest From(TransformationRequested request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new(
+            request.RequestId,
+            request.TenantId,
+            request.Task,
+            request.Media is { } media ? new MediaInput(media.Uri, media.ContentType, media.Kind == MediaKind.Video) : null,
+            request.SceneDescription,
+            request.StylePreset,
+            request.Prompt,
+            request.OutputCount,
+            request.AspectRatio,
+            request.Video is { } video ? new VideoSpec(video.DurationSeconds, video.SeamlessLoop, video.Seed, video.CameraMotion) : null,
+            request.Provider is { } provider && provider.IsKnown() ? provider : null);
+    }
 }
 
 /// <summary>One produced media file.</summary>
@@ -73,7 +64,7 @@ public sealed record GeneratedOutput(int Index, string Url, string? ContentType,
 
 /// <summary>A successful (possibly partial) generation.</summary>
 public sealed record GenerationResult(
-    ProviderName Provider,
+    Provider Provider,
     string Model,
     IReadOnlyList<GeneratedOutput> Outputs,
     IReadOnlyList<string> Warnings,
@@ -81,7 +72,7 @@ public sealed record GenerationResult(
     string CreditUnit,
     CreditSource CreditSource,
     IReadOnlyList<string> ProviderJobIds,
-    ProviderName? FallbackFrom,
+    Provider? FallbackFrom,
     string? FallbackReason,
     TimeSpan ProviderTime)
 {
@@ -121,11 +112,11 @@ public enum ProviderErrorCode
 public sealed record ProviderFailure(
     ProviderErrorCode Code,
     string Message,
-    ProviderName? Provider,
+    Provider? Provider,
     int? HttpStatus,
     IReadOnlyDictionary<string, string> Details)
 {
-    public static ProviderFailure Create(ProviderErrorCode code, string message, ProviderName? provider = null, int? httpStatus = null,
+    public static ProviderFailure Create(ProviderErrorCode code, string message, Provider? provider = null, int? httpStatus = null,
         params (string Key, string? Value)[] details) =>
         new(code, message, provider, httpStatus,
             details.Where(d => d.Value is not null).ToDictionary(d => d.Key, d => d.Value!, StringComparer.Ordinal));

@@ -1,3 +1,5 @@
+using CinematicSwitch.Contracts.Events;
+
 namespace CinematicSwitch.Providers;
 
 /// <summary>Where a provider job stands, as journaled.</summary>
@@ -31,7 +33,7 @@ public enum JobState
 /// <param name="Uploads">Inputs uploaded for a Started job, deleted when it ends (also by a worker that resumes it).</param>
 public sealed record JobCheckpoint(
     int Step,
-    ProviderName Provider,
+    Provider Provider,
     string Model,
     string? JobId,
     JobState State,
@@ -75,7 +77,7 @@ public interface IGenerationRunner
 }
 
 /// <summary>The answer of <see cref="IGenerationRunner.Check"/>.</summary>
-public sealed record CapabilityCheck(ProviderName? Provider, string? Model, ProviderFailure? Refusal)
+public sealed record CapabilityCheck(Provider? Provider, string? Model, ProviderFailure? Refusal)
 {
     public bool Supported => Refusal is null;
 }

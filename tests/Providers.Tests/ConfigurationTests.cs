@@ -1,3 +1,4 @@
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +37,7 @@ public sealed class ConfigurationTests
         Assert.Equal(300_000, options.Runway.TimeoutMs);
         Assert.Equal(1, options.Runway.MaxConcurrent);
         Assert.Equal("leo_env", options.Leonardo.ApiKey);
-        Assert.Equal([ProviderName.Runway, ProviderName.Leonardo], options.Routing.VideoProviders);
+        Assert.Equal([Provider.Runway, Provider.Leonardo], options.Routing.VideoProviders);
         Assert.Equal(["gen4.5", "gen4_turbo"], options.Runway.Models.ImageToVideo);
         Assert.Equal(["gen4.5"], options.Runway.Models.TextToVideo);
         Assert.Equal(["veo3.1_fast"], options.Runway.Models.Keyframes);
@@ -56,7 +57,7 @@ public sealed class ConfigurationTests
         });
 
         Assert.Equal("key_section", options.Runway.ApiKey);
-        Assert.Equal([ProviderName.Leonardo], options.Routing.VideoProviders);
+        Assert.Equal([Provider.Leonardo], options.Routing.VideoProviders);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Errors;
 using CinematicSwitch.Providers.Simulators.Core;
 using CinematicSwitch.Providers.Tests.Support;
@@ -96,7 +97,7 @@ public sealed class ErrorTableTests(SimulatorFixture fixture) : IClassFixture<Si
 
     public static TheoryData<string> Rows() => [.. AllRows().Select(r => r.Id).Where(id => !Unreachable.ContainsKey(id))];
 
-    private static IEnumerable<KnownError> AllRows() => ProviderErrors.All.Concat(Enum.GetValues<ProviderName>().SelectMany(ProviderErrors.Common));
+    private static IEnumerable<KnownError> AllRows() => ProviderErrors.All.Concat(Enum.GetValues<Provider>().Where(p => p.IsKnown()).SelectMany(ProviderErrors.Common));
 
     [Fact]
     public void Every_row_of_the_table_has_a_trigger_or_a_reason_it_cannot_be_produced()
@@ -116,13 +117,13 @@ public sealed class ErrorTableTests(SimulatorFixture fixture) : IClassFixture<Si
         var trigger = Triggers[id];
         (ProviderSimulator First, ProviderSimulator? Next) pair = row.Provider switch
         {
-            ProviderName.Runway => (fixture.Simulators.Runway, fixture.Simulators.Leonardo),
-            ProviderName.Leonardo => (fixture.Simulators.Leonardo, fixture.Simulators.Runway),
+            Provider.Runway => (fixture.Simulators.Runway, fixture.Simulators.Leonardo),
+            Provider.Leonardo => (fixture.Simulators.Leonardo, fixture.Simulators.Runway),
             _ => (fixture.Simulators.Replicate, null),
         };
         var (first, next) = pair;
         var settings = new Dictionary<string, string?>(FastWaits);
-        if (row.Provider == ProviderName.Leonardo)
+        if (row.Provider == Provider.Leonardo)
         {
             settings["Providers:Routing:VideoProviders:0"] = "Leonardo";
             settings["Providers:Routing:VideoProviders:1"] = "Runway";
@@ -139,7 +140,7 @@ public sealed class ErrorTableTests(SimulatorFixture fixture) : IClassFixture<Si
             first.Faults.Add(new FaultRule(fault, trigger.On, RetryAfterSeconds: 0, HoldMs: 0));
         }
 
-        var request = row.Provider == ProviderName.Replicate ? Requests.Image(ratio: "original") : Requests.ImageToVideo(ratio: "original");
+        var request = row.Provider == Provider.Replicate ? Requests.Image(ratio: "original") : Requests.ImageToVideo(ratio: "original");
         request = trigger.Request?.Invoke(request) ?? request;
         if (request.Media?.Url == "LEONARDO_MEDIA")
         {

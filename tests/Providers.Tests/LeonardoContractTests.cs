@@ -1,3 +1,4 @@
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Simulators.Core;
 using CinematicSwitch.Providers.Tests.Support;
 
@@ -13,12 +14,12 @@ public sealed class LeonardoContractTests(SimulatorFixture fixture) : IClassFixt
     public async Task Image_to_video_uploads_the_image_then_generates_a_clip()
     {
         await using var harness = new Harness(fixture.Simulators);
-        var request = Requests.ImageToVideo(ratio: "original") with { PreferredProvider = ProviderName.Leonardo };
+        var request = Requests.ImageToVideo(ratio: "original") with { PreferredProvider = Provider.Leonardo };
 
         var outcome = await harness.RunAsync(request);
 
         Assert.True(outcome.Succeeded, outcome.Failure?.Message);
-        Assert.Equal(ProviderName.Leonardo, outcome.Result!.Provider);
+        Assert.Equal(Provider.Leonardo, outcome.Result!.Provider);
         var job = Assert.Single(Leonardo.Jobs);
         Assert.Equal(MediaStore.Png(64, 48).Length, job.InputBytes);
         Assert.Equal(["/api/rest/v1/init-image", "/_storage/upload", "/api/rest/v1/generations-image-to-video"],
@@ -26,14 +27,14 @@ public sealed class LeonardoContractTests(SimulatorFixture fixture) : IClassFixt
         var video = await Media.ProbeAsync(Assert.Single(outcome.Result.Outputs).Url);
         Assert.Equal("h264", video.Codec);
         Assert.Equal(25m, outcome.Result.Credits);
-        Assert.Equal(CreditSource.ProviderResponse, outcome.Result.CreditSource);
+        Assert.Equal(CreditSource.Reported, outcome.Result.CreditSource);
     }
 
     [Fact]
     public async Task Text_to_video_asks_for_the_documented_portrait_size()
     {
         await using var harness = new Harness(fixture.Simulators);
-        var request = Requests.TextToVideo(ratio: "9:16") with { PreferredProvider = ProviderName.Leonardo };
+        var request = Requests.TextToVideo(ratio: "9:16") with { PreferredProvider = Provider.Leonardo };
 
         var outcome = await harness.RunAsync(request);
 
@@ -56,7 +57,7 @@ public sealed class LeonardoContractTests(SimulatorFixture fixture) : IClassFixt
         var outcome = await harness.RunAsync(Requests.TextToVideo());
 
         Assert.Equal(code, outcome.Failure!.Code);
-        Assert.Equal(ProviderName.Leonardo, outcome.Failure.Provider);
+        Assert.Equal(Provider.Leonardo, outcome.Failure.Provider);
         Assert.NotEmpty(outcome.Failure.Details["originalError"]);
     }
 
@@ -64,7 +65,7 @@ public sealed class LeonardoContractTests(SimulatorFixture fixture) : IClassFixt
     public async Task An_intent_whose_generation_exists_is_found_in_the_users_generations()
     {
         await using var first = new Harness(fixture.Simulators);
-        var request = Requests.TextToVideo() with { PreferredProvider = ProviderName.Leonardo };
+        var request = Requests.TextToVideo() with { PreferredProvider = Provider.Leonardo };
         var journal = new CrashAfterStarted();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.Runner.RunAsync(request, [], journal, CancellationToken.None));
 

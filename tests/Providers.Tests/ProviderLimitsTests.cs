@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Adapters;
 using CinematicSwitch.Providers.Simulators;
 using CinematicSwitch.Providers.Simulators.Core;
@@ -139,7 +140,7 @@ public sealed class ProviderLimitsTests(SimulatorFixture fixture) : IClassFixtur
             Assert.True(outcome.Succeeded, outcome.Failure?.Message);
             Assert.Equal(25m, outcome.Result!.Credits);
             Assert.Equal(recorded, outcome.Result.CreditUnit);
-            Assert.Equal(CreditSource.ProviderResponse, outcome.Result.CreditSource);
+            Assert.Equal(CreditSource.Reported, outcome.Result.CreditSource);
             Assert.Contains(Simulators.Leonardo.Requests, r => r.Method == "DELETE" && r.Path.StartsWith("/api/rest/v1/init-image/", StringComparison.Ordinal));
             Assert.Equal(0, Simulators.Leonardo.InitImageCount);
         }

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Planning;
 using CinematicSwitch.Providers.Simulators.Core;
 using CinematicSwitch.Providers.Tests.Support;
@@ -21,7 +22,7 @@ public sealed class ReplicateContractTests(SimulatorFixture fixture) : IClassFix
 
         Assert.True(outcome.Succeeded, outcome.Failure?.Message);
         var result = outcome.Result!;
-        Assert.Equal(ProviderName.Replicate, result.Provider);
+        Assert.Equal(Provider.Replicate, result.Provider);
         Assert.Equal("black-forest-labs/flux-dev", result.Model);
         var output = Assert.Single(result.Outputs);
         Assert.Equal("image/png", output.ContentType);
@@ -98,7 +99,7 @@ public sealed class ReplicateContractTests(SimulatorFixture fixture) : IClassFix
 
         Assert.False(outcome.Succeeded);
         Assert.Equal(code, outcome.Failure!.Code);
-        Assert.Equal(ProviderName.Replicate, outcome.Failure.Provider);
+        Assert.Equal(Provider.Replicate, outcome.Failure.Provider);
         Assert.Equal(status, outcome.Failure.HttpStatus);
         Assert.False(string.IsNullOrWhiteSpace(outcome.Failure.Details["originalError"]));
         Assert.Equal(JobState.Failed, harness.Journal.Entries[^1].State);
@@ -304,7 +305,7 @@ public sealed class ReplicateContractTests(SimulatorFixture fixture) : IClassFix
     {
         await using var harness = new Harness(fixture.Simulators);
         var request = Requests.Image();
-        JobCheckpoint[] intent = [new(0, ProviderName.Replicate, "black-forest-labs/flux-dev", null, JobState.Starting, DateTimeOffset.UtcNow)];
+        JobCheckpoint[] intent = [new(0, Provider.Replicate, "black-forest-labs/flux-dev", null, JobState.Starting, DateTimeOffset.UtcNow)];
 
         var outcome = await harness.RunAsync(request, intent);
 

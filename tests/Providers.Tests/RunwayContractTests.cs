@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Simulators.Core;
 using CinematicSwitch.Providers.Tests.Support;
 
@@ -23,7 +24,7 @@ public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixtur
 
         Assert.True(outcome.Succeeded, outcome.Failure?.Message);
         var result = outcome.Result!;
-        Assert.Equal(ProviderName.Runway, result.Provider);
+        Assert.Equal(Provider.Runway, result.Provider);
         Assert.Equal("gen4.5", result.Model);
         var output = Assert.Single(result.Outputs);
         Assert.True(output.IsVideo);
@@ -143,7 +144,7 @@ public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixtur
         await using var harness = new Harness(fixture.Simulators);
         var request = Requests.ImageToVideo(ratio: ratio) with
         {
-            Task = GenerationTask.VideoToVideo,
+            Task = TransformationTask.VideoToVideo,
             Media = new MediaInput("https://media.example/clip.mp4", "video/mp4", true, SizeBytes: 3_000_000),
         };
 
@@ -214,16 +215,16 @@ public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixtur
 
         Assert.True(outcome.Succeeded, outcome.Failure?.Message);
         var result = outcome.Result!;
-        Assert.Equal(ProviderName.Leonardo, result.Provider);
-        Assert.Equal(ProviderName.Runway, result.FallbackFrom);
+        Assert.Equal(Provider.Leonardo, result.Provider);
+        Assert.Equal(Provider.Runway, result.FallbackFrom);
         Assert.NotNull(result.FallbackReason);
         Assert.Equal(25m, result.Credits);
         Assert.Equal("leonardo_api_credits", result.CreditUnit);
-        Assert.Equal(CreditSource.ProviderResponse, result.CreditSource);
+        Assert.Equal(CreditSource.Reported, result.CreditSource);
         Assert.Single(Leonardo.Jobs);
-        Assert.Contains(harness.Journal.Entries, e => e.Provider == ProviderName.Runway && e.State == JobState.Failed);
+        Assert.Contains(harness.Journal.Entries, e => e.Provider == Provider.Runway && e.State == JobState.Failed);
         Assert.Equal(JobState.Finished, harness.Journal.Entries[^1].State);
-        Assert.Equal(ProviderName.Leonardo, harness.Journal.Entries[^1].Provider);
+        Assert.Equal(Provider.Leonardo, harness.Journal.Entries[^1].Provider);
     }
 
     [Fact]
@@ -235,7 +236,7 @@ public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixtur
         var plain = await harness.RunAsync(Requests.ImageToVideo(ratio: "original"));
         var loop = await harness.RunAsync(Requests.ImageToVideo(loop: true));
 
-        Assert.Equal(ProviderName.Leonardo, plain.Result!.Provider);
+        Assert.Equal(Provider.Leonardo, plain.Result!.Provider);
         Assert.Equal(ProviderErrorCode.ProviderError, loop.Failure!.Code);
         Assert.Equal("INTERNAL.BAD_OUTPUT.CODE01", loop.Failure.Details["failureCode"]);
         Assert.Single(Leonardo.Jobs);
@@ -276,7 +277,7 @@ public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixtur
     {
         await using var harness = new Harness(fixture.Simulators);
         var request = Requests.ImageToVideo();
-        JobCheckpoint[] intent = [new(0, ProviderName.Runway, "gen4.5", null, JobState.Starting, DateTimeOffset.UtcNow)];
+        JobCheckpoint[] intent = [new(0, Provider.Runway, "gen4.5", null, JobState.Starting, DateTimeOffset.UtcNow)];
 
         var outcome = await harness.RunAsync(request, intent);
 
@@ -310,19 +311,19 @@ public sealed class RunwayContractTests(SimulatorFixture fixture) : IClassFixtur
     {
         await using var harness = new Harness(fixture.Simulators);
         var request = Requests.ImageToVideo(ratio: "original");
-        var failure = ProviderFailure.Create(ProviderErrorCode.ProviderError, "Runway failed with HTTP 503.", ProviderName.Runway, 503);
+        var failure = ProviderFailure.Create(ProviderErrorCode.ProviderError, "Runway failed with HTTP 503.", Provider.Runway, 503);
         JobCheckpoint[] journal =
         [
-            new(0, ProviderName.Runway, "gen4.5", null, JobState.Starting, DateTimeOffset.UtcNow),
-            new(0, ProviderName.Runway, "gen4.5", null, JobState.Failed, DateTimeOffset.UtcNow, Failure: failure),
-            new(0, ProviderName.Leonardo, "MOTION2", null, JobState.Starting, DateTimeOffset.UtcNow),
+            new(0, Provider.Runway, "gen4.5", null, JobState.Starting, DateTimeOffset.UtcNow),
+            new(0, Provider.Runway, "gen4.5", null, JobState.Failed, DateTimeOffset.UtcNow, Failure: failure),
+            new(0, Provider.Leonardo, "MOTION2", null, JobState.Starting, DateTimeOffset.UtcNow),
         ];
 
         var outcome = await harness.RunAsync(request, journal);
 
         Assert.True(outcome.Succeeded, outcome.Failure?.Message);
-        Assert.Equal(ProviderName.Leonardo, outcome.Result!.Provider);
-        Assert.Equal(ProviderName.Runway, outcome.Result.FallbackFrom);
+        Assert.Equal(Provider.Leonardo, outcome.Result!.Provider);
+        Assert.Equal(Provider.Runway, outcome.Result.FallbackFrom);
         Assert.Equal("Runway failed with HTTP 503.", outcome.Result.FallbackReason);
         Assert.Empty(Runway.Requests);
         Assert.Single(Leonardo.Jobs);

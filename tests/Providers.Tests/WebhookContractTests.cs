@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Running;
 using CinematicSwitch.Providers.Simulators.Core;
 using CinematicSwitch.Providers.Tests.Support;
@@ -118,7 +119,7 @@ public sealed class WebhookContractTests(SimulatorFixture fixture) : IClassFixtu
 
     private static Task<Receiver> ReplicateReceiverAsync(int rings = 1) => Receiver.StartAsync((harness, context, body) => harness.Get<IProviderWebhooks>().CheckReplicateAsync(
         new StandardWebhookHeaders(context.Request.Headers["webhook-id"], context.Request.Headers["webhook-timestamp"], context.Request.Headers["webhook-signature"]),
-        body, context.RequestAborted), ProviderName.Replicate, rings);
+        body, context.RequestAborted), Provider.Replicate, rings);
 
     /// <summary>Replicate with webhooks to <paramref name="receiver"/>, asynchronous creates, and a safety net beyond the test's wait.</summary>
     private Harness ReplicateHarness(Receiver receiver)
@@ -140,7 +141,7 @@ public sealed class WebhookContractTests(SimulatorFixture fixture) : IClassFixtu
         const string callbackKey = "leonardo-callback-key-0123456789";
         var leonardo = fixture.Simulators.Leonardo;
         await using var receiver = await Receiver.StartAsync((harness, context, body) =>
-            Task.FromResult(harness.Get<IProviderWebhooks>().CheckLeonardo(context.Request.Headers.Authorization, body.Span)), ProviderName.Leonardo);
+            Task.FromResult(harness.Get<IProviderWebhooks>().CheckLeonardo(context.Request.Headers.Authorization, body.Span)), Provider.Leonardo);
         await using var harness = receiver.Attach(new Harness(fixture.Simulators, new Dictionary<string, string?>
         {
             ["Providers:Leonardo:Webhook:Enabled"] = "true",
@@ -152,7 +153,7 @@ public sealed class WebhookContractTests(SimulatorFixture fixture) : IClassFixtu
         try
         {
             leonardo.Latency = TimeSpan.FromMilliseconds(400);
-            var outcome = await harness.RunAsync(Requests.TextToVideo() with { PreferredProvider = ProviderName.Leonardo })
+            var outcome = await harness.RunAsync(Requests.TextToVideo() with { PreferredProvider = Provider.Leonardo })
                 .WaitAsync(TimeSpan.FromMilliseconds(SafetyNetMs - 1_000));
 
             Assert.True(outcome.Succeeded, outcome.Failure?.Message);
@@ -162,7 +163,7 @@ public sealed class WebhookContractTests(SimulatorFixture fixture) : IClassFixtu
 
             // A callback with another key is refused and rings nothing.
             leonardo.ConfigureWebhook(receiver.Server.Url("hook"), callbackKey + "-old");
-            var second = await harness.RunAsync(Requests.TextToVideo() with { PreferredProvider = ProviderName.Leonardo });
+            var second = await harness.RunAsync(Requests.TextToVideo() with { PreferredProvider = Provider.Leonardo });
             Assert.True(second.Succeeded, second.Failure?.Message);
             Assert.Equal(WebhookVerdict.Unauthenticated, receiver.Checks[^1].Verdict);
             Assert.Contains(leonardo.Webhooks.Deliveries, d => d.Status == 401);
@@ -194,7 +195,7 @@ public sealed class WebhookContractTests(SimulatorFixture fixture) : IClassFixtu
         public List<WebhookCheck> Checks { get; } = [];
 
         /// <param name="rings">How often the doorbell is rung for one ended job.</param>
-        public static async Task<Receiver> StartAsync(Func<Harness, HttpContext, ReadOnlyMemory<byte>, Task<WebhookCheck>> check, ProviderName provider,
+        public static async Task<Receiver> StartAsync(Func<Harness, HttpContext, ReadOnlyMemory<byte>, Task<WebhookCheck>> check, Provider provider,
             int rings = 1)
         {
             Receiver? receiver = null;

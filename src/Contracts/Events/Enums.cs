@@ -1,5 +1,17 @@
 namespace CinematicSwitch.Contracts.Events;
 
+/// <summary>The values of the contracts' enums that this build knows.</summary>
+public static class ContractEnums
+{
+    /// <summary>
+    /// False for Unknown (every contract enum's zero value: what a reader sees for a symbol added after it was built) and for
+    /// numbers no member has.
+    /// </summary>
+    public static bool IsKnown<TEnum>(this TEnum value)
+        where TEnum : struct, Enum =>
+        Enum.IsDefined(value) && !EqualityComparer<TEnum>.Default.Equals(value, default);
+}
+
 /// <summary>What a request asks for. Unknown is what older readers see for values added later.</summary>
 public enum TransformationTask
 {
@@ -53,9 +65,14 @@ public enum FailureStage
     Archiving,
 }
 
+/// <summary>Where the credits of a result come from.</summary>
 public enum CreditSource
 {
     Unknown,
+
+    /// <summary>The provider's own response said what the generation cost.</summary>
     Reported,
+
+    /// <summary>Estimated from the configured per-model rate table (the provider does not report cost).</summary>
     RateTable,
 }

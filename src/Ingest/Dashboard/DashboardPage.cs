@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using CinematicSwitch.Contracts;
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Ingest.Intake;
 using CinematicSwitch.Providers;
 using CinematicSwitch.Providers.Planning;
@@ -46,8 +47,8 @@ internal sealed class DashboardPage(ObjectStore store, IGenerationRunner runner)
     /// <summary>Settings for the page, with the ratios the configured providers accept for what the page sends: a photo to transform, a video to transform.</summary>
     public DashboardSettings Settings => settings ??= new(
         StylePresets.Names,
-        Accepted(GenerationTask.ImageTransform, new MediaInput("https://media.invalid/photo.png", "image/png", false)),
-        Accepted(GenerationTask.VideoToVideo, new MediaInput("https://media.invalid/clip.mp4", "video/mp4", true)),
+        Accepted(TransformationTask.ImageTransform, new MediaInput("https://media.invalid/photo.png", "image/png", false)),
+        Accepted(TransformationTask.VideoToVideo, new MediaInput("https://media.invalid/clip.mp4", "video/mp4", true)),
         // The spec's output_count range.
         1,
         5,
@@ -66,7 +67,7 @@ internal sealed class DashboardPage(ObjectStore store, IGenerationRunner runner)
     private DashboardSettings? settings;
 
     /// <summary>The candidate ratios the providers' capability check (the API's own rule) accepts for <paramref name="task"/>.</summary>
-    private List<string> Accepted(GenerationTask task, MediaInput media) => Candidates.Where(ratio => runner.Check(new GenerationRequest(
+    private List<string> Accepted(TransformationTask task, MediaInput media) => Candidates.Where(ratio => runner.Check(new GenerationRequest(
         Guid.Empty, "dashboard", task, media, "a scene description", null, null, 1, ratio, null, null)).Supported).ToList();
 
     /// <summary>The page itself, served only at <see cref="Route"/> (with its policy).</summary>

@@ -92,17 +92,14 @@ internal sealed partial class IntakeService(
         try
         {
             await readBody(session, cancellationToken);
-            var request = validator.Validate(session.Fields, context.Contract, context.RequestId, context.TenantId, session.Media?.Reference);
-            log.DescriptionLength = request.SceneDescription.Length;
-            log.OutputCount = request.OutputCount;
-            log.Task = request.Task;
-
             // Events carry milliseconds (timestamp-millis): the local state must hold the time exactly as readers will see it.
             var now = time.GetUtcNow();
-            var e = requested = new TransformationRequested(context.RequestId, context.TenantId, context.CorrelationId, context.Requester,
-                now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond)),
-                request.Task, session.Media?.Reference, request.SceneDescription, request.StylePreset, request.Prompt, request.OutputCount,
-                request.AspectRatio, request.Video, request.Provider, null);
+            var e = requested = validator.Validate(session.Fields, context, session.Media?.Reference,
+                now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond)));
+            log.DescriptionLength = e.SceneDescription.Length;
+            log.OutputCount = e.OutputCount;
+            log.Task = e.Task;
+
             log.PublishTime = await publisher.PublishAsync(e);
             statuses.Apply(e.RequestId, s => RequestState.OnRequested(s, e));
             return new IntakeResult(context.RequestId, false, statuses.Get(e.RequestId, e.TenantId)!);

@@ -1,5 +1,5 @@
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Ingest.Webhooks;
-using CinematicSwitch.Providers;
 using CinematicSwitch.Providers.Webhooks;
 
 namespace CinematicSwitch.Ingest.Intake;
@@ -25,7 +25,7 @@ internal sealed partial class PublisherWarmUp(RequestPublisher publisher, JobEve
             LogNotReady("requests", e.GetType().Name, e.Message);
         }
 
-        if (!webhooks.Enabled(ProviderName.Replicate) && !webhooks.Enabled(ProviderName.Leonardo))
+        if (!webhooks.Enabled(Provider.Replicate) && !webhooks.Enabled(Provider.Leonardo))
         {
             return;
         }

@@ -6,22 +6,11 @@ using CinematicSwitch.Providers.Planning;
 
 namespace CinematicSwitch.Ingest.Intake;
 
-/// <summary>A request that passed every rule: what the event will say.</summary>
-internal sealed record ValidatedRequest(
-    TransformationTask Task,
-    string SceneDescription,
-    string? Prompt,
-    string? StylePreset,
-    int OutputCount,
-    string AspectRatio,
-    VideoOptions? Video,
-    Provider? Provider,
-    string Model);
-
 /// <summary>
 /// The service spec's "Validation &amp; Safety" rules over the request's fields, then the providers' own capability
-/// check (<see cref="IGenerationRunner.Check"/>, the rules the processor applies), so that nothing is published
-/// that the pipeline would refuse. Every refusal is an <see cref="ApiException"/> with the spec's message.
+/// check (<see cref="IGenerationRunner.Check"/>) on the event as it will be published, mapped by
+/// <see cref="GenerationRequest.From"/> as the processor maps it, so that nothing is published that the pipeline would
+/// refuse. Every refusal is an <see cref="ApiException"/> with the spec's message.
 /// </summary>
 internal sealed class RequestValidator(IGenerationRunner runner)
 {
@@ -45,9 +34,9 @@ internal sealed class RequestValidator(IGenerationRunner runner)
 
     private static readonly Dictionary<string, Provider> Providers = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["REPLICATE"] = Contracts.Events.Provider.Replicate,
-        ["RUNWAY"] = Contracts.Events.Provider.Runway,
-        ["LEONARDO"] = Contracts.Events.Provider.Leonardo,
+        ["REPLICATE"] = Provider.Replicate,
+        ["RUNWAY"] = Provider.Runway,
+        ["LEONARDO"] = Provider.Leonardo,
     };
 
     /// <summary>
@@ -56,9 +45,10 @@ internal sealed class RequestValidator(IGenerationRunner runner)
     /// </summary>
     public static void CheckArrivedFields(IntakeFields fields, IntakeContract contract) => Parse(fields, contract);
 
-    /// <summary>Every rule, with the media as stored (or none), then the capability check.</summary>
-    public ValidatedRequest Validate(IntakeFields fields, IntakeContract contract, Guid requestId, string tenantId, MediaReference? media)
+    /// <summary>Every rule, with the media as stored (or none), then the capability check: the event to publish.</summary>
+    public TransformationRequested Validate(IntakeFields fields, IntakeContext context, MediaReference? media, DateTimeOffset occurredAt)
     {
+        var contract = context.Contract;
         var parsed = Parse(fields, contract);
         var description = parsed.Description ?? parsed.Prompt
             ?? throw Problems.Missing(contract.DescriptionField, DescriptionRequired);
@@ -73,18 +63,9 @@ internal sealed class RequestValidator(IGenerationRunner runner)
             ? new VideoOptions(parsed.DurationSeconds ?? 5, parsed.SeamlessLoop ?? false, parsed.Seed, parsed.CameraMotion)
             : null;
 
-        var request = new GenerationRequest(
-            requestId,
-            tenantId,
-            ToGenerationTask(task),
-            media is null ? null : new MediaInput(media.Uri, media.ContentType, media.Kind == MediaKind.Video),
-            description,
-            parsed.StylePreset,
-            parsed.Prompt,
-            parsed.OutputCount,
-            parsed.AspectRatio,
-            video is null ? null : new VideoSpec(video.DurationSeconds, video.SeamlessLoop, video.Seed, video.CameraMotion),
-            ToProviderName(parsed.Provider));
+        var requested = new TransformationRequested(context.RequestId, context.TenantId, context.CorrelationId, context.Requester, occurredAt,
+            task, media, description, parsed.StylePreset, parsed.Prompt, parsed.OutputCount, parsed.AspectRatio, video, parsed.Provider, null);
+        var request = GenerationRequest.From(requested);
         var check = runner.Check(request);
         if (check.Refusal is { } refusal)
         {
@@ -100,8 +81,7 @@ internal sealed class RequestValidator(IGenerationRunner runner)
             throw Problems.InvalidValue(Fields.Model, $"Models are fixed: this request is served by {check.Model}.", ("model_used", check.Model));
         }
 
-        return new ValidatedRequest(task, description, parsed.Prompt, parsed.StylePreset, parsed.OutputCount, parsed.AspectRatio, video,
-            parsed.Provider, check.Model!);
+        return requested;
     }
 
     private static TransformationTask ResolveTask(TaskChoice? choice, MediaReference? media, IntakeContract contract)
@@ -252,22 +232,6 @@ internal sealed class RequestValidator(IGenerationRunner runner)
             ? $"{w}:{h}"
             : throw Problems.InvalidValue(Fields.AspectRatio, "Use 'original' or a ratio such as 16:9, 1:1 or 9:16.");
     }
-
-    private static GenerationTask ToGenerationTask(TransformationTask task) => task switch
-    {
-        TransformationTask.ImageToVideo => GenerationTask.ImageToVideo,
-        TransformationTask.TextToVideo => GenerationTask.TextToVideo,
-        TransformationTask.VideoToVideo => GenerationTask.VideoToVideo,
-        _ => GenerationTask.ImageTransform,
-    };
-
-    private static ProviderName? ToProviderName(Provider? provider) => provider switch
-    {
-        Contracts.Events.Provider.Replicate => ProviderName.Replicate,
-        Contracts.Events.Provider.Runway => ProviderName.Runway,
-        Contracts.Events.Provider.Leonardo => ProviderName.Leonardo,
-        _ => null,
-    };
 
     /// <summary>A task as asked: a specific one, or the spec's IMAGE_GENERATION / VIDEO_GENERATION, decided by the media.</summary>
     private sealed record TaskChoice(TransformationTask? Task)

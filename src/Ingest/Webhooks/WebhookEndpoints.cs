@@ -1,5 +1,4 @@
 using CinematicSwitch.Contracts.Events;
-using CinematicSwitch.Providers;
 using CinematicSwitch.Providers.Adapters;
 using CinematicSwitch.Providers.Webhooks;
 using Confluent.Kafka;
@@ -26,7 +25,7 @@ internal static partial class WebhookEndpoints
     private static async Task<IResult> ReplicateAsync(HttpContext http, IProviderWebhooks webhooks, JobEventPublisher publisher, WrittenDeliveries written,
         IngestMetrics metrics, TimeProvider time, ILoggerFactory loggers)
     {
-        if (!webhooks.Enabled(ProviderName.Replicate))
+        if (!webhooks.Enabled(Provider.Replicate))
         {
             return Results.NotFound();
         }
@@ -45,23 +44,23 @@ internal static partial class WebhookEndpoints
             return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
         }
 
-        return await AnswerAsync(ProviderName.Replicate, check, body.Length, publisher, written, metrics, time, Logger(loggers), http.RequestAborted);
+        return await AnswerAsync(Provider.Replicate, check, body.Length, publisher, written, metrics, time, Logger(loggers), http.RequestAborted);
     }
 
     private static async Task<IResult> LeonardoAsync(HttpContext http, IProviderWebhooks webhooks, JobEventPublisher publisher, WrittenDeliveries written,
         IngestMetrics metrics, TimeProvider time, ILoggerFactory loggers)
     {
-        if (!webhooks.Enabled(ProviderName.Leonardo))
+        if (!webhooks.Enabled(Provider.Leonardo))
         {
             return Results.NotFound();
         }
 
         var body = await ReadAsync(http);
         var check = webhooks.CheckLeonardo(http.Request.Headers.Authorization, body);
-        return await AnswerAsync(ProviderName.Leonardo, check, body.Length, publisher, written, metrics, time, Logger(loggers), http.RequestAborted);
+        return await AnswerAsync(Provider.Leonardo, check, body.Length, publisher, written, metrics, time, Logger(loggers), http.RequestAborted);
     }
 
-    private static async Task<IResult> AnswerAsync(ProviderName provider, WebhookCheck check, int bodyLength, JobEventPublisher publisher,
+    private static async Task<IResult> AnswerAsync(Provider provider, WebhookCheck check, int bodyLength, JobEventPublisher publisher,
         WrittenDeliveries written, IngestMetrics metrics, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         if (check is { Verdict: WebhookVerdict.JobEnded, DeliveryId: { } repeated } && written.Contains(provider, repeated))
@@ -108,11 +107,11 @@ internal static partial class WebhookEndpoints
     private static ILogger Logger(ILoggerFactory loggers) => loggers.CreateLogger(typeof(WebhookEndpoints));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Provider} webhook: {Verdict}, job {JobId}, {BodyBytes} bytes, answered {Status}")]
-    private static partial void LogWebhook(ILogger logger, ProviderName provider, WebhookVerdict verdict, string? jobId, int bodyBytes, int status);
+    private static partial void LogWebhook(ILogger logger, Provider provider, WebhookVerdict verdict, string? jobId, int bodyBytes, int status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replicate webhook: the signing secret could not be read from Replicate (HTTP {HttpStatus}); answered 503")]
     private static partial void LogSecretUnavailable(ILogger logger, int? httpStatus);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Provider} webhook for job {JobId}: writing the job event failed ({Code}); answered 503")]
-    private static partial void LogPublishFailed(ILogger logger, ProviderName provider, string jobId, Confluent.Kafka.ErrorCode code);
+    private static partial void LogPublishFailed(ILogger logger, Provider provider, string jobId, Confluent.Kafka.ErrorCode code);
 }

@@ -1,4 +1,4 @@
-using CinematicSwitch.Providers;
+using CinematicSwitch.Contracts.Events;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace CinematicSwitch.Ingest.Webhooks;
@@ -16,10 +16,10 @@ internal sealed class WrittenDeliveries : IDisposable
 
     private readonly MemoryCache _written = new(new MemoryCacheOptions { SizeLimit = Capacity });
 
-    public bool Contains(ProviderName provider, string deliveryId) => _written.TryGetValue((provider, deliveryId), out _);
+    public bool Contains(Provider provider, string deliveryId) => _written.TryGetValue((provider, deliveryId), out _);
 
     /// <summary>Called once the doorbell is acknowledged: a delivery whose doorbell failed must be written when it comes again.</summary>
-    public void Add(ProviderName provider, string deliveryId) => _written.Set((provider, deliveryId), true, new MemoryCacheEntryOptions { Size = 1 });
+    public void Add(Provider provider, string deliveryId) => _written.Set((provider, deliveryId), true, new MemoryCacheEntryOptions { Size = 1 });
 
     public void Dispose() => _written.Dispose();
 }

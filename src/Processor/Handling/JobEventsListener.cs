@@ -1,6 +1,5 @@
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
-using CinematicSwitch.Providers;
 using CinematicSwitch.Providers.Configuration;
 using CinematicSwitch.Providers.Running;
 using CinematicSwitch.Streaming.Clients;
@@ -62,7 +61,8 @@ internal sealed partial class JobEventsListener(
                     continue;
                 }
 
-                if (ProviderJobEvent.FromJson(value) is { } jobEvent && Enum.TryParse<ProviderName>(jobEvent.Provider, ignoreCase: true, out var provider))
+                if (ProviderJobEvent.FromJson(value) is { } jobEvent && Enum.TryParse<Provider>(jobEvent.Provider, ignoreCase: true, out var provider)
+                    && provider.IsKnown())
                 {
                     LogDoorbell(provider, jobEvent.JobId, (long)(time.GetUtcNow() - jobEvent.ReceivedAt).TotalMilliseconds);
                     doorbell.Ring(provider, jobEvent.JobId);
@@ -83,7 +83,7 @@ internal sealed partial class JobEventsListener(
     private partial void LogListening(int partitions);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Doorbell for {Provider} job {JobId}, {AgeMs} ms after the webhook")]
-    private partial void LogDoorbell(ProviderName provider, string jobId, long ageMs);
+    private partial void LogDoorbell(Provider provider, string jobId, long ageMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped an unreadable job event at partition {Partition}, offset {Offset}")]
     private partial void LogUnreadable(int partition, long offset);

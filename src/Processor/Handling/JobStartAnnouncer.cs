@@ -39,7 +39,7 @@ internal sealed partial class JobStartAnnouncer : IDisposable
     {
         var value = new TransformationStarted(
             request.RequestId, request.TenantId, request.CorrelationId, request.Requester, starting.RecordedAt, request.OccurredAt,
-            RequestMapping.ProviderOf(starting.Provider), starting.Model, starting.Step);
+            starting.Provider, starting.Model, starting.Step);
         try
         {
             var bytes = await _serializer.SerializeAsync(value, new SerializationContext(MessageComponentType.Value, _topic));

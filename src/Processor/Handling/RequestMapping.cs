@@ -1,43 +1,16 @@
 using CinematicSwitch.Contracts;
 using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers;
-using ContractCreditSource = CinematicSwitch.Contracts.Events.CreditSource;
 using ContractErrorCode = CinematicSwitch.Contracts.Events.ErrorCode;
-using ProviderCreditSource = CinematicSwitch.Providers.CreditSource;
 
 namespace CinematicSwitch.Processor.Handling;
 
-/// <summary>Translations between the event contracts and the provider library.</summary>
+/// <summary>
+/// The provider library's outcomes as events. The other way, a request event to a generation, is
+/// <see cref="GenerationRequest.From"/>: one mapping, shared with Ingest's capability check.
+/// </summary>
 internal static class RequestMapping
 {
-    public static GenerationTask? TaskOf(TransformationTask task) => task switch
-    {
-        TransformationTask.ImageTransform => GenerationTask.ImageTransform,
-        TransformationTask.ImageToVideo => GenerationTask.ImageToVideo,
-        TransformationTask.TextToVideo => GenerationTask.TextToVideo,
-        TransformationTask.VideoToVideo => GenerationTask.VideoToVideo,
-        _ => null,
-    };
-
-    public static GenerationRequest ToGeneration(TransformationRequested request, GenerationTask task, MediaInput? media) => new(
-        request.RequestId,
-        request.TenantId,
-        task,
-        media,
-        request.SceneDescription,
-        request.StylePreset,
-        request.Prompt,
-        request.OutputCount,
-        request.AspectRatio,
-        request.Video is { } video ? new VideoSpec(video.DurationSeconds, video.SeamlessLoop, video.Seed, video.CameraMotion) : null,
-        request.Provider switch
-        {
-            Contracts.Events.Provider.Replicate => ProviderName.Replicate,
-            Contracts.Events.Provider.Runway => ProviderName.Runway,
-            Contracts.Events.Provider.Leonardo => ProviderName.Leonardo,
-            _ => null,
-        });
-
     public static TransformationCompleted Completed(TransformationRequested request, GenerationResult result, DateTimeOffset now)
     {
         // Variations in order, the clips of a chained video in order within their variation: a video's clips share its
@@ -48,13 +21,13 @@ internal static class RequestMapping
             .ToList();
         return new TransformationCompleted(
             request.RequestId, request.TenantId, request.CorrelationId, request.Requester, now,
-            ProviderOf(result.Provider), result.Model, outputs, request.OutputCount, result.Warnings,
+            result.Provider, result.Model, outputs, request.OutputCount, result.Warnings,
             ProcessingTimeMs: (long)Math.Max(0, (now - request.OccurredAt).TotalMilliseconds),
             ProviderTimeMs: (long)result.ProviderTime.TotalMilliseconds,
             result.Credits, result.CreditUnit,
-            result.CreditSource == ProviderCreditSource.ProviderResponse ? ContractCreditSource.Reported : ContractCreditSource.RateTable,
+            result.CreditSource,
             result.ProviderJobIds,
-            result.FallbackFrom is { } from ? ProviderOf(from) : null,
+            result.FallbackFrom,
             result.FallbackReason,
             request)
         {
@@ -86,17 +59,9 @@ internal static class RequestMapping
             ContractErrorCode.TimeoutError => UserMessages.Timeout,
             _ => UserMessages.TransformationFailed,
         };
-        return new ErrorInfo(code, message, failure.Provider is { } provider ? ProviderOf(provider) : null, failure.HttpStatus, details);
+        return new ErrorInfo(code, message, failure.Provider, failure.HttpStatus, details);
     }
 
     public static ErrorInfo InvalidInput(string message, string field) =>
         new(ContractErrorCode.InvalidInput, message, null, null, new Dictionary<string, string> { ["field"] = field });
-
-    public static Contracts.Events.Provider ProviderOf(ProviderName provider) => provider switch
-    {
-        ProviderName.Replicate => Contracts.Events.Provider.Replicate,
-        ProviderName.Runway => Contracts.Events.Provider.Runway,
-        ProviderName.Leonardo => Contracts.Events.Provider.Leonardo,
-        _ => Contracts.Events.Provider.Unknown,
-    };
 }

@@ -22,7 +22,7 @@ internal static class RequestValidation
             return RequestMapping.InvalidInput("output_count must be between 1 and 5", "output_count");
         }
 
-        if (RequestMapping.TaskOf(request.Task) is null)
+        if (!request.Task.IsKnown())
         {
             return RequestMapping.InvalidInput("Unsupported task", "task");
         }

@@ -35,15 +35,13 @@ internal sealed partial class TransformationHandler(
         }
 
         var identity = RequestIdentity.Of(request).ToString();
-        if ((RequestValidation.Validate(request) ?? (RequestMapping.TaskOf(request.Task) is null ? RequestMapping.InvalidInput("Unsupported task", "task") : null))
-            is { } refusal)
+        if (RequestValidation.Validate(request) is { } refusal)
         {
             return new(identity, NoProvider, new RequestWork(request, null, refusal));
         }
 
         // Capabilities depend on the media's kind, not on where it is: the media is resolved when the request runs.
-        var placeholder = request.Media is { } m ? new MediaInput("https://media.invalid/", m.ContentType, m.Kind == MediaKind.Video) : null;
-        var generation = RequestMapping.ToGeneration(request, RequestMapping.TaskOf(request.Task)!.Value, placeholder);
+        var generation = GenerationRequest.From(request);
         var lane = runner.Check(generation).Provider?.ToString() ?? NoProvider;
         return new(identity, lane, new RequestWork(request, generation, null));
     }

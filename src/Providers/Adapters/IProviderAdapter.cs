@@ -1,3 +1,4 @@
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Configuration;
 
 namespace CinematicSwitch.Providers.Adapters;
@@ -40,7 +41,7 @@ public sealed record PlannedJob(
     int? InputFromStep);
 
 /// <summary>The jobs a provider will run for a request.</summary>
-public sealed record GenerationPlan(ProviderName Provider, string Model, IReadOnlyList<PlannedJob> Jobs, IReadOnlyList<string> Warnings);
+public sealed record GenerationPlan(Provider Provider, string Model, IReadOnlyList<PlannedJob> Jobs, IReadOnlyList<string> Warnings);
 
 /// <summary>A plan, or why this provider cannot serve the request.</summary>
 public sealed record PlanDecision(GenerationPlan? Plan, string? Refusal)
@@ -85,7 +86,7 @@ public sealed record JobContext(Guid RequestId, DateTimeOffset Deadline)
 /// </summary>
 public interface IProviderAdapter
 {
-    ProviderName Name { get; }
+    Provider Name { get; }
 
     ProviderOptions Options { get; }
 

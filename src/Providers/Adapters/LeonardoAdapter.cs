@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Configuration;
 using CinematicSwitch.Providers.Errors;
 using CinematicSwitch.Providers.Planning;
@@ -42,13 +43,13 @@ internal sealed class LeonardoAdapter : IProviderAdapter, IDisposable
     {
         this.options = options.Value.Leonardo;
         this.delivery = delivery;
-        http = new ProviderHttp(ProviderName.Leonardo, ClientName, this.options, factory, time, logger)
+        http = new ProviderHttp(Provider.Leonardo, ClientName, this.options, factory, time, logger)
         {
             MessageOf = ProviderHttp.ErrorMember,
         };
     }
 
-    public ProviderName Name => ProviderName.Leonardo;
+    public Provider Name => Provider.Leonardo;
 
     public ProviderOptions Options => options;
 
@@ -56,7 +57,7 @@ internal sealed class LeonardoAdapter : IProviderAdapter, IDisposable
 
     public PlanDecision Plan(GenerationRequest request)
     {
-        if (request.Task is not (GenerationTask.ImageToVideo or GenerationTask.TextToVideo))
+        if (request.Task is not (TransformationTask.ImageToVideo or TransformationTask.TextToVideo))
         {
             return PlanDecision.Refuse($"Leonardo ({options.VideoModel}) makes image-to-video and text-to-video only.");
         }
@@ -72,7 +73,7 @@ internal sealed class LeonardoAdapter : IProviderAdapter, IDisposable
         }
 
         string? size = null;
-        if (request.Task == GenerationTask.ImageToVideo)
+        if (request.Task == TransformationTask.ImageToVideo)
         {
             if (request.Media is null || request.Media.IsVideo)
             {
@@ -110,7 +111,7 @@ internal sealed class LeonardoAdapter : IProviderAdapter, IDisposable
             return PlanDecision.Refuse(prompt.Refusal!);
         }
 
-        var operation = request.Task == GenerationTask.ImageToVideo ? JobOperation.ImageToVideo : JobOperation.TextToVideo;
+        var operation = request.Task == TransformationTask.ImageToVideo ? JobOperation.ImageToVideo : JobOperation.TextToVideo;
         var jobs = Enumerable.Range(1, request.OutputCount)
             .Select(v => new PlannedJob(v - 1, options.VideoModel, operation, prompt.Prompt, v, 0, 1, size, ClipSeconds,
                 AdapterSupport.SeedFor(request, v, MaxSeed), false, null))

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Configuration;
 using CinematicSwitch.Providers.Errors;
 using CinematicSwitch.Providers.Resilience;
@@ -31,14 +32,14 @@ internal sealed record HttpAnswer(HttpStatusCode Status, string Body);
 /// </summary>
 internal sealed class ProviderHttp : IDisposable
 {
-    private readonly ProviderName provider;
+    private readonly Provider provider;
     private readonly string clientName;
     private readonly IHttpClientFactory factory;
     private readonly ProviderPipeline pipeline;
     private readonly ILogger logger;
     private readonly TimeProvider time;
 
-    public ProviderHttp(ProviderName provider, string clientName, ProviderOptions options, IHttpClientFactory factory, TimeProvider time, ILogger logger)
+    public ProviderHttp(Provider provider, string clientName, ProviderOptions options, IHttpClientFactory factory, TimeProvider time, ILogger logger)
     {
         this.provider = provider;
         this.clientName = clientName;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Configuration;
 using CinematicSwitch.Providers.Errors;
 using CinematicSwitch.Providers.Planning;
@@ -36,13 +37,13 @@ internal sealed class ReplicateAdapter : IProviderAdapter, IDisposable
     {
         this.options = options.Value.Replicate;
         this.delivery = delivery;
-        http = new ProviderHttp(ProviderName.Replicate, ClientName, this.options, factory, time, logger)
+        http = new ProviderHttp(Provider.Replicate, ClientName, this.options, factory, time, logger)
         {
             MessageOf = ProblemDetail,
         };
     }
 
-    public ProviderName Name => ProviderName.Replicate;
+    public Provider Name => Provider.Replicate;
 
     public ProviderOptions Options => options;
 
@@ -50,7 +51,7 @@ internal sealed class ReplicateAdapter : IProviderAdapter, IDisposable
 
     public PlanDecision Plan(GenerationRequest request)
     {
-        if (request.Task != GenerationTask.ImageTransform)
+        if (request.Task != TransformationTask.ImageTransform)
         {
             return PlanDecision.Refuse($"Replicate ({options.Model}) only transforms images; {request.Task} needs a video provider.");
         }

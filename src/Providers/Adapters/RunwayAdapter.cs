@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Configuration;
 using CinematicSwitch.Providers.Errors;
 using CinematicSwitch.Providers.Planning;
@@ -34,13 +35,13 @@ internal sealed class RunwayAdapter : IProviderAdapter, IDisposable
     {
         this.options = options.Value.Runway;
         this.delivery = delivery;
-        http = new ProviderHttp(ProviderName.Runway, ClientName, this.options, factory, time, logger)
+        http = new ProviderHttp(Provider.Runway, ClientName, this.options, factory, time, logger)
         {
             MessageOf = ProviderHttp.ErrorMember,
         };
     }
 
-    public ProviderName Name => ProviderName.Runway;
+    public Provider Name => Provider.Runway;
 
     public ProviderOptions Options => options;
 
@@ -53,11 +54,11 @@ internal sealed class RunwayAdapter : IProviderAdapter, IDisposable
         var prompt = PromptBuilder.Build(request, options.MaxPromptLength, "Runway");
         return request.Task switch
         {
-            GenerationTask.ImageTransform => PlanDecision.Refuse("Runway is used for video; image transformations go to the image provider."),
+            TransformationTask.ImageTransform => PlanDecision.Refuse("Runway is used for video; image transformations go to the image provider."),
             _ when prompt.Prompt is null => PlanDecision.Refuse(prompt.Refusal!),
-            GenerationTask.VideoToVideo => PlanVideoToVideo(request, prompt.Prompt),
-            GenerationTask.ImageToVideo when request.Media is null || request.Media.IsVideo => PlanDecision.Refuse("Image-to-video needs an input image."),
-            GenerationTask.TextToVideo when request.Media is not null => PlanDecision.Refuse("Text-to-video takes no media; use image-to-video to animate an image."),
+            TransformationTask.VideoToVideo => PlanVideoToVideo(request, prompt.Prompt),
+            TransformationTask.ImageToVideo when request.Media is null || request.Media.IsVideo => PlanDecision.Refuse("Image-to-video needs an input image."),
+            TransformationTask.TextToVideo when request.Media is not null => PlanDecision.Refuse("Text-to-video takes no media; use image-to-video to animate an image."),
             _ when TooLarge(request.Media) is { } refusal => PlanDecision.Refuse(refusal),
             _ => PlanClips(request, prompt.Prompt),
         };
@@ -108,7 +109,7 @@ internal sealed class RunwayAdapter : IProviderAdapter, IDisposable
     {
         var duration = request.Video?.DurationSeconds ?? DefaultDurationSeconds;
         var loop = request.Video?.SeamlessLoop ?? false;
-        var text = request.Task == GenerationTask.TextToVideo;
+        var text = request.Task == TransformationTask.TextToVideo;
         if (!loop)
         {
             // One clip: native text-to-video (one paid task), or an image animated by an image-to-video model.
@@ -169,7 +170,7 @@ internal sealed class RunwayAdapter : IProviderAdapter, IDisposable
     private string Refusal(GenerationRequest request, int duration, bool loop)
     {
         var video = RunwayModels.Video;
-        var single = (request.Task == GenerationTask.TextToVideo ? Models.TextToVideo : Models.ImageToVideo).Select(m => video[m]).ToList();
+        var single = (request.Task == TransformationTask.TextToVideo ? Models.TextToVideo : Models.ImageToVideo).Select(m => video[m]).ToList();
         var keyed = Models.Keyframes.Select(m => video[m]).ToList();
         var what = $"a {duration} s{(loop ? " seamless loop" : " video")} at aspect ratio '{request.AspectRatio}'";
         var singles = string.Join("; ", single.Select(m => $"{m.Name}: {string.Join(", ", m.ImageRatios.Keys)} up to {m.Durations.Max()} s without loops"));

@@ -1,3 +1,4 @@
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Fetching;
 
 namespace CinematicSwitch.Providers.Configuration;
@@ -29,12 +30,12 @@ public sealed class ProvidersOptions
 /// </summary>
 public sealed class RoutingOptions
 {
-    internal static readonly ProviderName[] DefaultImageProviders = [ProviderName.Replicate];
-    internal static readonly ProviderName[] DefaultVideoProviders = [ProviderName.Runway, ProviderName.Leonardo];
+    internal static readonly Provider[] DefaultImageProviders = [Provider.Replicate];
+    internal static readonly Provider[] DefaultVideoProviders = [Provider.Runway, Provider.Leonardo];
 
-    public List<ProviderName> ImageProviders { get; set; } = [];
+    public List<Provider> ImageProviders { get; set; } = [];
 
-    public List<ProviderName> VideoProviders { get; set; } = [];
+    public List<Provider> VideoProviders { get; set; } = [];
 }
 
 /// <summary>Polly circuit breaker over a provider's HTTP calls (5xx, timeouts, connection failures count).</summary>

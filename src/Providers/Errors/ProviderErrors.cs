@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CinematicSwitch.Contracts.Events;
 
 namespace CinematicSwitch.Providers.Errors;
 
@@ -40,7 +41,7 @@ public sealed record ErrorFacts(int? Status = null, string? Message = null, stri
 /// </summary>
 /// <param name="Id">Stable name, carried in the failure's details ("error").</param>
 /// <param name="Message">What the failure says (no user content).</param>
-public sealed record KnownError(string Id, ProviderName Provider, ErrorSource Source, string When, ProviderErrorCode Code, FailureOwner Owner, string Message)
+public sealed record KnownError(string Id, Provider Provider, ErrorSource Source, string When, ProviderErrorCode Code, FailureOwner Owner, string Message)
 {
     internal Func<ErrorFacts, bool> Matches { get; init; } = _ => true;
 
@@ -61,64 +62,64 @@ public static partial class ProviderErrors
     public static IReadOnlyList<KnownError> All { get; } =
     [
         // Runway: https://docs.dev.runwayml.com/api-details/errors, /errors/troubleshooting, /api-details/task-failures, /usage/tiers.
-        Row("runway.create.credits", ProviderName.Runway, ErrorSource.Create, "400 saying the account has not enough credits",
+        Row("runway.create.credits", Provider.Runway, ErrorSource.Create, "400 saying the account has not enough credits",
             ProviderErrorCode.QuotaExceeded, FailureOwner.Quota, "Runway: not enough credits.", f => f.Status == 400 && Credits().IsMatch(f.Message ?? "")),
-        Row("runway.create.daily-limit", ProviderName.Runway, ErrorSource.Create, "429 on create past the bounded wait (the tier's daily generations)",
+        Row("runway.create.daily-limit", Provider.Runway, ErrorSource.Create, "429 on create past the bounded wait (the tier's daily generations)",
             ProviderErrorCode.QuotaExceeded, FailureOwner.Quota, "Runway's daily generation limit of the account is reached.", f => f.Status == 429),
-        Row("runway.create.model-rejected", ProviderName.Runway, ErrorSource.Create, "400 rejecting the model (retired since this release)",
+        Row("runway.create.model-rejected", Provider.Runway, ErrorSource.Create, "400 rejecting the model (retired since this release)",
             ProviderErrorCode.ProviderError, FailureOwner.Configuration, "Runway no longer accepts the configured model.", f => f.Status == 400 && ModelRejected().IsMatch(f.Message ?? "")),
-        Row("runway.create.asset-fetch", ProviderName.Runway, ErrorSource.Create, "400 'Failed to fetch asset' / 'Timeout while fetching asset'",
+        Row("runway.create.asset-fetch", Provider.Runway, ErrorSource.Create, "400 'Failed to fetch asset' / 'Timeout while fetching asset'",
             ProviderErrorCode.ProviderError, FailureOwner.Provider, "Runway could not fetch the input media.", f => f.Status == 400 && AssetFetch().IsMatch(f.Message ?? "")),
-        Row("runway.create.asset-rejected", ProviderName.Runway, ErrorSource.Create, "400 on the asset: size cap, http://, IP host, malformed data URI",
+        Row("runway.create.asset-rejected", Provider.Runway, ErrorSource.Create, "400 on the asset: size cap, http://, IP host, malformed data URI",
             ProviderErrorCode.ProviderError, FailureOwner.Configuration, "Runway refused how the input media was delivered.", f => f.Status == 400 && AssetRejected().IsMatch(f.Message ?? "")),
-        Row("runway.create.rejected", ProviderName.Runway, ErrorSource.Create, "any other 4xx on create (a parameter the API no longer takes)",
+        Row("runway.create.rejected", Provider.Runway, ErrorSource.Create, "any other 4xx on create (a parameter the API no longer takes)",
             ProviderErrorCode.ProviderError, FailureOwner.Configuration, "Runway refused the request's parameters.", f => f.Status is >= 400 and < 500 and not (401 or 403 or 429)),
-        Row("runway.job.safety", ProviderName.Runway, ErrorSource.Job, "FAILED with SAFETY.* or INPUT_PREPROCESSING.SAFETY.*",
+        Row("runway.job.safety", Provider.Runway, ErrorSource.Job, "FAILED with SAFETY.* or INPUT_PREPROCESSING.SAFETY.*",
             ProviderErrorCode.InputValidation, FailureOwner.User, "Runway's content moderation rejected the generation.", f => (f.FailureCode ?? "").Contains("SAFETY", StringComparison.Ordinal)),
-        Row("runway.job.bad-asset", ProviderName.Runway, ErrorSource.Job, "FAILED with ASSET.* (the media cannot be used)",
+        Row("runway.job.bad-asset", Provider.Runway, ErrorSource.Job, "FAILED with ASSET.* (the media cannot be used)",
             ProviderErrorCode.InvalidInput, FailureOwner.User, "Runway could not use the input media.", f => (f.FailureCode ?? "").StartsWith("ASSET", StringComparison.Ordinal)),
-        Row("runway.job.cancelled", ProviderName.Runway, ErrorSource.Job, "CANCELLED by someone else",
+        Row("runway.job.cancelled", Provider.Runway, ErrorSource.Job, "CANCELLED by someone else",
             ProviderErrorCode.ProviderError, FailureOwner.Provider, "The Runway task was cancelled.", f => f.JobStatus == "CANCELLED"),
-        Row("runway.job.failed", ProviderName.Runway, ErrorSource.Job, "FAILED with INTERNAL.* or any other code",
+        Row("runway.job.failed", Provider.Runway, ErrorSource.Job, "FAILED with INTERNAL.* or any other code",
             ProviderErrorCode.ProviderError, FailureOwner.Provider, "Runway API error: video generation failed."),
 
         // Replicate: https://replicate.com/docs/reference/http, /docs/topics/predictions/rate-limits, /changelog/2025-10-16-prediction-deadlines.
-        Row("replicate.create.credit", ProviderName.Replicate, ErrorSource.Create, "402 insufficient credit",
+        Row("replicate.create.credit", Provider.Replicate, ErrorSource.Create, "402 insufficient credit",
             ProviderErrorCode.QuotaExceeded, FailureOwner.Quota, "Replicate says the account has insufficient credit.", f => f.Status == 402),
-        Row("replicate.create.model-not-found", ProviderName.Replicate, ErrorSource.Create, "404 on the model's predictions endpoint",
+        Row("replicate.create.model-not-found", Provider.Replicate, ErrorSource.Create, "404 on the model's predictions endpoint",
             ProviderErrorCode.ProviderError, FailureOwner.Configuration, "Replicate does not know the configured model.", f => f.Status == 404),
-        Row("replicate.create.rejected", ProviderName.Replicate, ErrorSource.Create, "422 input validation (the model's schema changed)",
+        Row("replicate.create.rejected", Provider.Replicate, ErrorSource.Create, "422 input validation (the model's schema changed)",
             ProviderErrorCode.ProviderError, FailureOwner.Configuration, "Replicate refused the prediction's input.", f => f.Status is >= 400 and < 500 and not (401 or 403 or 429)),
-        Row("replicate.job.nsfw", ProviderName.Replicate, ErrorSource.Job, "failed, flagged by the safety checker",
+        Row("replicate.job.nsfw", Provider.Replicate, ErrorSource.Job, "failed, flagged by the safety checker",
             ProviderErrorCode.InputValidation, FailureOwner.User, "Replicate's safety checker flagged the generated image.", f => Moderation().IsMatch(f.Message ?? "")),
-        Row("replicate.job.bad-image", ProviderName.Replicate, ErrorSource.Job, "failed, the input image cannot be decoded",
+        Row("replicate.job.bad-image", Provider.Replicate, ErrorSource.Job, "failed, the input image cannot be decoded",
             ProviderErrorCode.InvalidInput, FailureOwner.User, "Replicate could not read the input image.", f => BadImage().IsMatch(f.Message ?? "")),
-        Row("replicate.job.input-fetch", ProviderName.Replicate, ErrorSource.Job, "failed, the input URL could not be downloaded",
+        Row("replicate.job.input-fetch", Provider.Replicate, ErrorSource.Job, "failed, the input URL could not be downloaded",
             ProviderErrorCode.ProviderError, FailureOwner.Provider, "Replicate could not fetch the input image.", f => AssetFetch().IsMatch(f.Message ?? "")),
-        Row("replicate.job.deadline", ProviderName.Replicate, ErrorSource.Job, "aborted or canceled by the Cancel-After deadline",
+        Row("replicate.job.deadline", Provider.Replicate, ErrorSource.Job, "aborted or canceled by the Cancel-After deadline",
             ProviderErrorCode.Timeout, FailureOwner.Provider, "The Replicate prediction reached its deadline.", f => f.JobStatus is "aborted" or "canceled"),
-        Row("replicate.job.data-removed", ProviderName.Replicate, ErrorSource.Job, "succeeded, but its outputs were removed (an hour after creation)",
+        Row("replicate.job.data-removed", Provider.Replicate, ErrorSource.Job, "succeeded, but its outputs were removed (an hour after creation)",
             ProviderErrorCode.ProviderError, FailureOwner.Provider, "Replicate removed the prediction's outputs before they were read.", f => f.JobStatus == "data_removed"),
-        Row("replicate.job.failed", ProviderName.Replicate, ErrorSource.Job, "failed for any other reason",
+        Row("replicate.job.failed", Provider.Replicate, ErrorSource.Job, "failed for any other reason",
             ProviderErrorCode.ProviderError, FailureOwner.Provider, "Replicate API error: Image transformation failed."),
 
         // Leonardo: https://docs.leonardo.ai/reference, Leonardo-Interactive/leonardo-ts-sdk docs/sdk/models/operations.
-        Row("leonardo.create.tokens", ProviderName.Leonardo, ErrorSource.Create, "400 'Not enough API tokens'",
+        Row("leonardo.create.tokens", Provider.Leonardo, ErrorSource.Create, "400 'Not enough API tokens'",
             ProviderErrorCode.QuotaExceeded, FailureOwner.Quota, "Leonardo: not enough API credits.", f => f.Status == 400 && Credits().IsMatch(f.Message ?? "")),
-        Row("leonardo.create.moderation", ProviderName.Leonardo, ErrorSource.Create, "400 from the moderation filter",
+        Row("leonardo.create.moderation", Provider.Leonardo, ErrorSource.Create, "400 from the moderation filter",
             ProviderErrorCode.InputValidation, FailureOwner.User, "Leonardo's content moderation rejected the request.", f => f.Status == 400 && Moderation().IsMatch(f.Message ?? "")),
-        Row("leonardo.create.rejected", ProviderName.Leonardo, ErrorSource.Create, "any other 4xx on create or init image (a model or parameter it no longer takes)",
+        Row("leonardo.create.rejected", Provider.Leonardo, ErrorSource.Create, "any other 4xx on create or init image (a model or parameter it no longer takes)",
             ProviderErrorCode.ProviderError, FailureOwner.Configuration, "Leonardo refused the request's parameters.", f => f.Status is >= 400 and < 500 and not (401 or 403 or 429)),
-        Row("leonardo.job.nsfw", ProviderName.Leonardo, ErrorSource.Job, "COMPLETE with every video flagged NSFW",
+        Row("leonardo.job.nsfw", Provider.Leonardo, ErrorSource.Job, "COMPLETE with every video flagged NSFW",
             ProviderErrorCode.InputValidation, FailureOwner.User, "Leonardo flagged the generated video as NSFW.", f => f.JobStatus == "NSFW"),
-        Row("leonardo.job.missing", ProviderName.Leonardo, ErrorSource.Job, "generations_by_pk is null (deleted)",
+        Row("leonardo.job.missing", Provider.Leonardo, ErrorSource.Job, "generations_by_pk is null (deleted)",
             ProviderErrorCode.ProviderError, FailureOwner.Provider, "Leonardo does not know the generation (deleted?).", f => f.JobStatus is null),
-        Row("leonardo.job.failed", ProviderName.Leonardo, ErrorSource.Job, "FAILED",
+        Row("leonardo.job.failed", Provider.Leonardo, ErrorSource.Job, "FAILED",
             ProviderErrorCode.ProviderError, FailureOwner.Provider, "Leonardo API error: video generation failed."),
     ];
 
     /// <summary>Rows every provider has, for answers whose meaning does not depend on the provider.</summary>
-    public static IReadOnlyList<KnownError> Common(ProviderName provider) =>
+    public static IReadOnlyList<KnownError> Common(Provider provider) =>
     [
         new($"{Prefix(provider)}.auth", provider, ErrorSource.Create, "401 or 403", ProviderErrorCode.ProviderError, FailureOwner.Configuration,
             $"{provider} rejected the credentials (check the API key configuration).") { Matches = f => f.Status is 401 or 403 },
@@ -142,7 +143,7 @@ public static partial class ProviderErrors
     /// The row for what an adapter saw: the provider's own rows of that source first, then the common ones. Manage calls use
     /// the common rows only (a poll's 4xx speaks about the job, never about the user's input).
     /// </summary>
-    public static KnownError Classify(ProviderName provider, ErrorSource source, ErrorFacts facts)
+    public static KnownError Classify(Provider provider, ErrorSource source, ErrorFacts facts)
     {
         if (source != ErrorSource.Manage && All.FirstOrDefault(r => r.Provider == provider && r.Source == source && r.Matches(facts)) is { } own)
         {
@@ -157,11 +158,11 @@ public static partial class ProviderErrors
 
     /// <summary>A row by id (the runner's own failures: timeouts, unknown job states).</summary>
     public static KnownError Get(string id) =>
-        All.Concat(Enum.GetValues<ProviderName>().SelectMany(Common)).First(r => r.Id == id);
+        All.Concat(Enum.GetValues<Provider>().Where(p => p.IsKnown()).SelectMany(Common)).First(r => r.Id == id);
 
-    private static string Prefix(ProviderName provider) => provider.ToString().ToLowerInvariant();
+    private static string Prefix(Provider provider) => provider.ToString().ToLowerInvariant();
 
-    private static KnownError Row(string id, ProviderName provider, ErrorSource source, string when, ProviderErrorCode code, FailureOwner owner, string message,
+    private static KnownError Row(string id, Provider provider, ErrorSource source, string when, ProviderErrorCode code, FailureOwner owner, string message,
         Func<ErrorFacts, bool>? matches = null) =>
         new(id, provider, source, when, code, owner, message) { Matches = matches ?? (_ => true) };
 

@@ -1,3 +1,4 @@
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Adapters;
 using CinematicSwitch.Providers.Errors;
 using Microsoft.Extensions.Logging;
@@ -79,7 +80,7 @@ internal sealed partial class GenerationRunner
     {
         var outputs = new List<GeneratedOutput>();
         var warnings = new List<string>(plan.Warnings);
-        var isVideo = request.Task != GenerationTask.ImageTransform;
+        var isVideo = request.Task != TransformationTask.ImageTransform;
         for (var variation = 1; variation <= request.OutputCount; variation++)
         {
             var jobs = plan.Jobs.Where(j => j.Variation <= variation && variation < j.Variation + j.OutputCount).OrderBy(j => j.Segment).ToList();
@@ -128,7 +129,7 @@ internal sealed partial class GenerationRunner
             .Select(j => j.Seed)
             .ToList();
         return new PlanAttempt(new GenerationResult(adapter.Name, plan.Model, outputs, warnings, credits, reported ? units[0] : adapter.Options.CreditUnit,
-            reported ? CreditSource.ProviderResponse : CreditSource.RateTable, jobIds, null, null, TimeSpan.Zero)
+            reported ? CreditSource.Reported : CreditSource.RateTable, jobIds, null, null, TimeSpan.Zero)
         {
             Seeds = seeds.All(s => s is not null) ? seeds.Select(s => s!.Value).ToList() : [],
             QueuedTime = runs.Values.Aggregate(TimeSpan.Zero, (sum, r) => sum + r.Queued),
@@ -457,51 +458,51 @@ internal sealed partial class GenerationRunner
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: {Provider} created job {JobId} (model {Model}, step {Step}, prompt {PromptLength} chars)")]
-    private partial void LogCreated(Guid requestId, ProviderName provider, string model, int step, string jobId, int promptLength);
+    private partial void LogCreated(Guid requestId, Provider provider, string model, int step, string jobId, int promptLength);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: resuming {Provider} job {JobId} (step {Step})")]
-    private partial void LogResumed(Guid requestId, ProviderName provider, int step, string jobId);
+    private partial void LogResumed(Guid requestId, Provider provider, int step, string jobId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: found {Provider} job {JobId} of step {Step} after an unknown create outcome")]
-    private partial void LogFound(Guid requestId, ProviderName provider, int step, string jobId);
+    private partial void LogFound(Guid requestId, Provider provider, int step, string jobId);
 
     /// <summary>A failure of a call that says nothing about the job it was about: the provider's server or the network.</summary>
     private static bool IsTransient(ProviderFailure failure) =>
         failure.Code == ProviderErrorCode.ProviderError && failure.HttpStatus is null or >= 500 or 429;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: looking up the {Provider} job of step {Step} failed; trying again in {Delay}")]
-    private partial void LogLookUpRetry(Guid requestId, ProviderName provider, int step, TimeSpan delay);
+    private partial void LogLookUpRetry(Guid requestId, Provider provider, int step, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: {Provider} has no job of step {Step}; creating it")]
-    private partial void LogNotFound(Guid requestId, ProviderName provider, int step);
+    private partial void LogNotFound(Guid requestId, Provider provider, int step);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: {Provider} job {JobId} of step {Step} finished with {Outputs} outputs")]
-    private partial void LogFinished(Guid requestId, ProviderName provider, int step, string jobId, int outputs);
+    private partial void LogFinished(Guid requestId, Provider provider, int step, string jobId, int outputs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Provider} job {JobId} of step {Step} failed: {Code} (HTTP {HttpStatus})")]
-    private partial void LogJobFailed(ProviderName provider, int step, string? jobId, ProviderErrorCode code, int? httpStatus);
+    private partial void LogJobFailed(Provider provider, int step, string? jobId, ProviderErrorCode code, int? httpStatus);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: {Provider} job {JobId} of step {Step} passed its deadline and was cancelled")]
-    private partial void LogTimedOut(Guid requestId, ProviderName provider, int step, string jobId);
+    private partial void LogTimedOut(Guid requestId, Provider provider, int step, string jobId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: polling {Provider} job {JobId} failed (HTTP {HttpStatus}); polling on")]
-    private partial void LogPollFailed(Guid requestId, ProviderName provider, string jobId, int? httpStatus);
+    private partial void LogPollFailed(Guid requestId, Provider provider, string jobId, int? httpStatus);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId}: {Provider} job {JobId} waited {QueuedMs} ms in the provider's queue (not charged to its timeout)")]
-    private partial void LogQueued(Guid requestId, ProviderName provider, string jobId, long queuedMs);
+    private partial void LogQueued(Guid requestId, Provider provider, string jobId, long queuedMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: deleting the inputs uploaded for {Provider} job {JobId} failed (HTTP {HttpStatus})")]
-    private partial void LogReleaseFailed(Guid requestId, ProviderName provider, string jobId, int? httpStatus);
+    private partial void LogReleaseFailed(Guid requestId, Provider provider, string jobId, int? httpStatus);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: cancelling {Provider} job {JobId} failed (HTTP {HttpStatus})")]
-    private partial void LogCancelFailed(Guid requestId, ProviderName provider, string jobId, int? httpStatus);
+    private partial void LogCancelFailed(Guid requestId, Provider provider, string jobId, int? httpStatus);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: falling back from {From} to {To} after {Code}")]
-    private partial void LogFallback(Guid requestId, ProviderName from, ProviderName to, ProviderErrorCode code);
+    private partial void LogFallback(Guid requestId, Provider from, Provider to, ProviderErrorCode code);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId} refused before any provider call: {Reason}")]
     private partial void LogRefused(Guid requestId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} failed: {Provider} {Code} (HTTP {HttpStatus})")]
-    private partial void LogFailed(Guid requestId, ProviderName? provider, ProviderErrorCode code, int? httpStatus);
+    private partial void LogFailed(Guid requestId, Provider? provider, ProviderErrorCode code, int? httpStatus);
 }

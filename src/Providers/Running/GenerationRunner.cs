@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Adapters;
 using CinematicSwitch.Providers.Configuration;
 using Microsoft.Extensions.Logging;
@@ -15,8 +16,8 @@ namespace CinematicSwitch.Providers.Running;
 internal sealed partial class GenerationRunner : IGenerationRunner
 {
     private readonly ProvidersOptions options;
-    private readonly Dictionary<ProviderName, IProviderAdapter> adapters;
-    private readonly Dictionary<ProviderName, ResiliencePipeline> slots;
+    private readonly Dictionary<Provider, IProviderAdapter> adapters;
+    private readonly Dictionary<Provider, ResiliencePipeline> slots;
     private readonly TimeProvider time;
     private readonly JobDoorbell doorbell;
     private readonly ILogger<GenerationRunner> logger;
@@ -62,7 +63,7 @@ internal sealed partial class GenerationRunner : IGenerationRunner
         // A fallback provider with checkpoints means the providers before it already failed: resume there.
         var first = route.Candidates.FindLastIndex(c => resumeFrom.Any(cp => cp.Provider == c.Adapter.Name));
         ProviderFailure? failure = null;
-        ProviderName? fallbackFrom = null;
+        Provider? fallbackFrom = null;
         if (first > 0)
         {
             fallbackFrom = route.Candidates[0].Adapter.Name;
@@ -115,12 +116,18 @@ internal sealed partial class GenerationRunner : IGenerationRunner
             return Refuse("output_count must be between 1 and 5.");
         }
 
+        // The contract's Unknown (a task added after this reader was built) is nothing a provider can do.
+        if (!request.Task.IsKnown())
+        {
+            return Refuse($"The task {request.Task} is not supported.");
+        }
+
         if (string.IsNullOrWhiteSpace(request.SceneDescription) && string.IsNullOrWhiteSpace(request.PromptOverride))
         {
             return Refuse("A scene description is required.");
         }
 
-        var order = (request.Task == GenerationTask.ImageTransform ? options.Routing.ImageProviders : options.Routing.VideoProviders).ToList();
+        var order = (request.Task == TransformationTask.ImageTransform ? options.Routing.ImageProviders : options.Routing.VideoProviders).ToList();
         var warnings = new List<string>();
         if (request.PreferredProvider is { } preferred)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CinematicSwitch.Contracts.Events;
 
 namespace CinematicSwitch.Providers.Running;
 
@@ -9,7 +10,7 @@ namespace CinematicSwitch.Providers.Running;
 /// </summary>
 public interface IJobDoorbell
 {
-    void Ring(ProviderName provider, string jobId);
+    void Ring(Provider provider, string jobId);
 }
 
 internal sealed class JobDoorbell(TimeProvider time) : IJobDoorbell
@@ -22,10 +23,10 @@ internal sealed class JobDoorbell(TimeProvider time) : IJobDoorbell
 
     private const int EarlyRingLimit = 10_000;
 
-    private readonly ConcurrentDictionary<(ProviderName, string), Bell> armed = new();
-    private readonly ConcurrentDictionary<(ProviderName, string), DateTimeOffset> early = new();
+    private readonly ConcurrentDictionary<(Provider, string), Bell> armed = new();
+    private readonly ConcurrentDictionary<(Provider, string), DateTimeOffset> early = new();
 
-    public void Ring(ProviderName provider, string jobId)
+    public void Ring(Provider provider, string jobId)
     {
         if (armed.TryGetValue((provider, jobId), out var bell))
         {
@@ -48,7 +49,7 @@ internal sealed class JobDoorbell(TimeProvider time) : IJobDoorbell
     }
 
     /// <summary>Listens for rings of a job until disposed; a ring that came shortly before counts.</summary>
-    public Bell Arm(ProviderName provider, string jobId)
+    public Bell Arm(Provider provider, string jobId)
     {
         var bell = new Bell(this, (provider, jobId));
         armed[(provider, jobId)] = bell;
@@ -60,7 +61,7 @@ internal sealed class JobDoorbell(TimeProvider time) : IJobDoorbell
         return bell;
     }
 
-    internal sealed class Bell(JobDoorbell owner, (ProviderName, string) key) : IDisposable
+    internal sealed class Bell(JobDoorbell owner, (Provider, string) key) : IDisposable
     {
         private readonly SemaphoreSlim rung = new(0, 1);
 
@@ -97,7 +98,7 @@ internal sealed class JobDoorbell(TimeProvider time) : IJobDoorbell
 
         public void Dispose()
         {
-            ((ICollection<KeyValuePair<(ProviderName, string), Bell>>)owner.armed).Remove(new(key, this));
+            ((ICollection<KeyValuePair<(Provider, string), Bell>>)owner.armed).Remove(new(key, this));
             rung.Dispose();
         }
     }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CinematicSwitch.Contracts.Events;
 using CinematicSwitch.Providers.Adapters;
 using CinematicSwitch.Providers.Configuration;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,7 @@ namespace CinematicSwitch.Providers.Webhooks;
 /// </summary>
 public interface IProviderWebhooks
 {
-    bool Enabled(ProviderName provider);
+    bool Enabled(Provider provider);
 
     /// <summary>
     /// A Replicate delivery (Standard Webhooks). Throws <see cref="ProviderException"/> when the signing secret must be read from
@@ -36,10 +37,10 @@ internal sealed class ProviderWebhooks(IOptions<ProvidersOptions> options, IEnum
     private readonly SemaphoreSlim fetching = new(1, 1);
     private byte[]? replicateKey;
 
-    public bool Enabled(ProviderName provider) => provider switch
+    public bool Enabled(Provider provider) => provider switch
     {
-        ProviderName.Replicate => options.Replicate.Webhook.Enabled,
-        ProviderName.Leonardo => options.Leonardo.Webhook.Enabled,
+        Provider.Replicate => options.Replicate.Webhook.Enabled,
+        Provider.Leonardo => options.Leonardo.Webhook.Enabled,
         _ => false,
     };
 
@@ -113,7 +114,7 @@ internal sealed class ProviderWebhooks(IOptions<ProvidersOptions> options, IEnum
                 replicateKey = SigningSecret.TryParse(secret, out var key)
                     ? key
                     : throw new ProviderException(ProviderFailure.Create(ProviderErrorCode.ProviderError,
-                        "Replicate's webhook signing secret is not \"whsec_\" and base64.", ProviderName.Replicate));
+                        "Replicate's webhook signing secret is not \"whsec_\" and base64.", Provider.Replicate));
             }
 
             return replicateKey;
