@@ -328,6 +328,24 @@ public sealed class ReplicateContractTests(SimulatorFixture fixture) : IClassFix
         Assert.Empty(harness.Journal.Entries);
     }
 
+    /// <summary>The contract's Unknown (a task added after this build) or a number no task has: no provider is asked.</summary>
+    [Theory]
+    [InlineData(TransformationTask.Unknown)]
+    [InlineData((TransformationTask)99)]
+    public async Task A_task_this_build_does_not_know_is_refused_before_any_call(TransformationTask task)
+    {
+        await using var harness = new Harness(fixture.Simulators);
+
+        var check = harness.Runner.Check(Requests.Image() with { Task = task });
+        var outcome = await harness.RunAsync(Requests.Image() with { Task = task });
+
+        Assert.False(check.Supported);
+        Assert.Equal(ProviderErrorCode.InvalidInput, outcome.Failure!.Code);
+        Assert.Contains("is not supported", outcome.Failure.Message, StringComparison.Ordinal);
+        Assert.Empty(fixture.Simulators.All.SelectMany(s => s.Requests));
+        Assert.Empty(harness.Journal.Entries);
+    }
+
     [Fact]
     public async Task An_image_transformation_without_an_image_is_refused_before_any_call()
     {
