@@ -83,7 +83,7 @@ internal static class Scenarios
             {
                 var request = await deserializer.DeserializeAsync(record.Message.Value, false, SerializationContext.Empty);
                 var media = new MediaInput(request.Media!.Uri, request.Media.ContentType, false);
-                var outcome = await runner.RunAsync(RequestMapping.ToGeneration(request, GenerationTask.ImageTransform, media), [], new NoJournal(), CancellationToken.None);
+                var outcome = await runner.RunAsync(GenerationRequest.From(request) with { Media = media }, [], new NoJournal(), CancellationToken.None);
                 var completed = RequestMapping.Completed(request, outcome.Result!, DateTimeOffset.UtcNow);
                 await producer.ProduceAsync(completedTopic, new Message<string, byte[]>
                 {

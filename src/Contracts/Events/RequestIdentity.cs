@@ -5,7 +5,9 @@ namespace CinematicSwitch.Contracts.Events;
 /// <summary>
 /// A request attempt as the processor and the archiver identify it for exactly-once (their handlers' IdentityOf):
 /// "{request id:N}#{replay count}". They put it in the cs-identity header of what they publish, which lets the ops
-/// tool tell outcomes apart without decoding them.
+/// tool tell outcomes apart without decoding them. The one place the request id is written as 32 digits (everywhere a
+/// user or an operator sees it, it is hyphenated): the identity keys the changelogs of running deployments, and a processor
+/// that spelled it otherwise would miss the journal of a request in flight across an upgrade and start a second paid job.
 /// </summary>
 public readonly record struct RequestIdentity(Guid RequestId, int ReplayCount)
 {
