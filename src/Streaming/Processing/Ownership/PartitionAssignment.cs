@@ -40,7 +40,11 @@ internal sealed partial class PartitionAssignment<TWork>(
         metrics.Rebalanced("assigned", partitions.Count);
         LogAssigned(string.Join(", ", partitions.Select(p => p.Partition.Value)));
         committer.GenerationJoined();
-        Own(consumer, partitions, [], handedOver: true);
+        foreach (var (partition, start) in StartOffsets(consumer, partitions))
+        {
+            // The client fetches from the committed offset by itself, and the lease holds from now: it was just handed the partition.
+            Own(consumer, partition, start, confirmed: true, paused: false);
+        }
     }
 
     /// <summary>
@@ -50,50 +54,60 @@ internal sealed partial class PartitionAssignment<TWork>(
     /// </summary>
     public void TakeOverLapsed(IConsumer<byte[]?, byte[]?> consumer)
     {
-        var lapsed = _owners.Values.Where(o => o.Lease.Lapsed && !o.Released).Select(o => o.Partition).ToList();
+        var lapsed = _owners.Values.Where(o => o.Lease.Lapsed && !o.Released).ToList();
         if (lapsed.Count == 0)
         {
             return;
         }
 
+        Dictionary<TopicPartition, long> starts;
+        try
+        {
+            starts = StartOffsets(consumer, [.. lapsed.Select(o => o.Partition)]);
+            foreach (var (partition, start) in starts)
+            {
+                consumer.Seek(new TopicPartitionOffset(partition, start));
+            }
+        }
+        catch (KafkaException e)
+        {
+            // Not assigned any more (a rebalance callback is on its way) or the coordinator is out of reach: tried again
+            // at the next commit. The lapsed lease keeps the old owner from doing anything meanwhile.
+            LogRetakeFailed(string.Join(", ", lapsed.Select(o => o.Number)), e.Error.Reason);
+            return;
+        }
+
         metrics.Rebalanced("lapsed", lapsed.Count);
-        LogReleased("Lease lapsed on", string.Join(", ", lapsed.Select(p => p.Partition.Value)));
-        var previous = Release(lapsed);
+        LogReleased("Lease lapsed on", string.Join(", ", lapsed.Select(o => o.Number)));
+        var previous = Release([.. lapsed.Select(o => o.Partition)]);
         foreach (var owner in previous)
         {
             owner.HandOver();
         }
 
         Remove(previous);
-        Own(consumer, lapsed, previous.Where(o => o.Paused).Select(o => o.Partition).ToHashSet(), handedOver: false);
+        foreach (var owner in previous)
+        {
+            Own(consumer, owner.Partition, starts[owner.Partition], confirmed: false, paused: owner.Paused);
+        }
     }
 
-    /// <param name="paused">Partitions the consumer has paused (back-pressure), which stay so until flow control resumes them.</param>
-    /// <param name="handedOver">
-    /// The client was just handed these partitions (its fetch starts at the committed offset and the lease holds from now);
-    /// otherwise they are taken over again: reading goes back to the committed offset and the lease waits for a commit.
-    /// </param>
-    private void Own(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions, HashSet<TopicPartition> paused, bool handedOver)
+    /// <summary>Where reading starts: the committed offset, or (auto.offset.reset=earliest) the log's start.</summary>
+    private static Dictionary<TopicPartition, long> StartOffsets(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
     {
         var committed = consumer.Committed(partitions, RequestTimeout).ToDictionary(c => c.TopicPartition, c => c.Offset);
-        foreach (var partition in partitions)
-        {
-            // Where reading starts: the committed offset, or (auto.offset.reset=earliest) the log's start.
-            var start = committed.GetValueOrDefault(partition, Offset.Unset) is { IsSpecial: false } offset
-                ? offset.Value
-                : consumer.QueryWatermarkOffsets(partition, RequestTimeout).Low.Value;
-            if (!handedOver)
-            {
-                consumer.Seek(new TopicPartitionOffset(partition, start));
-            }
+        return partitions.ToDictionary(p => p, p => committed.GetValueOrDefault(p, Offset.Unset) is { IsSpecial: false } offset
+            ? offset.Value
+            : consumer.QueryWatermarkOffsets(p, RequestTimeout).Low.Value);
+    }
 
-            var owner = new PartitionOwner(partition, new OwnershipLease(time, leaseDuration, confirmed: handedOver), start)
-            {
-                Paused = paused.Contains(partition),
-            };
-            _owners[partition] = owner;
-            owner.IntakeLoop = Task.Run(() => TakeOverAsync(owner, consumer.MemberId));
-        }
+    /// <param name="confirmed">Whether the lease holds from now or waits for a commit sent from now on (<see cref="OwnershipLease"/>).</param>
+    /// <param name="paused">Whether the consumer has the partition paused (back-pressure): it stays so until flow control resumes it.</param>
+    private void Own(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition, long start, bool confirmed, bool paused)
+    {
+        var owner = new PartitionOwner(partition, new OwnershipLease(time, leaseDuration, confirmed), start) { Paused = paused };
+        _owners[partition] = owner;
+        owner.IntakeLoop = Task.Run(() => TakeOverAsync(owner, consumer.MemberId));
     }
 
     public void Revoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
@@ -212,6 +226,9 @@ internal sealed partial class PartitionAssignment<TWork>(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Partition} taken over: epoch {Epoch}, {Entries} changelog entries")]
     private partial void LogRecovered(string partition, long epoch, int entries);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Taking {Partitions} over again after their leases lapsed failed ({Reason}); retrying")]
+    private partial void LogRetakeFailed(string partitions, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition}: taking it over failed ({Error}: {Reason}); retrying")]
     private partial void LogRecoveryFailed(string partition, string error, string reason);
