@@ -1,3 +1,5 @@
+using CinematicSwitch.Streaming.Clients;
+
 namespace CinematicSwitch.Streaming.Processing.Ownership;
 
 /// <summary>
@@ -11,10 +13,15 @@ namespace CinematicSwitch.Streaming.Processing.Ownership;
 /// </summary>
 internal sealed class OwnershipLease(TimeProvider time, TimeSpan duration)
 {
+    /// <summary>Covers the time a commit takes to reach the coordinator and the clocks' and schedulers' slack.</summary>
+    private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(500);
     private readonly Lock _gate = new();
     private long _validUntil = time.GetTimestamp() + Ticks(time, duration);
     private bool _ended;
     private TaskCompletionSource _changed = NewSignal();
+
+    /// <summary>The session timeout less one heartbeat interval and a margin: README, "Exactly once".</summary>
+    public static TimeSpan DurationFor(KafkaOptions kafka) => TimeSpan.FromMilliseconds(kafka.SessionTimeoutMs) - kafka.HeartbeatInterval() - Margin;
 
     public bool IsValid
     {
