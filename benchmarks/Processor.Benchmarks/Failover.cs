@@ -16,10 +16,11 @@ internal sealed record FailoverSetting(string Name, IReadOnlyDictionary<string, 
 /// <param name="SteadyGap">The largest gap on any partition before the kill: the load's own spacing.</param>
 /// <param name="Assigned">From the kill until the survivor had been assigned all the killed instance's partitions.</param>
 /// <param name="TakenOver">From the kill until the survivor had taken the last of them over (claim, changelog, read-back).</param>
+/// <param name="Resumed">From the kill until each of them had published an output again (null: one never did).</param>
 /// <param name="Copies">Outputs published again by the new owner, byte-identical, which readers ignore.</param>
 /// <param name="LeaseRenewalsFailed">Commits of the survivor that did not confirm its membership.</param>
 internal sealed record FailoverResult(string Setting, double? VictimGap, double SteadyGap, double SurvivorGap, double? Assigned, double? TakenOver,
-    int Published, int Completed, int Copies, long LeaseRenewalsFailed);
+    double? Resumed, int Published, int Completed, int Copies, long LeaseRenewalsFailed);
 
 /// <summary>
 /// Two processor processes in one group under a steady open-loop load over every input partition; one is SIGKILLed
@@ -69,11 +70,14 @@ internal static partial class Failover
                 ? Gaps(times).Where(g => g.To > killedAt).Max(g => g.Length)
                 : null;
         var victims = victimPartitions.Select(AfterKill).ToList();
+        var resumed = victimPartitions.Select(p => byPartition.TryGetValue(p, out var times) && times[^1] > killedAt
+            ? (times.First(t => t > killedAt) - killedAt).TotalSeconds
+            : (double?)null).ToList();
         var survivors = Enumerable.Range(0, bench.Partitions).Except(victimPartitions).Select(AfterKill).ToList();
         var (assigned, takenOver) = Timeline(survivor, killedAt, victimPartitions);
         var renewalsFailed = LeaseRenewalsFailed(await fleet.MetricsAsync(survivor));
         return new FailoverResult(setting.Name, victims.Any(v => v is null) ? null : victims.Max(), steady, survivors.Max() ?? double.NaN,
-            assigned, takenOver, published, watcher.Completions.Count, watcher.Received - watcher.Completions.Count, renewalsFailed);
+            assigned, takenOver, resumed.Any(r => r is null) ? null : resumed.Max(), published, watcher.Completions.Count, watcher.Received - watcher.Completions.Count, renewalsFailed);
     }
 
     /// <summary>Consecutive publication times of one partition's outputs and the seconds between them.</summary>

@@ -10,9 +10,6 @@ internal sealed class ProcessorFleet : IAsyncDisposable
 
     public IReadOnlyList<ProcessorProcess> Instances { get; }
 
-    /// <summary>CPU time the instances have used so far, together.</summary>
-    public TimeSpan CpuTime => Instances.Aggregate(TimeSpan.Zero, (sum, instance) => sum + instance.CpuTime);
-
     /// <summary>
     /// Starts <paramref name="count"/> processors (each capped at <paramref name="maxInFlight"/>) in the prefix's group and
     /// returns once the group has settled: every instance owns partitions, together all of them, none twice, unchanged

@@ -6,10 +6,11 @@ namespace CinematicSwitch.Processor.Benchmarks;
 /// <param name="Rate">Completed per second, first to last publication.</param>
 /// <param name="PerInstance">The slowest and the fastest instance's own rate (outputs of the partitions it owns).</param>
 /// <param name="ProcessorCores">CPU the instances used together while measured, in cores.</param>
+/// <param name="InstanceCores">The least and the most CPU one instance used meanwhile, in cores.</param>
 /// <param name="BenchCores">CPU this process (the embedded cluster, registry, simulators, publisher, watcher) used meanwhile.</param>
 /// <param name="IdleCores">CPU the instances used together with nothing to do (polling, heartbeats, commits), and this process meanwhile.</param>
 internal sealed record ScaleOutResult(int Instances, int Requests, string Partitions, double Rate, (double Min, double Max) PerInstance,
-    double ProcessorCores, double BenchCores,
+    double ProcessorCores, (double Min, double Max) InstanceCores, double BenchCores,
     (double Processors, double Bench) IdleCores);
 
 /// <summary>
@@ -41,17 +42,18 @@ internal static class ScaleOut
         });
         var perInstance = owned.Select(o => Rate(watcher.Completions.Where(c => o.Contains(c.SourcePartition)).Select(c => c.PublishedAt).ToList())).ToList();
         return new ScaleOutResult(instances, requests, string.Join("+", owned.Select(o => o.Count)), watcher.Rate, (perInstance.Min(), perInstance.Max()),
-            busy.Processors, busy.Bench, idle);
+            busy.Processors, (busy.Instances.Min(), busy.Instances.Max()), busy.Bench, (idle.Processors, idle.Bench));
     }
 
     private static double Rate(List<DateTime> published) => (published.Count - 1) / (published.Max() - published.Min()).TotalSeconds;
 
-    /// <summary>The CPU the instances and this process used while <paramref name="run"/> ran, in cores.</summary>
-    private static async Task<(double Processors, double Bench)> CoresAsync(ProcessorFleet fleet, Func<Task> run)
+    /// <summary>The CPU the instances (together and each) and this process used while <paramref name="run"/> ran, in cores.</summary>
+    private static async Task<(double Processors, List<double> Instances, double Bench)> CoresAsync(ProcessorFleet fleet, Func<Task> run)
     {
-        var (fleetCpu, ownCpu, clock) = (fleet.CpuTime, Process.GetCurrentProcess().TotalProcessorTime, Stopwatch.StartNew());
+        var (instanceCpu, ownCpu, clock) = (fleet.Instances.Select(i => i.CpuTime).ToList(), Process.GetCurrentProcess().TotalProcessorTime, Stopwatch.StartNew());
         await run();
         var wall = clock.Elapsed;
-        return ((fleet.CpuTime - fleetCpu) / wall, (Process.GetCurrentProcess().TotalProcessorTime - ownCpu) / wall);
+        var instances = fleet.Instances.Select((instance, i) => (instance.CpuTime - instanceCpu[i]) / wall).ToList();
+        return (instances.Sum(), instances, (Process.GetCurrentProcess().TotalProcessorTime - ownCpu) / wall);
     }
 }

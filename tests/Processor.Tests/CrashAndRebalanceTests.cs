@@ -1,3 +1,4 @@
+using CinematicSwitch.Streaming.Embedded;
 using CinematicSwitch.Testing;
 using Xunit.Abstractions;
 
@@ -46,6 +47,14 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
         await using var bed = await PipelineTestbed.StartAsync("rebalance", partitions: 6, latencyMs: 500);
         var published = await PublishAsync(bed, requests / 2, tenants: 40);
         var settings = new Dictionary<string, string> { ["Processor:Stream:MaxInFlight"] = "8", ["Kafka:GroupProtocol"] = groupProtocol };
+        if (groupProtocol == "consumer")
+        {
+            // The brokers' session and heartbeat, which the leases derive from.
+            foreach (var (key, value) in EmbeddedKafka.ConsumerGroupSettings)
+            {
+                settings[key] = value;
+            }
+        }
 
         bed.StartProcessor("processor-1", settings);
         await bed.Simulators.Replicate.WaitForJobsAsync(40, TimeSpan.FromMinutes(3));

@@ -58,7 +58,7 @@ public sealed class KafkaClientFactory
         {
             config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
             config.SessionTimeoutMs = _options.SessionTimeoutMs;
-            config.HeartbeatIntervalMs = Math.Max(250, _options.SessionTimeoutMs / 5);
+            config.HeartbeatIntervalMs = (int)_options.HeartbeatInterval().TotalMilliseconds;
         }
 
         return Apply(config);

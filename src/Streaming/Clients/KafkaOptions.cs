@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace CinematicSwitch.Streaming.Clients;
 
 /// <summary>How to reach the cluster. Bound from the "Kafka" configuration section.</summary>
-public sealed class KafkaOptions
+public sealed class KafkaOptions : IValidatableObject
 {
     public const string SectionName = "Kafka";
 
@@ -38,18 +38,30 @@ public sealed class KafkaOptions
     /// <summary>
     /// The consumer group protocol: "classic" (JoinGroup/SyncGroup with cooperative-sticky assignment, every Kafka
     /// version) or "consumer" (KIP-848: the broker assigns and rebalances incrementally; Apache Kafka 4.0 and later,
-    /// Confluent Platform 8.0 and later). Under "consumer" the session timeout is the broker's
-    /// group.consumer.session.timeout.ms, and <see cref="SessionTimeoutMs"/> is not used.
+    /// Confluent Platform 8.0 and later). Under "consumer" the session and the heartbeat are the brokers'
+    /// (group.consumer.session.timeout.ms and group.consumer.heartbeat.interval.ms): <see cref="SessionTimeoutMs"/> and
+    /// <see cref="HeartbeatIntervalMs"/> must then state them, since the ownership leases are derived from them.
     /// </summary>
     [RegularExpression("^(classic|consumer)$", ErrorMessage = "Kafka:GroupProtocol must be classic or consumer.")]
     public string GroupProtocol { get; set; } = "classic";
 
     /// <summary>
-    /// Consumer session timeout of the classic protocol. Short enough that a dead member's partitions move quickly;
-    /// the embedded cluster's coordinator also waits about this long for members to rejoin during a rebalance.
+    /// The consumer session timeout: how long after a member's last heartbeat the group gives its partitions to another
+    /// member, so a dead member's partitions move after about this long. Shorter moves them sooner, and expels a member
+    /// that cannot heartbeat for that long (a GC pause, a frozen VM, a coordinator moving). Set on the client under
+    /// "classic"; under "consumer" the brokers' value, stated here. The embedded cluster's classic coordinator also
+    /// waits about this long for members to rejoin during a rebalance.
     /// </summary>
     [Range(1000, 300000)]
     public int SessionTimeoutMs { get; set; } = 10000;
+
+    /// <summary>
+    /// How often members heartbeat: set on the client under "classic", the brokers' value under "consumer". Unset: a
+    /// fifth of <see cref="SessionTimeoutMs"/>, at least 250 ms. At most a third of the session, so that a member misses
+    /// more than one heartbeat before it is expelled.
+    /// </summary>
+    [Range(100, 100000)]
+    public int? HeartbeatIntervalMs { get; set; }
 
     /// <summary>
     /// How producers compress: none, gzip, snappy, lz4 or zstd. None by default: values are small Avro records (media never
@@ -72,4 +84,17 @@ public sealed class KafkaOptions
 
     /// <summary>The real name of a topic of the contract under this prefix.</summary>
     public string Topic(string contractName) => TopicPrefix + contractName;
+
+    /// <summary>The heartbeat interval in force: <see cref="HeartbeatIntervalMs"/> or its default.</summary>
+    public TimeSpan HeartbeatInterval() => TimeSpan.FromMilliseconds(HeartbeatIntervalMs ?? Math.Max(250, SessionTimeoutMs / 5));
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (HeartbeatInterval() > TimeSpan.FromMilliseconds(SessionTimeoutMs) / 3)
+        {
+            yield return new ValidationResult(
+                $"Kafka:HeartbeatIntervalMs ({HeartbeatInterval().TotalMilliseconds} ms) must be at most a third of Kafka:SessionTimeoutMs ({SessionTimeoutMs} ms).",
+                [nameof(HeartbeatIntervalMs)]);
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using CinematicSwitch.Streaming.Topology;
 using Confluent.Kafka;
@@ -18,10 +19,27 @@ namespace CinematicSwitch.Streaming.Embedded;
 /// </summary>
 public sealed class EmbeddedKafka : ITopicProvisioner, IDisposable
 {
-    /// <summary>The session of a KIP-848 group member: a dead member's partitions move after this long.</summary>
-    public const int ConsumerGroupSessionTimeoutMs = 6000;
+    /// <summary>
+    /// The session of a KIP-848 group member (the brokers' group.consumer.session.timeout.ms): a dead member's partitions
+    /// move this long after its last heartbeat (the mock checks sessions once a second). 3 s, with heartbeats every 0.5 s,
+    /// keeps a failover within 5 s; a member that cannot heartbeat for 3 s (a long GC pause, a frozen VM) is fenced and
+    /// rejoins, which under KIP-848 moves only its own partitions. A consumer of such a group must be configured with this
+    /// value as its <c>Kafka:SessionTimeoutMs</c> (and <see cref="ConsumerGroupHeartbeatIntervalMs"/> as its
+    /// <c>Kafka:HeartbeatIntervalMs</c>): its ownership leases are derived from them.
+    /// </summary>
+    public const int ConsumerGroupSessionTimeoutMs = 3000;
 
-    private const int ConsumerGroupHeartbeatIntervalMs = 500;
+    /// <summary>The heartbeat interval of a KIP-848 group member (group.consumer.heartbeat.interval.ms).</summary>
+    public const int ConsumerGroupHeartbeatIntervalMs = 500;
+
+    /// <summary>The configuration (':'-separated keys) of a consumer in a KIP-848 group of this cluster: the protocol, and the session and heartbeat its leases derive from.</summary>
+    public static IReadOnlyDictionary<string, string> ConsumerGroupSettings { get; } = new Dictionary<string, string>
+    {
+        ["Kafka:GroupProtocol"] = "consumer",
+        ["Kafka:SessionTimeoutMs"] = ConsumerGroupSessionTimeoutMs.ToString(CultureInfo.InvariantCulture),
+        ["Kafka:HeartbeatIntervalMs"] = ConsumerGroupHeartbeatIntervalMs.ToString(CultureInfo.InvariantCulture),
+    };
+
     private const int TopicAlreadyExists = 36;
     private readonly IntPtr _handle;
     private readonly IntPtr _cluster;

@@ -86,7 +86,7 @@ public sealed partial class StreamProcessor<TIn, TWork> : IDisposable
         var admission = new RecordAdmission<TIn, TWork>(new RecordDecoder<TIn>(_deserializer, _options.MaxRecordBytes), _handler, executor, decisions, relay,
             topics.DeadLetter, _options, _metrics, _time, _logger);
         var assignment = new PartitionAssignment<TWork>(new ChangelogRecovery(_clients, topics, _changelog, _time), admission.RunAsync,
-            _scheduler, _committer, _options, LeaseDuration(), _metrics, _time, _logger);
+            _scheduler, _committer, _options, OwnershipLease.DurationFor(_clients.Options), _metrics, _time, _logger);
 
         using var consumer = _clients.ConsumerBuilder<byte[]?, byte[]?>(_options.GroupId, _options.GroupId)
             .SetPartitionsAssignedHandler((c, partitions) => assignment.Assigned(c, partitions))
@@ -197,13 +197,6 @@ public sealed partial class StreamProcessor<TIn, TWork> : IDisposable
         }
 
         return new StreamHealthSnapshot(assignment.InFlight, partitions, _time.GetUtcNow(), Running: true);
-    }
-
-    /// <summary>The session timeout less one heartbeat interval (a fifth of it) and a margin: README, "Exactly once".</summary>
-    private TimeSpan LeaseDuration()
-    {
-        var session = TimeSpan.FromMilliseconds(_clients.Options.SessionTimeoutMs);
-        return session - (session / 5) - TimeSpan.FromMilliseconds(500);
     }
 
     private bool Due(ref long next, TimeSpan interval)

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using CinematicSwitch.DevStack.Components;
 using CinematicSwitch.Providers.Simulators;
+using CinematicSwitch.Streaming.Embedded;
 using CinematicSwitch.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -48,8 +50,9 @@ internal sealed class ComposedService : IAsyncDisposable
             ["Urls"] = $"http://127.0.0.1:{port}",
             ["Kafka__BootstrapServers"] = stack.Kafka.BootstrapServers,
             ["Kafka__TopicPrefix"] = prefix,
-            // The embedded coordinator waits about a session timeout for members to rejoin: keep rebalances quick.
-            ["Kafka__SessionTimeoutMs"] = "6000",
+            // The compose file runs KIP-848 groups and states its brokers' session and heartbeat: here the embedded cluster's.
+            ["Kafka__SessionTimeoutMs"] = EmbeddedKafka.ConsumerGroupSessionTimeoutMs.ToString(CultureInfo.InvariantCulture),
+            ["Kafka__HeartbeatIntervalMs"] = EmbeddedKafka.ConsumerGroupHeartbeatIntervalMs.ToString(CultureInfo.InvariantCulture),
             ["SchemaRegistry__Url"] = stack.SchemaRegistry.Url,
             ["S3__ServiceUrl"] = s3.ServiceUrl!,
             ["S3__Region"] = s3.Region,

@@ -1,3 +1,5 @@
+using CinematicSwitch.Streaming.Clients;
+
 namespace CinematicSwitch.Streaming.Processing.Ownership;
 
 /// <summary>
@@ -19,6 +21,8 @@ namespace CinematicSwitch.Streaming.Processing.Ownership;
 /// </param>
 internal sealed class OwnershipLease(TimeProvider time, TimeSpan duration, bool confirmed = true)
 {
+    /// <summary>Covers the time a commit takes to reach the coordinator and the clocks' and schedulers' slack.</summary>
+    private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(500);
     private readonly Lock _gate = new();
     private readonly long _madeAt = time.GetTimestamp();
     private long _validUntil = time.GetTimestamp() + (confirmed ? Ticks(time, duration) : 0);
@@ -26,6 +30,9 @@ internal sealed class OwnershipLease(TimeProvider time, TimeSpan duration, bool 
     private bool _ended;
     private bool _lapsed;
     private TaskCompletionSource _changed = NewSignal();
+
+    /// <summary>The session timeout less one heartbeat interval and a margin: README, "Exactly once".</summary>
+    public static TimeSpan DurationFor(KafkaOptions kafka) => TimeSpan.FromMilliseconds(kafka.SessionTimeoutMs) - kafka.HeartbeatInterval() - Margin;
 
     /// <summary>Ran out before a commit renewed it: ended, and the partition must be taken over again before anything is done for it.</summary>
     public bool Lapsed
