@@ -55,7 +55,13 @@ public sealed partial class StreamProcessor<TIn, TWork> : IDisposable
         _logger = logger;
         _metrics = new StreamMetrics(meters, options.GroupId, () => health.Snapshot);
         // Decisions and outputs wait on acknowledgements; a short linger batches the writes of records deciding together.
-        _producer = clients.CreateProducer<byte[]?, byte[]?>(options.GroupId, configure: c => c.LingerMs = 1);
+        // Every record's acknowledgements pass through the client's one delivery-report thread, which by default copies
+        // each message's headers, timestamp and status back: none is read here (only the error and the offset, always set).
+        _producer = clients.CreateProducer<byte[]?, byte[]?>(options.GroupId, configure: c =>
+        {
+            c.LingerMs = 1;
+            c.DeliveryReportFields = "none";
+        });
         _scheduler = new KeyedScheduler<AdmittedRecord<TWork>>(options.MaxInFlight, options.MaxInFlightPerKey, options.LaneLimits);
         _committer = new OffsetCommitter(time, _metrics, logger);
         _flow = new FlowControl(options.MaxBufferedPerPartition);
