@@ -3,7 +3,8 @@
 # measured in the same run: throughput against a partition-at-a-time consumer and the ideal bound, overhead per request
 # against a raw copy's hop, an instant provider against a raw copy; 1, 2 and 4 processor processes in one group; and the
 # failover after a SIGKILL with the classic and the KIP-848 group protocols. About 10 minutes; --quick (or a scale such as
-# 0.3 for the request counts) for a short look; and optionally the parts to run: throughput, scale, failover.
+# 0.3 for the request counts) for a short look; and optionally the parts to run: throughput, scale, failover, or instant
+# (the throughput part's instant-provider step alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh

@@ -7,8 +7,9 @@ using Confluent.Kafka;
 
 // One run, one machine, every figure beside its target and a baseline measured in the same run (machines here are
 // shared and noisy: compare ratios). Arguments: a scale for the request counts (e.g. 0.3), or --quick (0.3 and shorter
-// failover windows); and optionally which parts to run: throughput, scale, failover (all by default). Or `webhooks
-// [requests]` alone: a provider job's end to its outcome, polling against webhooks (benchmarks/run-webhooks.sh).
+// failover windows); and optionally which parts to run: throughput, scale, failover (all by default), or instant (the
+// throughput part's instant-provider step alone). Or `webhooks [requests]` alone: a provider job's end to its outcome,
+// polling against webhooks (benchmarks/run-webhooks.sh).
 const int partitions = 12;
 const int cap = 64;
 // The share of a backlog's outputs counted as the processor's start (the rest is its rate once started).
@@ -16,7 +17,7 @@ const double startShare = 0.05;
 var quick = args.Contains("--quick");
 var scale = quick ? 0.3 : args.Select(a => double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : (double?)null)
     .FirstOrDefault(v => v is not null) ?? 1.0;
-string[] parts = ["throughput", "scale", "failover"];
+string[] parts = ["throughput", "scale", "failover", "instant"];
 var chosen = args.Intersect(parts).ToHashSet();
 bool Runs(string part) => chosen.Count == 0 || chosen.Contains(part);
 int Count(int n) => Math.Max(100, (int)(n * scale));
@@ -33,6 +34,12 @@ if (args is ["webhooks", ..])
 if (Runs("throughput"))
 {
     await ThroughputAsync();
+}
+
+// The instant-provider step of the throughput part on its own (a short look at the runtime's own cost per request).
+if (chosen.Contains("instant") && !Runs("throughput"))
+{
+    await InstantAsync();
 }
 
 if (Runs("scale"))
@@ -175,6 +182,12 @@ async Task ThroughputAsync()
     rows.Add(("provider time per request (journal write, provider call), p50 / p99 ms", $"{P(providerTimes, 0.5):F1} / {P(providerTimes, 0.99):F1}", "",
         $"L = {latency.TotalMilliseconds} ms"));
 
+    await InstantAsync();
+}
+
+async Task InstantAsync()
+{
+    var tenants = BenchStack.Tenants(200);
     // An instant provider: the processor against a raw consume-produce copy of the same records.
     bench.Simulators.Replicate.Latency = TimeSpan.Zero;
     var instantCount = Count(20000);
