@@ -40,6 +40,7 @@ public sealed partial class StreamProcessor<TIn, TWork> : IDisposable
     private readonly ChangelogWriter _changelog;
     private readonly ChangelogSweeper _sweeper;
     private readonly FrontierTracker _frontiers;
+    private readonly TimeSpan _leaseDuration;
     private volatile bool _draining;
 
     public StreamProcessor(KafkaClientFactory clients, StreamProcessorOptions options, StreamDefinition definition, IStreamHandler<TIn, TWork> handler,
@@ -54,6 +55,14 @@ public sealed partial class StreamProcessor<TIn, TWork> : IDisposable
         _time = time;
         _logger = logger;
         _metrics = new StreamMetrics(meters, options.GroupId, () => health.Snapshot);
+        // A lease that runs out is never revived (the partition is taken over again), so commits must renew it well within it.
+        _leaseDuration = OwnershipLease.DurationFor(clients.Options);
+        if (_leaseDuration < 3 * options.CommitInterval)
+        {
+            throw new ArgumentException($"The partitions' lease ({_leaseDuration.TotalMilliseconds} ms: Kafka:SessionTimeoutMs less the heartbeat interval "
+                + $"and 500 ms) must last at least three CommitIntervals ({options.CommitInterval.TotalMilliseconds} ms).", nameof(options));
+        }
+
         // Decisions and outputs wait on acknowledgements; a short linger batches the writes of records deciding together.
         // Every record's acknowledgements pass through the client's one delivery-report thread, which by default copies
         // each message's headers, timestamp and status back: none is read here (only the error and the offset, always set).
@@ -92,7 +101,7 @@ public sealed partial class StreamProcessor<TIn, TWork> : IDisposable
         var admission = new RecordAdmission<TIn, TWork>(new RecordDecoder<TIn>(_deserializer, _options.MaxRecordBytes), _handler, executor, decisions, relay,
             topics.DeadLetter, _options, _metrics, _time, _logger);
         var assignment = new PartitionAssignment<TWork>(new ChangelogRecovery(_clients, topics, _changelog, _time), admission.RunAsync,
-            _scheduler, _committer, _options, OwnershipLease.DurationFor(_clients.Options), _metrics, _time, _logger);
+            _scheduler, _committer, _options, _leaseDuration, _metrics, _time, _logger);
 
         using var consumer = _clients.ConsumerBuilder<byte[]?, byte[]?>(_options.GroupId, _options.GroupId)
             .SetPartitionsAssignedHandler((c, partitions) => assignment.Assigned(c, partitions))

@@ -221,6 +221,22 @@ public sealed class StreamProcessorTests
     }
 
     [Fact]
+    public async Task A_processor_whose_lease_would_not_outlast_three_commit_intervals_does_not_start()
+    {
+        var stack = await SharedStack.GetAsync();
+        await using var harness = await StreamProcessorHarness.CreateAsync(stack.Kafka, "short-lease", partitions: 1);
+
+        // A session of 6 s leaves a lease of 4.3 s: commits every 1.5 s would let it run out between two of them.
+        var options = harness.Options();
+        options.CommitInterval = TimeSpan.FromMilliseconds(1500);
+        var error = Assert.Throws<ArgumentException>(() => harness.Start(options));
+
+        Assert.Contains("at least three CommitIntervals", error.Message, StringComparison.Ordinal);
+        options.CommitInterval = TimeSpan.FromMilliseconds(1400);
+        harness.Start(options);
+    }
+
+    [Fact]
     public async Task A_poison_record_dead_lettered_before_a_crash_is_neither_dead_lettered_nor_counted_again()
     {
         var stack = await SharedStack.GetAsync();
