@@ -33,11 +33,7 @@ internal sealed partial class StatusProjection(
 
     public long RecordsRead => Interlocked.Read(ref _records);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        // The consumer's calls block; they get a thread of their own rather than one of the pool's.
-        Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-
-    private async Task RunAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var handlers = new Dictionary<string, Func<byte[], SerializationContext, Task>>(StringComparer.Ordinal)
         {
@@ -71,63 +67,22 @@ internal sealed partial class StatusProjection(
         };
 
         var partitions = await TopicDiscovery.PartitionsAsync(clients, handlers.Keys, time, logger, stoppingToken);
-        using var consumer = clients.ConsumerBuilder<Ignore, byte[]?>($"{clients.Options.ClientId}.ingest-status.{Guid.NewGuid():N}", "status",
-            c =>
-            {
-                c.EnablePartitionEof = true;
-                // A partition at its end answers a fetch after this long: keeps the end of a rebuild, and every status
-                // change after it, from waiting on librdkafka's default of 500 ms.
-                c.FetchWaitMaxMs = 100;
-            }).Build();
-        consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
-        var unread = new HashSet<TopicPartition>(partitions);
-        var rebuildStarted = time.GetTimestamp();
         LogRebuilding(partitions.Count);
-        try
+        await new PartitionTailer(clients, "status", time, logger).RunAsync(partitions, Offset.Beginning, async (result, _) =>
         {
-            while (!stoppingToken.IsCancellationRequested)
+            Interlocked.Increment(ref _records);
+            if (result.Message.Value is { } value)
             {
-                ConsumeResult<Ignore, byte[]?>? result;
-                try
-                {
-                    result = consumer.Consume(TimeSpan.FromMilliseconds(250));
-                }
-                catch (ConsumeException e)
-                {
-                    LogConsumeError(e.Error.Code, e.Error.Reason);
-                    continue;
-                }
-
-                if (result is null)
-                {
-                    continue;
-                }
-
-                if (result.IsPartitionEOF)
-                {
-                    if (!_caughtUp && unread.Remove(result.TopicPartition) && unread.Count == 0)
-                    {
-                        _caughtUp = true;
-                        LogCaughtUp(RecordsRead, partitions.Count, (long)time.GetElapsedTime(rebuildStarted).TotalMilliseconds, store.Count);
-                    }
-
-                    continue;
-                }
-
-                Interlocked.Increment(ref _records);
-                if (result.Message.Value is { } value)
-                {
-                    await HandleAsync(handlers[result.Topic], value, result);
-                }
+                await HandleAsync(handlers[result.Topic], value, result);
             }
-        }
-        finally
+        }, elapsed =>
         {
-            consumer.Close();
-        }
+            _caughtUp = true;
+            LogCaughtUp(RecordsRead, partitions.Count, (long)elapsed.TotalMilliseconds, store.Count);
+        }, stoppingToken);
     }
 
-    private async Task HandleAsync(Func<byte[], SerializationContext, Task> handler, byte[] value, ConsumeResult<Ignore, byte[]?> result)
+    private async Task HandleAsync(Func<byte[], SerializationContext, Task> handler, byte[] value, ConsumeResult<byte[]?, byte[]?> result)
     {
         try
         {
@@ -150,9 +105,6 @@ internal sealed partial class StatusProjection(
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Status projection caught up: {Records} records from {Partitions} partitions in {ElapsedMs} ms; {Requests} requests known")]
     private partial void LogCaughtUp(long records, int partitions, long elapsedMs, int requests);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Status projection: Kafka error {Code}: {Reason}")]
-    private partial void LogConsumeError(Confluent.Kafka.ErrorCode code, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Status projection skipped {Topic}[{Partition}]@{Offset}: {ErrorType}: {Error}")]
     private partial void LogUnreadable(string topic, int partition, long offset, string errorType, string error);

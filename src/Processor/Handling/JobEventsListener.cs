@@ -21,61 +21,39 @@ internal sealed partial class JobEventsListener(
     TimeProvider time,
     ILogger<JobEventsListener> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var options = providers.Value;
         if (!options.Replicate.Webhook.Enabled && !options.Leonardo.Webhook.Enabled)
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        // The consumer's calls block; they get a thread of their own rather than one of the pool's.
-        return Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        var partitions = await TopicDiscovery.PartitionsAsync(clients, [clients.Options.Topic(Topics.ProviderJobEvents)], time, logger, stoppingToken);
+        LogListening(partitions.Count);
+        await new PartitionTailer(clients, "job-events", time, logger).RunAsync(partitions, Offset.End, (result, _) =>
+        {
+            Ring(result);
+            return Task.CompletedTask;
+        }, onCaughtUp: null, stoppingToken);
     }
 
-    private async Task RunAsync(CancellationToken stoppingToken)
+    private void Ring(ConsumeResult<byte[]?, byte[]?> result)
     {
-        var topic = clients.Options.Topic(Topics.ProviderJobEvents);
-        var partitions = await TopicDiscovery.PartitionsAsync(clients, [topic], time, logger, stoppingToken);
-        using var consumer = clients.ConsumerBuilder<Ignore, byte[]?>($"{clients.Options.ClientId}.job-events.{Guid.NewGuid():N}", "job-events",
-            c => c.FetchWaitMaxMs = Math.Min(c.FetchWaitMaxMs ?? 100, 100)).Build();
-        consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.End)));
-        LogListening(partitions.Count);
-        try
+        if (result.Message.Value is not { } value)
         {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                ConsumeResult<Ignore, byte[]?>? result;
-                try
-                {
-                    result = consumer.Consume(TimeSpan.FromMilliseconds(250));
-                }
-                catch (ConsumeException e)
-                {
-                    LogConsumeError(e.Error.Code, e.Error.Reason);
-                    continue;
-                }
-
-                if (result?.Message.Value is not { } value)
-                {
-                    continue;
-                }
-
-                if (ProviderJobEvent.FromJson(value) is { } jobEvent && Enum.TryParse<Provider>(jobEvent.Provider, ignoreCase: true, out var provider)
-                    && provider.IsKnown())
-                {
-                    LogDoorbell(provider, jobEvent.JobId, (long)(time.GetUtcNow() - jobEvent.ReceivedAt).TotalMilliseconds);
-                    doorbell.Ring(provider, jobEvent.JobId);
-                }
-                else
-                {
-                    LogUnreadable(result.Partition.Value, result.Offset.Value);
-                }
-            }
+            return;
         }
-        finally
+
+        if (ProviderJobEvent.FromJson(value) is { } jobEvent && Enum.TryParse<Provider>(jobEvent.Provider, ignoreCase: true, out var provider)
+            && provider.IsKnown())
         {
-            consumer.Close();
+            LogDoorbell(provider, jobEvent.JobId, (long)(time.GetUtcNow() - jobEvent.ReceivedAt).TotalMilliseconds);
+            doorbell.Ring(provider, jobEvent.JobId);
+        }
+        else
+        {
+            LogUnreadable(result.Partition.Value, result.Offset.Value);
         }
     }
 
@@ -87,7 +65,4 @@ internal sealed partial class JobEventsListener(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped an unreadable job event at partition {Partition}, offset {Offset}")]
     private partial void LogUnreadable(int partition, long offset);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job events: Kafka error {Code}: {Reason}")]
-    private partial void LogConsumeError(Confluent.Kafka.ErrorCode code, string reason);
 }

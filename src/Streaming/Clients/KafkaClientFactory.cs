@@ -102,6 +102,18 @@ public sealed class KafkaClientFactory
             .SetErrorHandler((_, e) => KafkaLog.Write(logger, e));
     }
 
+    /// <summary>
+    /// A consumer for partitions it is assigned (never subscribed, never committing), that reports each partition's end:
+    /// the readers of the project (<see cref="PartitionReader"/>, <see cref="PartitionTailer"/>) build theirs here.
+    /// </summary>
+    public IConsumer<byte[]?, byte[]?> AssignedConsumer(string groupId, string purpose, Action<ConsumerConfig>? configure = null) =>
+        ConsumerBuilder<byte[]?, byte[]?>(groupId, purpose, c =>
+        {
+            // The end can be a gap (compacted away, a transaction marker): the partition's end event says so.
+            c.EnablePartitionEof = true;
+            configure?.Invoke(c);
+        }).Build();
+
     public IAdminClient CreateAdmin()
     {
         var logger = _loggers.CreateLogger("Kafka.Admin");

@@ -16,13 +16,7 @@ public sealed class PartitionReader : IDisposable
     public PartitionReader(KafkaClientFactory clients, string purpose, TimeProvider time)
     {
         _time = time;
-        _consumer = clients.ConsumerBuilder<byte[]?, byte[]?>($"{clients.Options.ClientId}.{purpose}.reader", purpose + "-reader", c =>
-        {
-            c.EnableAutoCommit = false;
-            c.EnableAutoOffsetStore = false;
-            // The end can be a gap (compacted away, a transaction marker): the partition's end event says so.
-            c.EnablePartitionEof = true;
-        }).Build();
+        _consumer = clients.AssignedConsumer($"{clients.Options.ClientId}.{purpose}.reader", purpose + "-reader");
     }
 
     /// <summary>The offset after the last record of a partition (its high watermark).</summary>
