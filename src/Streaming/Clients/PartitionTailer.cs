@@ -6,7 +6,7 @@ namespace CinematicSwitch.Streaming.Clients;
 /// <summary>
 /// Follows partitions until cancelled: assigned, never subscribed, no group, no commits, like <see cref="PartitionReader"/>
 /// but without an end. For projections every instance builds from whole topics and for listeners that only care about what
-/// arrives from now on. One run at a time.
+/// arrives from now on.
 /// </summary>
 public sealed partial class PartitionTailer(KafkaClientFactory clients, string purpose, TimeProvider time, ILogger logger)
 {
