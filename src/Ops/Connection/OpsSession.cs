@@ -38,7 +38,7 @@ internal sealed class OpsSession : IDisposable
     /// <summary>The inputs and archive buckets (for commands that check or delete media).</summary>
     public ObjectStore Store => _store.Value;
 
-    public TopicScanner Scanner => new(Clients);
+    public TopicScanner Scanner => new(Clients, Time);
 
     /// <summary>The real name of a contract topic under the configured prefix.</summary>
     public string Topic(string contractName) => Settings.Kafka.Topic(contractName);

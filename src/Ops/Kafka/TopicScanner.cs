@@ -26,7 +26,7 @@ internal sealed record TopicScan(IReadOnlyList<PartitionRange> Partitions, IRead
 /// is committed), and reads their offsets. Neither the embedded broker nor every real one can look offsets up by
 /// time, so time filters apply to what is read.
 /// </summary>
-internal sealed class TopicScanner(KafkaClientFactory clients)
+internal sealed class TopicScanner(KafkaClientFactory clients, TimeProvider time)
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(15);
 
@@ -85,14 +85,14 @@ internal sealed class TopicScanner(KafkaClientFactory clients)
         consumer.Assign(pending.Values.Select(r => new TopicPartitionOffset(r.Topic, r.Partition, r.Start)));
         try
         {
-            var lastProgress = DateTime.UtcNow;
+            var lastProgress = time.GetTimestamp();
             while (pending.Count > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
                 if (result is null)
                 {
-                    if (DateTime.UtcNow - lastProgress > StallTimeout)
+                    if (time.GetElapsedTime(lastProgress) > StallTimeout)
                     {
                         throw new OpsException($"Reading stalled before the end of {string.Join(", ", pending.Keys.Select(k => $"{k.Topic}/{k.Partition}"))}.");
                     }
@@ -100,7 +100,7 @@ internal sealed class TopicScanner(KafkaClientFactory clients)
                     continue;
                 }
 
-                lastProgress = DateTime.UtcNow;
+                lastProgress = time.GetTimestamp();
                 var key = (result.Topic, result.Partition.Value);
                 if (!pending.TryGetValue(key, out var range))
                 {
@@ -143,10 +143,6 @@ internal sealed class TopicScanner(KafkaClientFactory clients)
             .ToList();
 
     private IConsumer<byte[]?, byte[]?> Consumer() =>
-        // Assigned, never subscribed and never committed: the group id only satisfies the client.
-        clients.ConsumerBuilder<byte[]?, byte[]?>("cinematic-ops", "ops-scan", c =>
-        {
-            c.EnablePartitionEof = true;
-            c.IsolationLevel = IsolationLevel.ReadUncommitted;
-        }).Build();
+        // The group id only satisfies the client. Uncommitted records too: a scan shows what the partitions hold.
+        clients.AssignedConsumer("cinematic-ops", "ops-scan", c => c.IsolationLevel = IsolationLevel.ReadUncommitted);
 }
