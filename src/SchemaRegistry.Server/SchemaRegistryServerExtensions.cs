@@ -4,6 +4,7 @@ using CinematicSwitch.Streaming.Clients;
 using CinematicSwitch.Streaming.Topology;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,10 +20,13 @@ public static class SchemaRegistryServerExtensions
     public static IServiceCollection AddSchemaRegistryServer(this IServiceCollection services, ITopicProvisioner? topics = null)
     {
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SchemaRegistryServerOptions>>().Value);
+        // The embedded registry's host has no service defaults to register the clock.
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new KafkaSchemaLog(
             sp.GetRequiredService<SchemaRegistryServerOptions>(),
             new KafkaClientFactory(Options.Create(sp.GetRequiredService<SchemaRegistryServerOptions>().Kafka), sp.GetRequiredService<ILoggerFactory>()),
             topics,
+            sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<KafkaSchemaLog>>()));
         services.AddSingleton<SchemaStore>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SchemaStore>());

@@ -15,16 +15,19 @@ internal sealed class KafkaSchemaLog : IDisposable
     private readonly SchemaRegistryServerOptions _options;
     private readonly KafkaClientFactory _clients;
     private readonly ITopicProvisioner? _topics;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TopicPartition _partition;
     private readonly Lazy<IProducer<byte[], byte[]?>> _producer;
 
     /// <param name="topics">Creates the topic; null means a real cluster, through the AdminClient.</param>
-    public KafkaSchemaLog(SchemaRegistryServerOptions options, KafkaClientFactory clients, ITopicProvisioner? topics, ILogger<KafkaSchemaLog> logger)
+    public KafkaSchemaLog(SchemaRegistryServerOptions options, KafkaClientFactory clients, ITopicProvisioner? topics, TimeProvider time,
+        ILogger<KafkaSchemaLog> logger)
     {
         _options = options;
         _clients = clients;
         _topics = topics;
+        _time = time;
         _logger = logger;
         _partition = new TopicPartition(options.Kafka.Topic(options.Topic), 0);
         _producer = new Lazy<IProducer<byte[], byte[]?>>(() => clients.CreateProducer<byte[], byte[]?>("schema-registry",
@@ -73,14 +76,14 @@ internal sealed class KafkaSchemaLog : IDisposable
         }
 
         consumer.Assign(new TopicPartitionOffset(_partition, Offset.Beginning));
-        var deadline = DateTime.UtcNow + timeout;
+        var idleSince = _time.GetTimestamp();
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
             if (result is null)
             {
-                if (DateTime.UtcNow > deadline)
+                if (_time.GetElapsedTime(idleSince) > timeout)
                 {
                     throw new TimeoutException($"Reading the schemas topic {Topic} stalled before offset {end} ({count} records read).");
                 }
@@ -88,7 +91,7 @@ internal sealed class KafkaSchemaLog : IDisposable
                 continue;
             }
 
-            deadline = DateTime.UtcNow + timeout;
+            idleSince = _time.GetTimestamp();
             Apply(result, apply);
             count++;
             if (result.Offset.Value >= end - 1)
