@@ -89,9 +89,9 @@ public sealed class RequestEventsTests(RequestEventsFixture fixture) : IClassFix
         var stream = await EventStream.OpenAsync(client, $"/requests/{id}/events");
         await NextStatusAsync(stream, "pending");
 
-        // Nothing changes: only comments arrive (every second here), which keep proxies from closing the connection.
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stream.NextAsync(TimeSpan.FromSeconds(3.5)));
-        Assert.InRange(stream.Comments, 2, 5);
+        // Nothing changes: only comments arrive (every second here), which keep proxies from closing the connection. How many
+        // come in a given time depends on the machine's load (one in 3.5 s was seen): two more, and no event meanwhile.
+        await stream.WaitForCommentsAsync(stream.Comments + 2, TimeSpan.FromSeconds(30));
 
         stream.Dispose();
         var deadline = DateTime.UtcNow.AddSeconds(10);

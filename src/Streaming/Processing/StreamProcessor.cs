@@ -55,14 +55,7 @@ public sealed partial class StreamProcessor<TIn, TWork> : IDisposable
         _time = time;
         _logger = logger;
         _metrics = new StreamMetrics(meters, options.GroupId, () => health.Snapshot);
-        // A lease that runs out is never revived (the partition is taken over again), so commits must renew it well within it.
-        _leaseDuration = OwnershipLease.DurationFor(clients.Options);
-        if (_leaseDuration < 3 * options.CommitInterval)
-        {
-            throw new ArgumentException($"The partitions' lease ({_leaseDuration.TotalMilliseconds} ms: Kafka:SessionTimeoutMs less the heartbeat interval "
-                + $"and 500 ms) must last at least three CommitIntervals ({options.CommitInterval.TotalMilliseconds} ms).", nameof(options));
-        }
-
+        _leaseDuration = OwnershipLease.DurationRenewedEvery(options.CommitInterval, clients.Options);
         // Decisions and outputs wait on acknowledgements; a short linger batches the writes of records deciding together.
         // Every record's acknowledgements pass through the client's one delivery-report thread, which by default copies
         // each message's headers, timestamp and status back: none is read here (only the error and the offset, always set).
@@ -189,7 +182,16 @@ public sealed partial class StreamProcessor<TIn, TWork> : IDisposable
         assignment.HandOverAll();
         SpinWait.SpinUntil(() => assignment.InFlight == 0, TimeSpan.FromSeconds(5));
         _committer.Commit(consumer, assignment.Owners);
-        consumer.Close();
+        try
+        {
+            consumer.Close();
+        }
+        catch (KafkaException e)
+        {
+            // Leaving the group did not finish in time (seen under load): the coordinator expires this member's session instead.
+            LogLeaveFailed(_options.GroupId, e.Error.Reason);
+        }
+
         LogStopped(_options.GroupId);
     }
 
@@ -237,6 +239,9 @@ public sealed partial class StreamProcessor<TIn, TWork> : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: draining {InFlight} in-flight record(s)")]
     private partial void LogStopping(int inFlight);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream processor {Group} could not leave its group ({Reason}); its session will expire")]
+    private partial void LogLeaveFailed(string group, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stream processor {Group} stopped")]
     private partial void LogStopped(string group);

@@ -51,6 +51,27 @@ internal sealed class EventStream(HttpResponseMessage response, StreamReader rea
         return null;
     }
 
+    /// <summary>
+    /// Reads until <paramref name="count"/> comments in all have been read, and fails if an event's line comes first or
+    /// the comments do not come within <paramref name="timeout"/> (a cancelled read ends the connection).
+    /// </summary>
+    public async Task WaitForCommentsAsync(int count, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (Comments < count)
+        {
+            var line = await reader.ReadLineAsync(deadline.Token) ?? throw new InvalidOperationException("The server ended the stream.");
+            if (line.StartsWith(':'))
+            {
+                Comments++;
+            }
+            else if (line.Length > 0)
+            {
+                throw new InvalidOperationException($"An event came before {count} comments: {line}");
+            }
+        }
+    }
+
     public void Dispose()
     {
         reader.Dispose();

@@ -34,6 +34,19 @@ internal sealed class OwnershipLease(TimeProvider time, TimeSpan duration, bool 
     /// <summary>The session timeout less one heartbeat interval and a margin: README, "Exactly once".</summary>
     public static TimeSpan DurationFor(KafkaOptions kafka) => TimeSpan.FromMilliseconds(kafka.SessionTimeoutMs) - kafka.HeartbeatInterval() - Margin;
 
+    /// <summary>
+    /// <see cref="DurationFor"/>, refused unless it lasts three commits: a lease that runs out is not revived but its
+    /// partition taken over again, so commits must renew it well within it.
+    /// </summary>
+    public static TimeSpan DurationRenewedEvery(TimeSpan commitInterval, KafkaOptions kafka)
+    {
+        var duration = DurationFor(kafka);
+        return duration >= 3 * commitInterval
+            ? duration
+            : throw new ArgumentException($"The partitions' lease ({duration.TotalMilliseconds} ms: Kafka:SessionTimeoutMs less the heartbeat interval "
+                + $"and {Margin.TotalMilliseconds} ms) must last at least three CommitIntervals ({commitInterval.TotalMilliseconds} ms).", nameof(commitInterval));
+    }
+
     /// <summary>Ran out before a commit renewed it: ended, and the partition must be taken over again before anything is done for it.</summary>
     public bool Lapsed
     {
