@@ -77,16 +77,7 @@ internal sealed partial class PartitionAssignment<TWork>(
             return;
         }
 
-        metrics.Rebalanced("lapsed", lapsed.Count);
-        LogReleased("Lease lapsed on", string.Join(", ", lapsed.Select(o => o.Number)));
-        var previous = Release([.. lapsed.Select(o => o.Partition)]);
-        foreach (var owner in previous)
-        {
-            owner.HandOver();
-        }
-
-        Remove(previous);
-        foreach (var owner in previous)
+        foreach (var owner in HandOverAtOnce("lapsed", "Lease lapsed on", [.. lapsed.Select(o => o.Partition)]))
         {
             Own(consumer, owner.Partition, starts[owner.Partition], confirmed: false, paused: owner.Paused);
         }
@@ -140,18 +131,7 @@ internal sealed partial class PartitionAssignment<TWork>(
         Remove(released);
     }
 
-    public void Lost(List<TopicPartition> partitions)
-    {
-        metrics.Rebalanced("lost", partitions.Count);
-        LogReleased("Lost", string.Join(", ", partitions.Select(p => p.Partition.Value)));
-        var lost = Release(partitions);
-        foreach (var owner in lost)
-        {
-            owner.HandOver();
-        }
-
-        Remove(lost);
-    }
+    public void Lost(List<TopicPartition> partitions) => HandOverAtOnce("lost", "Lost", partitions);
 
     /// <summary>Stopping: every owner hands its unfinished work over.</summary>
     public void HandOverAll()
@@ -160,6 +140,21 @@ internal sealed partial class PartitionAssignment<TWork>(
         {
             owner.HandOver();
         }
+    }
+
+    /// <summary>Lost or lapsed: the partitions' work in hand is stopped at once and their owners removed; returns them.</summary>
+    private List<PartitionOwner> HandOverAtOnce(string metric, string kind, List<TopicPartition> partitions)
+    {
+        metrics.Rebalanced(metric, partitions.Count);
+        LogReleased(kind, string.Join(", ", partitions.Select(p => p.Partition.Value)));
+        var released = Release(partitions);
+        foreach (var owner in released)
+        {
+            owner.HandOver();
+        }
+
+        Remove(released);
+        return released;
     }
 
     private List<PartitionOwner> Release(List<TopicPartition> partitions)
