@@ -61,7 +61,7 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
         bed.StartProcessor("processor-2", settings);
         // The second half goes out once processor-2 owns partitions, so both instances have work after the rebalance however
         // long the second one took to start (on a loaded machine processor-1 was seen to finish everything before that).
-        await WaitForLogAsync(bed, "processor-2 |", "taken over", TimeSpan.FromMinutes(3));
+        await bed.WaitForLogAsync("processor-2 |", "taken over", TimeSpan.FromMinutes(3));
         published.AddRange(await PublishAsync(bed, requests / 2, tenants: 40, first: requests / 2));
         var outcomes = await bed.OutcomesAsync(requests, TimeSpan.FromMinutes(5));
         Report(bed, outcomes);
@@ -69,16 +69,6 @@ public sealed class CrashAndRebalanceTests(ITestOutputHelper output)
         AssertExactlyOnce(bed, published, outcomes);
         Assert.Contains(bed.Logs, l => l.StartsWith("processor-1 |", StringComparison.Ordinal) && l.Contains("completed by", StringComparison.Ordinal));
         Assert.Contains(bed.Logs, l => l.StartsWith("processor-2 |", StringComparison.Ordinal) && l.Contains("completed by", StringComparison.Ordinal));
-    }
-
-    private static async Task WaitForLogAsync(PipelineTestbed bed, string service, string text, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!bed.Logs.Any(l => l.StartsWith(service, StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{service} logged no \"{text}\" within {timeout}");
-            await Task.Delay(200);
-        }
     }
 
     /// <summary>Requests over tenants, each with a token in its description that its provider job's prompt carries.</summary>

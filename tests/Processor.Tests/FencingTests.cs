@@ -27,19 +27,10 @@ public sealed class FencingTests(ITestOutputHelper output)
         await bed.OutcomesAsync(requests, TimeSpan.FromMinutes(3));
         first.Resume();
         // Once it has learnt it lost its partitions, nothing of its own can be done any more: whatever it tried came before.
-        await WaitForLogAsync(bed, "processor-1 |", "Lost", TimeSpan.FromMinutes(1));
+        await bed.WaitForLogAsync("processor-1 |", "Lost", TimeSpan.FromMinutes(1));
         var outcomes = await bed.OutcomesAsync(requests, TimeSpan.FromSeconds(5));
 
         output.WriteLine($"{outcomes.Completed.Count} completed ({outcomes.Copies} identical copies), {bed.Simulators.Replicate.Jobs.Count} provider jobs");
         CrashAndRebalanceTests.AssertExactlyOnce(bed, published, outcomes);
-    }
-
-    private static async Task WaitForLogAsync(PipelineTestbed bed, string prefix, string text, TimeSpan timeout)
-    {
-        using var cancel = new CancellationTokenSource(timeout);
-        while (!bed.Logs.Any(l => l.StartsWith(prefix, StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal)))
-        {
-            await Task.Delay(200, cancel.Token);
-        }
     }
 }

@@ -50,6 +50,21 @@ public sealed class PipelineTestbed : IAsyncDisposable
 
     public string Topic(string contractName) => Prefix + contractName;
 
+    /// <summary>Waits until a line of <paramref name="service"/> (its log prefix, "processor-1 |") contains <paramref name="text"/>.</summary>
+    public async Task WaitForLogAsync(string service, string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Logs.Any(l => l.StartsWith(service, StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal)))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{service} logged no \"{text}\" within {timeout}.");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>The consumer group a service of <paramref name="project"/> joins: the prefix and the project's name.</summary>
     public string GroupId(string project) => Prefix + project.ToLowerInvariant();
 
